@@ -1,0 +1,156 @@
+// How CLI commands reach a data folder: through the core that serves it when
+// one runs (found by its discovery file), or by opening the store directly.
+
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import pino from 'pino'
+import type { TraceDetail, TraceSummary } from '../shared/api'
+import { acquireLock, readDiscovery, releaseLock, type Discovery } from '../core/discovery'
+import { Ingestor } from '../core/ingest'
+import type { BodyEncoding, PartialSuccess } from '../core/otlp/responses'
+import { DATABASE_FILE, openDatabase } from '../core/store/database'
+import { exportTraceAsOtlpJson } from '../core/store/export'
+import { TraceQueries } from '../core/store/queries'
+import { SpanWriter } from '../core/store/writer'
+
+export interface ImportResult {
+  accepted: number
+  partial: PartialSuccess | null
+}
+
+export interface TraceSource {
+  /** Where the data comes from, for messages: the core's UI URL or the folder. */
+  readonly description: string
+  listTraces(limit: number): Promise<TraceSummary[]>
+  traceDetail(traceId: string): Promise<TraceDetail | null>
+  exportTrace(traceId: string): Promise<object | null>
+  importBody(body: Buffer, encoding: BodyEncoding, contentEncoding: string | null): Promise<ImportResult>
+  close(): void
+}
+
+export class CliError extends Error {
+  override name = 'CliError'
+}
+
+export function openFolder(dataDir: string): TraceSource {
+  const running = readDiscovery(dataDir)
+  return running ? new RunningCore(running) : new LocalFolder(dataDir)
+}
+
+class RunningCore implements TraceSource {
+  readonly description: string
+
+  constructor(private readonly core: Discovery) {
+    this.description = `the Loupe core at ${core.uiUrl} (pid ${core.pid})`
+  }
+
+  async listTraces(limit: number): Promise<TraceSummary[]> {
+    return (await this.getJson(`/api/traces?limit=${limit}`)) as TraceSummary[]
+  }
+
+  async traceDetail(traceId: string): Promise<TraceDetail | null> {
+    return (await this.getJson(`/api/traces/${encodeURIComponent(traceId)}/full`)) as TraceDetail | null
+  }
+
+  async exportTrace(traceId: string): Promise<object | null> {
+    return (await this.getJson(`/api/traces/${encodeURIComponent(traceId)}/export`)) as object | null
+  }
+
+  async importBody(body: Buffer, encoding: BodyEncoding, contentEncoding: string | null): Promise<ImportResult> {
+    if (this.core.otlpHttpPort === null) throw new CliError(`${this.description} has no OTLP/HTTP port`)
+    const headers: Record<string, string> = {
+      'Content-Type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+    }
+    if (contentEncoding) headers['Content-Encoding'] = contentEncoding
+    const host = this.core.host === '0.0.0.0' || this.core.host === '::' ? '127.0.0.1' : this.core.host
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${this.core.otlpHttpPort}/v1/traces`
+    // Sent as JSON so the reply is readable whatever the file's encoding.
+    const response = await fetch(url, { method: 'POST', headers, body })
+    const text = await response.text()
+    if (!response.ok) throw new CliError(`${url} rejected the file (HTTP ${response.status}): ${statusMessage(text)}`)
+    if (encoding === 'protobuf') return { accepted: -1, partial: null }
+    const reply = text ? (JSON.parse(text) as { partialSuccess?: Record<string, string> }) : {}
+    const partial = reply.partialSuccess
+    return {
+      accepted: -1,
+      partial: partial
+        ? { rejected: Number(partial.rejectedSpans ?? 0), errorMessage: partial.errorMessage ?? '' }
+        : null,
+    }
+  }
+
+  close(): void {}
+
+  private async getJson(path: string): Promise<unknown> {
+    const url = `${this.core.uiUrl}${path}`
+    let response: Response
+    try {
+      response = await fetch(url, { headers: { Authorization: `Bearer ${this.core.token}` } })
+    } catch (error) {
+      throw new CliError(`cannot reach ${this.description}: ${(error as Error).message}`)
+    }
+    if (response.status === 404) return null
+    if (!response.ok) {
+      throw new CliError(`${this.description} answered HTTP ${response.status}: ${await response.text()}`)
+    }
+    return response.json()
+  }
+}
+
+function statusMessage(text: string): string {
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text
+  } catch {
+    return text.trim()
+  }
+}
+
+class LocalFolder implements TraceSource {
+  readonly description: string
+  private queries: TraceQueries | null = null
+
+  constructor(private readonly dataDir: string) {
+    this.description = `the folder ${dataDir}`
+  }
+
+  async listTraces(limit: number): Promise<TraceSummary[]> {
+    return this.reader()?.listTraces({ limit }) ?? []
+  }
+
+  async traceDetail(traceId: string): Promise<TraceDetail | null> {
+    return this.reader()?.getTraceDetail(traceId) ?? null
+  }
+
+  async exportTrace(traceId: string): Promise<object | null> {
+    const reader = this.reader()
+    return reader ? exportTraceAsOtlpJson(reader, traceId) : null
+  }
+
+  async importBody(body: Buffer, encoding: BodyEncoding, contentEncoding: string | null): Promise<ImportResult> {
+    if (contentEncoding) throw new CliError('a compressed file must be imported through a running core')
+    acquireLock(this.dataDir)
+    const db = openDatabase(this.dataDir)
+    try {
+      const writer = new SpanWriter(db)
+      const ingestor = new Ingestor(writer, pino({ level: 'error' }, pino.destination(2)))
+      const outcome = await ingestor.ingest('traces', encoding, body, 'import')
+      writer.close()
+      return outcome
+    } finally {
+      db.close()
+      releaseLock(this.dataDir)
+    }
+  }
+
+  close(): void {
+    this.queries?.database.close()
+  }
+
+  /** A read-only view of the store, or null when the folder has no store yet. */
+  private reader(): TraceQueries | null {
+    if (this.queries) return this.queries
+    if (!existsSync(join(this.dataDir, DATABASE_FILE))) return null
+    this.queries = new TraceQueries(openDatabase(this.dataDir, { readonly: true }))
+    return this.queries
+  }
+}

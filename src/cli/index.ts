@@ -1,0 +1,241 @@
+// The `loupe` command. `serve` starts the core; the other commands read or
+// write a data folder, through its running core when there is one.
+
+import { readFile, writeFile } from 'node:fs/promises'
+import { gunzipSync } from 'node:zlib'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import pino from 'pino'
+import { startCore, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORTS } from '../core/core'
+import { AlreadyRunningError } from '../core/discovery'
+import { PortInUseError } from '../core/net'
+import { OtlpDecodeError } from '../core/otlp/model'
+import { loupeVersion } from '../core/package-root'
+import { defaultDataDir } from '../core/paths'
+import { StoreError } from '../core/store/database'
+import { CliError, openFolder, type TraceSource } from './folder'
+import { formatTraceTable, formatTraceTree } from './format'
+
+const out = (text: string) => process.stdout.write(`${text}\n`)
+const err = (text: string) => process.stderr.write(`${text}\n`)
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`${value} is not a port number (0-65535; 0 picks a free port)`)
+  }
+  return port
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${value} is not a positive integer`)
+  return n
+}
+
+const dataOption = () =>
+  new Option('--data <dir>', 'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)')
+
+function dataDirOf(options: { data?: string }): string {
+  return options.data ?? defaultDataDir()
+}
+
+async function withFolder<T>(options: { data?: string }, action: (source: TraceSource) => Promise<T>): Promise<T> {
+  const source = openFolder(dataDirOf(options))
+  try {
+    return await action(source)
+  } finally {
+    source.close()
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
+
+interface ServeOptions {
+  host: string
+  port?: number
+  grpcPort?: number
+  uiPort?: number
+  data?: string
+  demo?: boolean
+  allowHost: string[]
+  maxBodyMb: number
+  logLevel: string
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const dataDir = dataDirOf(options)
+  if (!LOOPBACK_HOSTS.has(options.host)) {
+    err(
+      `warning: binding ${options.host} exposes Loupe to other machines; only Host names ` +
+        `${['localhost', '127.0.0.1', ...options.allowHost].join(', ')} are served (add more with --allow-host)`,
+    )
+  }
+  const logger = pino({ name: 'loupe', level: options.logLevel }, pino.destination(2))
+  const core = await startCore({
+    dataDir,
+    host: options.host,
+    allowedHosts: options.allowHost,
+    otlpHttpPort: options.port,
+    otlpGrpcPort: options.grpcPort,
+    uiPort: options.uiPort,
+    maxBodyBytes: options.maxBodyMb * 1024 * 1024,
+    demo: options.demo,
+    logger,
+  })
+  const status = core.status()
+  out(`Loupe ${status.version} is serving ${dataDir}`)
+  out(`  UI:        ${core.uiUrlWithToken}`)
+  out(`  OTLP/HTTP: ${status.otlpHttpUrl ?? 'not listening'}`)
+  out(`  OTLP/gRPC: ${status.otlpGrpcUrl ?? 'not listening'}`)
+  for (const port of status.ports) {
+    if (port.conflict) {
+      out(
+        `  note: port ${port.requested} is in use by ${port.conflict.holder ?? 'another process'}; ` +
+          `Loupe took ${port.actual} instead`,
+      )
+    }
+  }
+  out(`Point an agent at it: OTEL_EXPORTER_OTLP_ENDPOINT=${status.otlpHttpUrl} (add LOGFIRE_SEND_TO_LOGFIRE=false for Logfire)`)
+  const stop = (signal: string) => {
+    logger.info(`received ${signal}, stopping`)
+    core.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stopping failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+/** Tell the file's encoding from its first bytes: gzip, JSON text or protobuf. */
+function sniffFile(body: Buffer): { encoding: 'json' | 'protobuf'; contentEncoding: string | null } {
+  const gzipped = body[0] === 0x1f && body[1] === 0x8b
+  const plain = gzipped ? gunzipSync(body) : body
+  const first = plain.toString('utf8', 0, Math.min(plain.length, 64)).trimStart()[0]
+  return { encoding: first === '{' || first === '[' ? 'json' : 'protobuf', contentEncoding: gzipped ? 'gzip' : null }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('loupe')
+    .description('Local OpenTelemetry trace viewer and development harness for LLM agents')
+    .version(loupeVersion())
+    .showHelpAfterError()
+
+  program
+    .command('serve')
+    .description('start the OTLP receivers and the UI in this terminal (no Electron needed)')
+    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', `OTLP/HTTP port (default ${DEFAULT_PORTS.otlpHttp}, or the next free one)`, parsePort)
+    .option('--grpc-port <port>', `OTLP/gRPC port (default ${DEFAULT_PORTS.otlpGrpc}, or the next free one)`, parsePort)
+    .option('--ui-port <port>', `UI and API port (default ${DEFAULT_PORTS.ui}, or the next free one)`, parsePort)
+    .addOption(dataOption())
+    .option('--demo', 'load the bundled demo traces when the store is empty')
+    .option(
+      '--allow-host <name>',
+      'also serve requests with this Host header, e.g. host.docker.internal (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--max-body-mb <mebibytes>',
+      'largest OTLP request body, before and after decompression, in MiB',
+      parsePositive,
+      DEFAULT_MAX_BODY_BYTES / (1024 * 1024),
+    )
+    .option('--log-level <level>', 'log level on stderr: error, warn, info, debug', 'info')
+    .action(serve)
+
+  program
+    .command('traces')
+    .description('list traces, newest first')
+    .option('--json', 'print a JSON array')
+    .option('--limit <n>', 'how many traces', parsePositive, 50)
+    .addOption(dataOption())
+    .action(async (options: { json?: boolean; limit: number; data?: string }) => {
+      const traces = await withFolder(options, (source) => source.listTraces(options.limit))
+      out(options.json ? JSON.stringify(traces, null, 2) : formatTraceTable(traces))
+    })
+
+  program
+    .command('show')
+    .description('show one trace as a span tree')
+    .argument('<trace>', 'trace id (32 hex digits, any case)')
+    .option('--json', 'print {trace, spans} as JSON')
+    .addOption(dataOption())
+    .action(async (traceId: string, options: { json?: boolean; data?: string }) => {
+      const detail = await withFolder(options, (source) => source.traceDetail(traceId))
+      if (!detail) throw new CliError(`trace ${traceId} not found in ${dataDirOf(options)}; list traces with \`loupe traces\``)
+      out(options.json ? JSON.stringify(detail, null, 2) : formatTraceTree(detail))
+    })
+
+  program
+    .command('export')
+    .description('write one trace as an OTLP/JSON request (importable with `loupe import`)')
+    .argument('<trace>', 'trace id')
+    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .addOption(dataOption())
+    .action(async (traceId: string, options: { output?: string; data?: string }) => {
+      const body = await withFolder(options, (source) => source.exportTrace(traceId))
+      if (!body) throw new CliError(`trace ${traceId} not found in ${dataDirOf(options)}`)
+      const text = `${JSON.stringify(body)}\n`
+      if (options.output) await writeFile(options.output, text)
+      else process.stdout.write(text)
+    })
+
+  program
+    .command('import')
+    .description('store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed)')
+    .argument('<file>', 'file to import')
+    .addOption(dataOption())
+    .action(async (file: string, options: { data?: string }) => {
+      let body: Buffer
+      try {
+        body = await readFile(file)
+      } catch (error) {
+        throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
+      }
+      let sniffed: ReturnType<typeof sniffFile>
+      try {
+        sniffed = sniffFile(body)
+      } catch (error) {
+        throw new CliError(`${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`)
+      }
+      const result = await withFolder(options, (source) =>
+        source.importBody(body, sniffed.encoding, sniffed.contentEncoding),
+      )
+      const count = result.accepted >= 0 ? `${result.accepted} spans` : 'the spans'
+      out(`imported ${count} from ${file}`)
+      if (result.partial) {
+        err(`warning: ${result.partial.rejected} spans rejected: ${result.partial.errorMessage}`)
+      }
+    })
+
+  return program
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv)
+  } catch (error) {
+    if (
+      error instanceof CliError ||
+      error instanceof AlreadyRunningError ||
+      error instanceof PortInUseError ||
+      error instanceof StoreError ||
+      error instanceof OtlpDecodeError
+    ) {
+      err(`loupe: ${error.message}`)
+      process.exitCode = error instanceof AlreadyRunningError ? 3 : 1
+      return
+    }
+    throw error
+  }
+}
+
+main(process.argv).catch((error: unknown) => {
+  err(`loupe: unexpected error: ${(error as Error).stack ?? String(error)}`)
+  process.exitCode = 1
+})

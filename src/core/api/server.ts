@@ -1,0 +1,265 @@
+// The UI/API server: the built renderer as static files, the JSON API under
+// /api (token required), and the push channel (server-sent events) that
+// tells open windows about new and changed traces.
+
+import { timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { extname, join, normalize, sep } from 'node:path'
+import type { Logger } from 'pino'
+import type { CoreStatus, PushMessage } from '../../shared/api'
+import { exportTraceAsOtlpJson } from '../store/export'
+import type { TraceQueries } from '../store/queries'
+
+/** The Content-Security-Policy of every page Loupe serves; the desktop window uses the same. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ')
+
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+}
+
+export interface ApiOptions {
+  queries: TraceQueries
+  token: string
+  log: Logger
+  /** Folder of the built renderer (index.html and assets). */
+  rendererDir: string
+  status: () => CoreStatus
+  loadDemo: () => Promise<string[]>
+  isAllowedHost: (host: string | undefined) => boolean
+}
+
+const PUSH_INTERVAL_MS = 100
+const MAX_TRACES_PER_PUSH = 500
+
+export class ApiServer {
+  private readonly clients = new Set<ServerResponse>()
+  private readonly changed = new Set<string>()
+  private pushTimer: NodeJS.Timeout | null = null
+
+  constructor(private readonly options: ApiOptions) {}
+
+  readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
+    this.route(request, response).catch((error: unknown) => {
+      this.options.log.error({ err: error, url: request.url }, 'API request failed')
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal error; see the Loupe log' })
+      else response.destroy()
+    })
+  }
+
+  /** Queue traces for the next push to open windows (coalesced, at most every 100 ms). */
+  notifyTracesChanged(traceIds: Iterable<string>): void {
+    for (const id of traceIds) this.changed.add(id)
+    if (this.pushTimer || this.clients.size === 0) {
+      if (this.clients.size === 0) this.changed.clear()
+      return
+    }
+    this.pushTimer = setTimeout(() => this.pushChanges(), PUSH_INTERVAL_MS)
+  }
+
+  close(): void {
+    if (this.pushTimer) clearTimeout(this.pushTimer)
+    for (const client of this.clients) client.end()
+    this.clients.clear()
+  }
+
+  private pushChanges(): void {
+    this.pushTimer = null
+    const ids = [...this.changed].slice(0, MAX_TRACES_PER_PUSH)
+    for (const id of ids) this.changed.delete(id)
+    const traces = ids.map((id) => this.options.queries.getTrace(id)).filter((t) => t !== null)
+    this.broadcast({ type: 'traces', traces })
+    if (this.changed.size > 0) this.pushTimer = setTimeout(() => this.pushChanges(), PUSH_INTERVAL_MS)
+  }
+
+  private broadcast(message: PushMessage): void {
+    const frame = `data: ${JSON.stringify(message)}\n\n`
+    for (const client of this.clients) client.write(frame)
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!this.options.isAllowedHost(request.headers.host)) {
+      sendJson(response, 421, { error: `Host ${request.headers.host ?? ''} is not served here` })
+      return
+    }
+    const url = new URL(request.url ?? '/', 'http://loupe.invalid')
+    if (!url.pathname.startsWith('/api/')) {
+      await this.serveStatic(url.pathname, response)
+      return
+    }
+    if (!this.sameOriginOrNone(request)) {
+      sendJson(response, 403, { error: 'cross-origin requests to the Loupe API are not allowed' })
+      return
+    }
+    if (!this.authorized(request, url)) {
+      sendJson(response, 401, {
+        error: 'missing or wrong API token; open the URL that `loupe serve` printed',
+      })
+      return
+    }
+    await this.routeApi(request, url, response)
+  }
+
+  private async routeApi(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+    const { queries } = this.options
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    const method = request.method ?? 'GET'
+    // parts[0] is "api".
+    if (method === 'GET' && parts[1] === 'status' && parts.length === 2) {
+      sendJson(response, 200, this.options.status())
+    } else if (method === 'GET' && parts[1] === 'events' && parts.length === 2) {
+      this.openEventStream(request, response)
+    } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 2) {
+      const limit = clampLimit(url.searchParams.get('limit'))
+      const before = url.searchParams.get('before')
+      if (before !== null && !/^\d+$/.test(before)) {
+        sendJson(response, 400, { error: `invalid before=${before}: expected Unix nanoseconds` })
+        return
+      }
+      sendJson(
+        response,
+        200,
+        queries.listTraces({ limit, beforeNs: before === null ? undefined : BigInt(before) }),
+      )
+    } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 4) {
+      const traceId = parts[2]!
+      const view = parts[3]
+      const body =
+        view === 'tree'
+          ? queries.getTree(traceId)
+          : view === 'full'
+            ? queries.getTraceDetail(traceId)
+            : view === 'logs'
+              ? queries.getLogs(traceId)
+              : view === 'export'
+                ? exportTraceAsOtlpJson(queries, traceId)
+                : undefined
+      if (body === undefined) sendJson(response, 404, { error: `no API route ${url.pathname}` })
+      else if (body === null) sendJson(response, 404, { error: `trace ${traceId} not found` })
+      else sendJson(response, 200, body)
+    } else if (method === 'GET' && parts[1] === 'traces' && parts[3] === 'spans' && parts.length === 5) {
+      const spans = queries.getSpans(parts[2]!, parts[4]!)
+      if (spans.length === 0) {
+        sendJson(response, 404, { error: `span ${parts[4]} not found in trace ${parts[2]}` })
+      } else sendJson(response, 200, spans)
+    } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
+      sendJson(response, 200, { traceIds: await this.options.loadDemo() })
+    } else {
+      sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
+    }
+  }
+
+  private openEventStream(request: IncomingMessage, response: ServerResponse): void {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    })
+    response.write(`retry: 1000\ndata: ${JSON.stringify({ type: 'status', status: this.options.status() })}\n\n`)
+    this.clients.add(response)
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000)
+    request.on('close', () => {
+      clearInterval(keepAlive)
+      this.clients.delete(response)
+    })
+  }
+
+  private authorized(request: IncomingMessage, url: URL): boolean {
+    const header = request.headers.authorization
+    const given = header?.startsWith('Bearer ')
+      ? header.slice('Bearer '.length).trim()
+      : // EventSource cannot set headers, so the push channel takes the token as a parameter.
+        url.pathname === '/api/events'
+        ? url.searchParams.get('token')
+        : null
+    if (!given) return false
+    const a = Buffer.from(given)
+    const b = Buffer.from(this.options.token)
+    return a.length === b.length && timingSafeEqual(a, b)
+  }
+
+  /** Browsers send Origin on cross-origin requests; only Loupe's own pages may call the API. */
+  private sameOriginOrNone(request: IncomingMessage): boolean {
+    const origin = request.headers.origin
+    if (!origin) return true
+    try {
+      return new URL(origin).host === request.headers.host
+    } catch {
+      return false
+    }
+  }
+
+  private async serveStatic(pathname: string, response: ServerResponse): Promise<void> {
+    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    const root = normalize(this.options.rendererDir + sep)
+    const file = normalize(join(root, relative))
+    if (!file.startsWith(root)) {
+      sendJson(response, 404, { error: 'not found' })
+      return
+    }
+    let body: Buffer
+    try {
+      body = await readFile(file)
+    } catch {
+      if (relative === 'index.html') {
+        sendText(
+          response,
+          503,
+          `the UI is not built (${file} is missing); run \`npm run build\` and reload`,
+        )
+      } else sendJson(response, 404, { error: `not found: ${pathname}` })
+      return
+    }
+    response.writeHead(200, {
+      'Content-Type': MIME_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': relative === 'index.html' ? 'no-store' : 'max-age=3600',
+    })
+    response.end(body)
+  }
+}
+
+function clampLimit(value: string | null): number {
+  const limit = value === null ? 100 : Number(value)
+  if (!Number.isFinite(limit) || limit < 1) return 100
+  return Math.min(Math.floor(limit), 10_000)
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value))
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-store',
+  })
+  response.end(body)
+}
+
+function sendText(response: ServerResponse, status: number, message: string): void {
+  const body = Buffer.from(`${message}\n`)
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length })
+  response.end(body)
+}

@@ -1,0 +1,268 @@
+// The core: OTLP receivers, the store and the UI/API server, started
+// together on one data folder. `loupe serve`, the desktop app's utility
+// process and the integration tests all start it through `startCore`.
+
+import { createServer, type Server } from 'node:http'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type * as grpc from '@grpc/grpc-js'
+import type Database from 'better-sqlite3'
+import pino, { type Logger } from 'pino'
+import type { CoreStatus, PortStatus } from '../shared/api'
+import { ApiServer } from './api/server'
+import {
+  acquireLock,
+  loadOrCreateToken,
+  releaseLock,
+  writeDiscovery,
+  type Discovery,
+} from './discovery'
+import { Ingestor } from './ingest'
+import { bindWithFallback, hostChecker, listenHttp } from './net'
+import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
+import { createOtlpHttpHandler } from './otlp/http-receiver'
+import { loupeVersion, packageRoot } from './package-root'
+import { openDatabase } from './store/database'
+import { TraceQueries } from './store/queries'
+import { SpanWriter } from './store/writer'
+
+export const DEFAULT_PORTS = { otlpHttp: 4318, otlpGrpc: 4317, ui: 4320 } as const
+
+export interface CoreOptions {
+  dataDir: string
+  /** Address to bind; 127.0.0.1 unless the user asks otherwise. */
+  host?: string
+  /** Host names served besides loopback ones (for agents in containers). */
+  allowedHosts?: string[]
+  /** Ports; 0 picks a free one. A port given here is explicit: if taken, start fails. */
+  otlpHttpPort?: number
+  otlpGrpcPort?: number
+  uiPort?: number
+  /** Largest OTLP request body in bytes, before and after decompression. */
+  maxBodyBytes?: number
+  /** Load the bundled demo traces when the store is empty. */
+  demo?: boolean
+  logger?: Logger
+  /** Folder of the built renderer; defaults to out/renderer in the package. */
+  rendererDir?: string
+}
+
+export interface Core {
+  readonly discovery: Discovery
+  /** The UI URL with the API token, as printed by `loupe serve`. */
+  readonly uiUrlWithToken: string
+  readonly database: Database.Database
+  readonly ingestor: Ingestor
+  status(): CoreStatus
+  loadDemo(): Promise<string[]>
+  stop(): Promise<void>
+}
+
+/** 64 MiB, the request size limit that the OTLP specification recommends. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+
+export async function startCore(options: CoreOptions): Promise<Core> {
+  const log = options.logger ?? pino({ name: 'loupe' }, pino.destination(2))
+  const host = options.host ?? '127.0.0.1'
+  const dataDir = options.dataDir
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  acquireLock(dataDir)
+  const cleanups: (() => unknown)[] = [() => releaseLock(dataDir)]
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+  }
+  try {
+    return await startParts(options, { log, host, dataDir, maxBodyBytes, cleanups, cleanUp })
+  } catch (error) {
+    await cleanUp()
+    throw error
+  }
+}
+
+interface StartContext {
+  log: Logger
+  host: string
+  dataDir: string
+  maxBodyBytes: number
+  cleanups: (() => unknown)[]
+  cleanUp: () => Promise<void>
+}
+
+async function startParts(options: CoreOptions, context: StartContext): Promise<Core> {
+  const { log, host, dataDir, maxBodyBytes, cleanups } = context
+  const db = openDatabase(dataDir)
+  cleanups.push(() => db.close())
+  const queries = new TraceQueries(db)
+  const token = loadOrCreateToken(dataDir)
+  const isAllowedHost = hostChecker(host, options.allowedHosts ?? [])
+  const ports: PortStatus[] = []
+  let uiUrl = ''
+  let api: ApiServer | null = null
+  const writer = new SpanWriter(db, { onCommit: (traceIds) => api?.notifyTracesChanged(traceIds) })
+  cleanups.push(() => writer.close())
+  const ingestor = new Ingestor(writer, log)
+  const version = loupeVersion()
+  const demoDir = join(packageRoot(), 'resources', 'demo')
+  const loadDemo = () => loadDemoTraces(ingestor, demoDir)
+
+  const status = (): CoreStatus => {
+    const counts = queries.counts()
+    const otlp = ports.find((p) => p.purpose === 'otlp-http')?.actual ?? null
+    const grpcPort = ports.find((p) => p.purpose === 'otlp-grpc')?.actual ?? null
+    return {
+      version,
+      dataDir,
+      host,
+      otlpHttpUrl: otlp === null ? null : `http://${urlHost(host)}:${otlp}`,
+      otlpGrpcUrl: grpcPort === null ? null : `http://${urlHost(host)}:${grpcPort}`,
+      uiUrl,
+      ports,
+      traceCount: counts.traces,
+      spanCount: counts.spans,
+      empty: counts.traces === 0,
+      ingestProblems: ingestor.recentProblems(),
+    }
+  }
+
+  api = new ApiServer({
+    queries,
+    token,
+    log,
+    rendererDir: options.rendererDir ?? join(packageRoot(), 'out', 'renderer'),
+    status,
+    loadDemo,
+    isAllowedHost,
+  })
+  cleanups.push(() => api?.close())
+
+  const requested = {
+    otlpHttp: options.otlpHttpPort ?? DEFAULT_PORTS.otlpHttp,
+    otlpGrpc: options.otlpGrpcPort ?? DEFAULT_PORTS.otlpGrpc,
+    ui: options.uiPort ?? DEFAULT_PORTS.ui,
+  }
+  const reserved = Object.values(requested).filter((port) => port !== 0)
+
+  const otlpServer = createServer(
+    { keepAliveTimeout: 65_000 },
+    createOtlpHttpHandler({ ingestor, log, maxBodyBytes, uiUrl: () => uiUrl, isAllowedHost }),
+  )
+  cleanups.push(() => closeHttp(otlpServer))
+  ports.push(
+    await bindWithFallback({
+      purpose: 'otlp-http',
+      requested: requested.otlpHttp,
+      explicit: options.otlpHttpPort !== undefined,
+      flag: '--port',
+      bind: (port) => listenHttp(otlpServer, host, port),
+      reserved,
+    }),
+  )
+
+  const grpcServer = createGrpcServer({ ingestor, log, maxMessageBytes: maxBodyBytes })
+  cleanups.push(() => shutdownGrpc(grpcServer))
+  ports.push(
+    await bindWithFallback({
+      purpose: 'otlp-grpc',
+      requested: requested.otlpGrpc,
+      explicit: options.otlpGrpcPort !== undefined,
+      flag: '--grpc-port',
+      bind: (port) => bindGrpc(grpcServer, host, port),
+      reserved,
+    }),
+  )
+
+  const uiServer = createServer(api.handle)
+  cleanups.push(() => closeHttp(uiServer))
+  const uiStatus = await bindWithFallback({
+    purpose: 'ui',
+    requested: requested.ui,
+    explicit: options.uiPort !== undefined,
+    flag: '--ui-port',
+    bind: (port) => listenHttp(uiServer, host, port),
+    reserved,
+  })
+  // The UI always takes the next free port quietly; only OTLP ports are reported as conflicts.
+  ports.push({ ...uiStatus, conflict: null })
+  uiUrl = `http://${urlHost(host)}:${uiStatus.actual}`
+
+  const discovery: Discovery = {
+    pid: process.pid,
+    version,
+    dataDir,
+    startedAt: new Date().toISOString(),
+    host,
+    otlpHttpPort: ports[0]?.actual ?? null,
+    otlpGrpcPort: ports[1]?.actual ?? null,
+    uiPort: uiStatus.actual ?? 0,
+    uiUrl,
+    token,
+  }
+  writeDiscovery(discovery)
+  for (const port of ports) {
+    if (port.conflict) {
+      log.warn(
+        `port ${port.requested} (${port.purpose}) is in use by ${port.conflict.holder ?? 'another process'}; ` +
+          `Loupe listens on ${port.actual} instead`,
+      )
+    }
+  }
+  if (options.demo && queries.counts().traces === 0) await loadDemo()
+
+  let stopped = false
+  return {
+    discovery,
+    uiUrlWithToken: `${uiUrl}/?token=${encodeURIComponent(token)}`,
+    database: db,
+    ingestor,
+    status,
+    loadDemo,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      await context.cleanUp()
+    },
+  }
+}
+
+/** Ingest every OTLP/JSON file of the demo folder; returns the trace ids they hold. */
+async function loadDemoTraces(ingestor: Ingestor, demoDir: string): Promise<string[]> {
+  const files = (await readdir(demoDir)).filter((name) => name.endsWith('.json')).sort()
+  const traceIds = new Set<string>()
+  for (const name of files) {
+    const body = await readFile(join(demoDir, name))
+    await ingestor.ingest('traces', 'json', body, 'import')
+    for (const match of body.toString('utf8').matchAll(/"traceId"\s*:\s*"([0-9a-fA-F]{32})"/g)) {
+      traceIds.add(match[1]!.toLowerCase())
+    }
+  }
+  return [...traceIds]
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+function closeHttp(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve()
+      return
+    }
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
+}
+
+function shutdownGrpc(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown()
+      resolve()
+    }, 2000)
+    server.tryShutdown(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,82 @@
+// OTLP/gRPC receiver for the trace, logs and metrics Export methods. Messages
+// pass through as raw bytes and go to the same protobuf decoder as OTLP/HTTP;
+// grpc-js itself undoes `grpc-encoding: gzip`.
+
+import * as grpc from '@grpc/grpc-js'
+import type { Logger } from 'pino'
+import type { Ingestor } from '../ingest'
+import { OverloadedError } from '../store/writer'
+import { OtlpDecodeError } from './model'
+import { exportResponse, type Signal } from './responses'
+
+const SERVICES: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+}
+
+const passThrough = (value: Buffer): Buffer => value
+
+function exportMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: passThrough,
+    requestDeserialize: passThrough,
+    responseSerialize: passThrough,
+    responseDeserialize: passThrough,
+  }
+}
+
+export interface GrpcReceiverOptions {
+  ingestor: Ingestor
+  log: Logger
+  /** Largest message accepted, in bytes (grpc-js defaults to 4 MiB). */
+  maxMessageBytes: number
+}
+
+export function createGrpcServer(options: GrpcReceiverOptions): grpc.Server {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+  })
+  for (const signal of Object.keys(SERVICES) as Signal[]) {
+    server.addService(
+      { Export: exportMethod(SERVICES[signal]) },
+      { Export: exportHandler(options, signal) },
+    )
+  }
+  return server
+}
+
+function exportHandler(
+  options: GrpcReceiverOptions,
+  signal: Signal,
+): grpc.handleUnaryCall<Buffer, Buffer> {
+  return (call, callback) => {
+    options.ingestor.ingest(signal, 'protobuf', call.request, 'grpc').then(
+      (outcome) => callback(null, exportResponse(signal, 'protobuf', outcome.partial)),
+      (error: Error) => {
+        if (error instanceof OtlpDecodeError) {
+          callback({ code: grpc.status.INVALID_ARGUMENT, details: `invalid OTLP protobuf: ${error.message}` })
+        } else if (error instanceof OverloadedError) {
+          callback({ code: grpc.status.UNAVAILABLE, details: error.message })
+        } else {
+          options.log.error({ err: error, signal }, 'storing an OTLP/gRPC request failed')
+          callback({ code: grpc.status.UNAVAILABLE, details: `storing failed: ${error.message}` })
+        }
+      },
+    )
+  }
+}
+
+/** Bind the server; resolves with the port, or rejects with the bind error. */
+export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+      if (error) reject(error)
+      else resolve(bound)
+    })
+  })
+}

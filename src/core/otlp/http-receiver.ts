@@ -1,0 +1,259 @@
+// OTLP/HTTP receiver: POST /v1/traces, /v1/logs and /v1/metrics with
+// protobuf or JSON bodies, optionally gzip- or deflate-compressed, and the
+// GET /v1/info probe that the Logfire SDK makes at start-up. Status codes and
+// bodies follow the OTLP/HTTP specification: 200 with partial success for
+// partly invalid batches, 400 with a google.rpc.Status for undecodable
+// bodies, 413 past the size cap (checked again after decompression), 415 for
+// other content types and encodings, 503 with Retry-After when overloaded.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import type { Logger } from 'pino'
+import type { Ingestor } from '../ingest'
+import { OverloadedError } from '../store/writer'
+import { OtlpDecodeError } from './model'
+import { exportResponse, GrpcCode, statusBody, type BodyEncoding, type Signal } from './responses'
+
+const gunzip = promisify(zlib.gunzip)
+const inflate = promisify(zlib.inflate)
+const inflateRaw = promisify(zlib.inflateRaw)
+
+export interface OtlpHttpOptions {
+  ingestor: Ingestor
+  log: Logger
+  /** Largest request body, before and after decompression, in bytes. */
+  maxBodyBytes: number
+  /** Returns the URL of Loupe's UI, shown by the Logfire SDK as the project URL. */
+  uiUrl: () => string
+  /** Returns false for requests whose Host header is not one Loupe serves. */
+  isAllowedHost: (host: string | undefined) => boolean
+}
+
+const SIGNAL_PATHS: Record<string, Signal> = {
+  '/v1/traces': 'traces',
+  '/v1/logs': 'logs',
+  '/v1/metrics': 'metrics',
+}
+
+/** Origins a browser exporter runs on during local development. */
+const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export function createOtlpHttpHandler(options: OtlpHttpOptions) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    handle(options, request, response).catch((error: unknown) => {
+      options.log.error({ err: error }, 'OTLP/HTTP handler failed')
+      if (!response.headersSent) sendText(response, 500, 'internal error')
+      else response.destroy()
+    })
+  }
+}
+
+async function handle(
+  options: OtlpHttpOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (!options.isAllowedHost(request.headers.host)) {
+    sendText(response, 421, `Host ${JSON.stringify(request.headers.host ?? '')} is not served here`)
+    return
+  }
+  const url = new URL(request.url ?? '/', 'http://loupe.invalid')
+  const origin = request.headers.origin
+  if (origin && LOOPBACK_ORIGIN.test(origin)) {
+    response.setHeader('Access-Control-Allow-Origin', origin)
+    response.setHeader('Vary', 'Origin')
+  }
+  if (request.method === 'OPTIONS') {
+    response.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
+    response.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding, Authorization')
+    response.setHeader('Access-Control-Max-Age', '600')
+    response.writeHead(204).end()
+    return
+  }
+  if (url.pathname === '/v1/info' && request.method === 'GET') {
+    sendJson(response, 200, { project_name: 'loupe', project_url: options.uiUrl() })
+    return
+  }
+  const signal = SIGNAL_PATHS[url.pathname]
+  if (!signal) {
+    sendText(
+      response,
+      404,
+      `no OTLP endpoint at ${url.pathname}; use POST /v1/traces, /v1/logs or /v1/metrics`,
+    )
+    return
+  }
+  if (request.method !== 'POST') {
+    response.setHeader('Allow', 'POST')
+    sendText(response, 405, `${url.pathname} accepts POST only`)
+    return
+  }
+  await receiveExport(options, signal, request, response)
+}
+
+async function receiveExport(
+  options: OtlpHttpOptions,
+  signal: Signal,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const encoding = bodyEncoding(request.headers['content-type'])
+  if (!encoding) {
+    request.resume()
+    sendText(
+      response,
+      415,
+      `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; ` +
+        'send application/x-protobuf or application/json',
+    )
+    return
+  }
+  let body: Buffer
+  try {
+    const raw = await readBody(request, options.maxBodyBytes)
+    body = await decompress(raw, request.headers['content-encoding'], options.maxBodyBytes)
+  } catch (error) {
+    if (error instanceof HttpError) {
+      sendStatus(response, encoding, error.status, error.message)
+      return
+    }
+    throw error
+  }
+  try {
+    const outcome = await options.ingestor.ingest(signal, encoding, body, 'http')
+    send(response, 200, encoding, exportResponse(signal, encoding, outcome.partial))
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) {
+      sendStatus(response, encoding, 400, `invalid OTLP ${encodingName(encoding)}: ${error.message}`)
+    } else if (error instanceof OverloadedError) {
+      response.setHeader('Retry-After', '1')
+      sendStatus(response, encoding, 503, error.message)
+    } else {
+      // A store failure: the client keeps the batch and retries later.
+      options.log.error({ err: error, signal }, 'storing an OTLP request failed')
+      response.setHeader('Retry-After', '5')
+      sendStatus(response, encoding, 503, `storing failed: ${(error as Error).message}`)
+    }
+  }
+}
+
+/** Map a Content-Type header to a body encoding, ignoring parameters such as charset. */
+export function bodyEncoding(contentType: string | undefined): BodyEncoding | null {
+  const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf'
+  if (mediaType === 'application/json') return 'json'
+  return null
+}
+
+function encodingName(encoding: BodyEncoding): string {
+  return encoding === 'json' ? 'JSON' : 'protobuf'
+}
+
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'])
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    request.resume()
+    return Promise.reject(tooLarge(maxBytes, 'before decompression'))
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        request.removeAllListeners('data')
+        request.resume()
+        reject(tooLarge(maxBytes, 'before decompression'))
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks, size)))
+    request.on('error', reject)
+  })
+}
+
+async function decompress(raw: Buffer, header: string | undefined, maxBytes: number): Promise<Buffer> {
+  const contentEncoding = (header ?? '').trim().toLowerCase()
+  const limits = { maxOutputLength: maxBytes }
+  try {
+    switch (contentEncoding) {
+      case '':
+      case 'identity':
+        return raw
+      case 'gzip':
+      case 'x-gzip':
+        return await gunzip(raw, limits)
+      case 'deflate':
+        // HTTP's "deflate" is zlib-wrapped; some clients send raw deflate.
+        return await inflate(raw, limits).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ERR_BUFFER_TOO_LARGE') throw error
+          return inflateRaw(raw, limits)
+        })
+      default:
+        throw new HttpError(
+          415,
+          `unsupported Content-Encoding ${JSON.stringify(header)}; send gzip, deflate or identity`,
+        )
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw tooLarge(maxBytes, 'after decompression')
+    }
+    throw new HttpError(
+      400,
+      `the body is not valid ${contentEncoding} data (Content-Encoding: ${header}): ${(error as Error).message}`,
+    )
+  }
+}
+
+function tooLarge(maxBytes: number, when: string): HttpError {
+  return new HttpError(
+    413,
+    `request body exceeds ${maxBytes} bytes ${when}; send smaller batches ` +
+      '(for example lower the exporter batch size) or raise the limit with --max-body-mb',
+  )
+}
+
+const HTTP_TO_GRPC: Record<number, number> = {
+  400: GrpcCode.INVALID_ARGUMENT,
+  413: GrpcCode.RESOURCE_EXHAUSTED,
+  415: GrpcCode.INVALID_ARGUMENT,
+  503: GrpcCode.UNAVAILABLE,
+}
+
+function sendStatus(response: ServerResponse, encoding: BodyEncoding, status: number, message: string): void {
+  send(response, status, encoding, statusBody(encoding, HTTP_TO_GRPC[status] ?? GrpcCode.INTERNAL, message))
+}
+
+function send(response: ServerResponse, status: number, encoding: BodyEncoding, body: Buffer): void {
+  response.writeHead(status, {
+    'Content-Type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+    'Content-Length': body.length,
+  })
+  response.end(body)
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value))
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length })
+  response.end(body)
+}
+
+function sendText(response: ServerResponse, status: number, message: string): void {
+  const body = Buffer.from(`${message}\n`)
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length })
+  response.end(body)
+}

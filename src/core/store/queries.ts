@@ -1,0 +1,452 @@
+// Read side of the store: turns rows into the JSON the API serves and the
+// CLI prints (the types in shared/api.ts). Every statement reads integers as
+// bigint, so nanosecond timestamps stay exact.
+
+import type Database from 'better-sqlite3'
+import type {
+  AttributeMap,
+  LogRecordJson,
+  ResourceJson,
+  ScopeJson,
+  SpanEventJson,
+  SpanJson,
+  SpanKindName,
+  SpanLinkJson,
+  SpanStatus,
+  TraceDetail,
+  TraceSummary,
+  TraceTree,
+  TreeSpan,
+} from '../../shared/api'
+
+const SPAN_KINDS: readonly SpanKindName[] = [
+  'unspecified',
+  'internal',
+  'server',
+  'client',
+  'producer',
+  'consumer',
+]
+
+export function spanKindName(code: number): SpanKindName {
+  return SPAN_KINDS[code] ?? 'unspecified'
+}
+
+export function statusName(code: number): SpanStatus {
+  return code === 1 ? 'ok' : code === 2 ? 'error' : 'unset'
+}
+
+/** Format Unix nanoseconds as ISO 8601 (millisecond precision; the exact value travels beside it). */
+export function nsToIso(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n)
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString()
+}
+
+export function nsDurationMs(startNs: bigint, endNs: bigint): number {
+  return Number(endNs - startNs) / 1e6
+}
+
+/** Normalize a trace id typed by a user: any case, surrounding spaces. */
+export function normalizeTraceId(input: string): string {
+  return input.trim().toLowerCase()
+}
+
+interface TraceRow {
+  trace_id: string
+  root_span_id: string | null
+  root_status: bigint
+  name: string
+  service_name: string | null
+  start_ns: bigint
+  end_ns: bigint
+  span_count: bigint
+  error_count: bigint
+  in_progress_count: bigint
+  updated_ms: bigint
+}
+
+interface SpanRow {
+  id: bigint
+  trace_id: string
+  span_id: string
+  parent_span_id: string | null
+  name: string
+  kind: bigint
+  start_ns: bigint
+  end_ns: bigint
+  status_code: bigint
+  status_message: string
+  trace_state: string
+  flags: bigint
+  attributes: string
+  attribute_types: string | null
+  dropped_attributes_count: bigint
+  events: string | null
+  dropped_events_count: bigint
+  links: string | null
+  dropped_links_count: bigint
+  resource_id: bigint
+  scope_id: bigint
+  pending: bigint
+}
+
+export interface ListOptions {
+  limit?: number
+  /** Only traces that started before this time (Unix ns), for paging. */
+  beforeNs?: bigint
+}
+
+export class TraceQueries {
+  private readonly db: Database.Database
+  private readonly statements
+
+  constructor(db: Database.Database) {
+    this.db = db
+    const prepare = (sql: string) => db.prepare(sql).safeIntegers(true)
+    this.statements = {
+      list: prepare('SELECT * FROM traces ORDER BY start_ns DESC LIMIT ?'),
+      listBefore: prepare('SELECT * FROM traces WHERE start_ns < ? ORDER BY start_ns DESC LIMIT ?'),
+      trace: prepare('SELECT * FROM traces WHERE trace_id = ?'),
+      spans: prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id'),
+      span: prepare('SELECT * FROM spans WHERE trace_id = ? AND span_id = ? AND pending = 0'),
+      pendingFor: prepare(
+        'SELECT * FROM spans WHERE trace_id = ? AND parent_span_id = ? AND pending = 1',
+      ),
+      tree: prepare(
+        `SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code,
+           s.pending, r.service_name,
+           CASE WHEN s.events IS NULL THEN 0 ELSE json_array_length(s.events) END AS event_count,
+           CASE WHEN s.pending = 1
+             THEN json_extract(s.attributes, '$."logfire.pending_parent_id"') END AS pending_parent
+         FROM spans s JOIN resources r ON r.id = s.resource_id
+         WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`,
+      ),
+      resource: prepare('SELECT * FROM resources WHERE id = ?'),
+      scope: prepare('SELECT * FROM scopes WHERE id = ?'),
+      logs: prepare(
+        `SELECT l.*, r.service_name FROM logs l JOIN resources r ON r.id = l.resource_id
+         WHERE l.trace_id = ? ORDER BY l.time_ns, l.id`,
+      ),
+      counts: prepare(
+        'SELECT count(*) AS traces, coalesce(sum(span_count), 0) AS spans FROM traces',
+      ),
+    }
+  }
+
+  listTraces(options: ListOptions = {}): TraceSummary[] {
+    const limit = options.limit ?? 100
+    const rows = (
+      options.beforeNs === undefined
+        ? this.statements.list.all(limit)
+        : this.statements.listBefore.all(options.beforeNs, limit)
+    ) as TraceRow[]
+    return rows.map(traceSummary)
+  }
+
+  getTrace(traceId: string): TraceSummary | null {
+    const row = this.statements.trace.get(normalizeTraceId(traceId)) as TraceRow | undefined
+    return row ? traceSummary(row) : null
+  }
+
+  getTree(traceId: string): TraceTree | null {
+    const trace = this.getTrace(traceId)
+    if (!trace) return null
+    const traceStart = BigInt(trace.startTimeUnixNano)
+    const nowNs = BigInt(Date.now()) * 1_000_000n
+    const rows = this.statements.tree.all(trace.traceId) as TreeRow[]
+    const spans: TreeSpan[] = rows.map((row) => treeSpan(row, traceStart, nowNs))
+    return { trace, spans }
+  }
+
+  /** All stored spans with this id in the trace (normally one), or its in-progress stand-in. */
+  getSpans(traceId: string, spanId: string): SpanJson[] {
+    const id = normalizeTraceId(traceId)
+    const span = spanId.trim().toLowerCase()
+    const rows = this.statements.span.all(id, span) as SpanRow[]
+    const context = new RowContext(this.statements)
+    if (rows.length > 0) return rows.map((row) => context.spanJson(row))
+    const pending = this.statements.pendingFor.all(id, span) as SpanRow[]
+    return pending.map((row) => context.spanJson(row))
+  }
+
+  getTraceDetail(traceId: string): TraceDetail | null {
+    const trace = this.getTrace(traceId)
+    if (!trace) return null
+    const context = new RowContext(this.statements)
+    const rows = this.statements.spans.all(trace.traceId) as SpanRow[]
+    return { trace, spans: rows.map((row) => context.spanJson(row)) }
+  }
+
+  getLogs(traceId: string): LogRecordJson[] {
+    const rows = this.statements.logs.all(normalizeTraceId(traceId)) as LogRow[]
+    return rows.map(logJson)
+  }
+
+  counts(): { traces: number; spans: number } {
+    const row = this.statements.counts.get() as { traces: bigint; spans: bigint }
+    return { traces: Number(row.traces), spans: Number(row.spans) }
+  }
+
+  /** Raw rows of a trace for export, with their resources and scopes. */
+  exportRows(traceId: string): { rows: SpanRow[]; context: RowContext } | null {
+    const trace = this.getTrace(traceId)
+    if (!trace) return null
+    const rows = (this.statements.spans.all(trace.traceId) as SpanRow[]).filter(
+      (row) => row.pending === 0n,
+    )
+    return { rows, context: new RowContext(this.statements) }
+  }
+
+  get database(): Database.Database {
+    return this.db
+  }
+}
+
+export type { SpanRow }
+
+interface TreeRow {
+  span_id: string
+  parent_span_id: string | null
+  name: string
+  kind: bigint
+  start_ns: bigint
+  end_ns: bigint
+  status_code: bigint
+  pending: bigint
+  service_name: string | null
+  event_count: bigint
+  pending_parent: string | null
+}
+
+interface LogRow {
+  trace_id: string | null
+  span_id: string | null
+  time_ns: bigint
+  severity_number: bigint
+  severity_text: string
+  body: string
+  attributes: string
+  event_name: string
+  service_name: string | null
+}
+
+export interface StoredResource {
+  json: ResourceJson
+  attributeTypes: string | null
+  serviceName: string | null
+}
+
+export interface StoredScope {
+  json: ScopeJson
+  attributeTypes: string | null
+}
+
+/** Resolves resource and scope ids to their JSON once per request. */
+export class RowContext {
+  private readonly resources = new Map<bigint, StoredResource>()
+  private readonly scopes = new Map<bigint, StoredScope>()
+
+  constructor(
+    private readonly statements: { resource: Database.Statement; scope: Database.Statement },
+  ) {}
+
+  resource(id: bigint): StoredResource {
+    let resource = this.resources.get(id)
+    if (!resource) {
+      const row = this.statements.resource.get(id) as {
+        attributes: string
+        attribute_types: string | null
+        dropped_attributes_count: bigint
+        schema_url: string
+        service_name: string | null
+      }
+      resource = {
+        json: {
+          attributes: JSON.parse(row.attributes) as AttributeMap,
+          droppedAttributesCount: Number(row.dropped_attributes_count),
+          schemaUrl: row.schema_url,
+        },
+        attributeTypes: row.attribute_types,
+        serviceName: row.service_name,
+      }
+      this.resources.set(id, resource)
+    }
+    return resource
+  }
+
+  scope(id: bigint): StoredScope {
+    let scope = this.scopes.get(id)
+    if (!scope) {
+      const row = this.statements.scope.get(id) as {
+        name: string
+        version: string
+        attributes: string
+        attribute_types: string | null
+        dropped_attributes_count: bigint
+        schema_url: string
+      }
+      scope = {
+        json: {
+          name: row.name,
+          version: row.version,
+          attributes: JSON.parse(row.attributes) as AttributeMap,
+          droppedAttributesCount: Number(row.dropped_attributes_count),
+          schemaUrl: row.schema_url,
+        },
+        attributeTypes: row.attribute_types,
+      }
+      this.scopes.set(id, scope)
+    }
+    return scope
+  }
+
+  spanJson(row: SpanRow): SpanJson {
+    const resource = this.resource(row.resource_id)
+    const attributes = JSON.parse(row.attributes) as AttributeMap
+    const pending = row.pending === 1n
+    const kind = Number(row.kind)
+    const events = row.events ? (JSON.parse(row.events) as StoredEvent[]) : []
+    const links = row.links ? (JSON.parse(row.links) as StoredLink[]) : []
+    const json: SpanJson = {
+      traceId: row.trace_id,
+      spanId: row.span_id,
+      parentSpanId: row.parent_span_id,
+      name: row.name,
+      spanKind: spanKindName(kind),
+      spanKindCode: kind,
+      startTime: nsToIso(row.start_ns),
+      startTimeUnixNano: row.start_ns.toString(),
+      endTimeUnixNano: row.end_ns.toString(),
+      durationMs: nsDurationMs(row.start_ns, row.end_ns),
+      status: statusName(Number(row.status_code)),
+      statusMessage: row.status_message,
+      traceState: row.trace_state,
+      flags: Number(row.flags),
+      serviceName: resource.serviceName,
+      attributes,
+      droppedAttributesCount: Number(row.dropped_attributes_count),
+      events: events.map(eventJson),
+      droppedEventsCount: Number(row.dropped_events_count),
+      links: links.map(linkJson),
+      droppedLinksCount: Number(row.dropped_links_count),
+      resource: resource.json,
+      scope: this.scope(row.scope_id).json,
+      inProgress: false,
+    }
+    if (pending) return inProgressSpan(json, attributes)
+    return json
+  }
+}
+
+/** An event as stored in `spans.events`. */
+export interface StoredEvent {
+  timeUnixNano: string
+  name: string
+  attributes: AttributeMap
+  attributeTypes?: Record<string, unknown>
+  droppedAttributesCount: number
+}
+
+/** A link as stored in `spans.links`. */
+export interface StoredLink {
+  traceId: string
+  spanId: string
+  traceState: string
+  flags: number
+  attributes: AttributeMap
+  attributeTypes?: Record<string, unknown>
+  droppedAttributesCount: number
+}
+
+function eventJson(event: StoredEvent): SpanEventJson {
+  return {
+    name: event.name,
+    time: nsToIso(BigInt(event.timeUnixNano)),
+    timeUnixNano: event.timeUnixNano,
+    attributes: event.attributes,
+    droppedAttributesCount: event.droppedAttributesCount,
+  }
+}
+
+function linkJson(link: StoredLink): SpanLinkJson {
+  return {
+    traceId: link.traceId,
+    spanId: link.spanId,
+    traceState: link.traceState,
+    attributes: link.attributes,
+    droppedAttributesCount: link.droppedAttributesCount,
+  }
+}
+
+/**
+ * A Logfire pending span stands for the real span (its parent) that has
+ * started but not ended: show it under the real span's id and parent.
+ */
+function inProgressSpan(json: SpanJson, attributes: AttributeMap): SpanJson {
+  const realParent = attributes['logfire.pending_parent_id']
+  return {
+    ...json,
+    spanId: json.parentSpanId ?? json.spanId,
+    parentSpanId: typeof realParent === 'string' && realParent !== '' ? realParent : null,
+    inProgress: true,
+  }
+}
+
+function traceSummary(row: TraceRow): TraceSummary {
+  return {
+    traceId: row.trace_id,
+    rootSpanId: row.root_span_id,
+    rootName: row.name,
+    serviceName: row.service_name,
+    startTime: nsToIso(row.start_ns),
+    startTimeUnixNano: row.start_ns.toString(),
+    endTimeUnixNano: row.end_ns.toString(),
+    durationMs: nsDurationMs(row.start_ns, row.end_ns),
+    spanCount: Number(row.span_count),
+    errorCount: Number(row.error_count),
+    status: row.root_span_id ? statusName(Number(row.root_status)) : 'unset',
+    complete: row.root_span_id !== null,
+    inProgressCount: Number(row.in_progress_count),
+    updatedAt: new Date(Number(row.updated_ms)).toISOString(),
+  }
+}
+
+function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
+  const kind = Number(row.kind)
+  const pending = row.pending === 1n
+  const endNs = pending ? (nowNs > row.start_ns ? nowNs : row.start_ns) : row.end_ns
+  return {
+    spanId: pending ? (row.parent_span_id ?? row.span_id) : row.span_id,
+    parentSpanId: pending
+      ? row.pending_parent
+        ? row.pending_parent
+        : null
+      : row.parent_span_id,
+    name: row.name,
+    spanKind: spanKindName(kind),
+    spanKindCode: kind,
+    startOffsetMs: nsDurationMs(traceStart, row.start_ns),
+    durationMs: nsDurationMs(row.start_ns, endNs),
+    zeroTime: row.start_ns === 0n || row.end_ns === 0n,
+    status: statusName(Number(row.status_code)),
+    serviceName: row.service_name,
+    inProgress: pending,
+    eventCount: Number(row.event_count),
+  }
+}
+
+function logJson(row: LogRow): LogRecordJson {
+  return {
+    time: nsToIso(row.time_ns),
+    timeUnixNano: row.time_ns.toString(),
+    severityNumber: Number(row.severity_number),
+    severityText: row.severity_text,
+    body: JSON.parse(row.body),
+    attributes: JSON.parse(row.attributes) as AttributeMap,
+    traceId: row.trace_id,
+    spanId: row.span_id,
+    eventName: row.event_name,
+    serviceName: row.service_name,
+  }
+}

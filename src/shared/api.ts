@@ -1,0 +1,187 @@
+// The JSON that the core's API serves and the CLI prints. The renderer reads
+// only these types. Field names are camelCase and stable: scripts and tests
+// rely on them.
+//
+// Conventions: ids are lower-case hex; times are ISO 8601 (`startTime`) plus
+// exact nanoseconds as decimal strings (`startTimeUnixNano`,
+// `endTimeUnixNano`); `durationMs` is a number.
+
+/**
+ * An attribute value as served: strings, booleans and numbers as themselves,
+ * integers beyond ±2^53 as decimal strings, NaN and infinities as the strings
+ * "NaN", "Infinity" and "-Infinity", bytes as `{"bytes": "<base64>"}`,
+ * arrays as arrays, key-value lists as objects, and an empty value as null.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+export type AttributeMap = Record<string, JsonValue>
+
+export type SpanStatus = 'unset' | 'ok' | 'error'
+
+/** OTel span kind. Values outside the enum are served as 'unspecified' with their `spanKindCode`. */
+export type SpanKindName = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer'
+
+export interface TraceSummary {
+  traceId: string
+  /** Span id of the root, or null while no span without a parent has arrived. */
+  rootSpanId: string | null
+  /** Name of the root span, or of the earliest span while the root is missing. */
+  rootName: string
+  serviceName: string | null
+  startTime: string
+  startTimeUnixNano: string
+  endTimeUnixNano: string
+  durationMs: number
+  spanCount: number
+  errorCount: number
+  /** Status of the root span ('unset' while the root is missing). */
+  status: SpanStatus
+  /** False while no root span has arrived (children came first, or the root is still running). */
+  complete: boolean
+  /** Number of spans known only from Logfire pending spans: started, not yet ended. */
+  inProgressCount: number
+  /** When Loupe last stored a span of this trace (ISO 8601). */
+  updatedAt: string
+}
+
+export interface SpanEventJson {
+  name: string
+  time: string
+  timeUnixNano: string
+  attributes: AttributeMap
+  droppedAttributesCount: number
+}
+
+export interface SpanLinkJson {
+  traceId: string
+  spanId: string
+  traceState: string
+  attributes: AttributeMap
+  droppedAttributesCount: number
+}
+
+export interface ResourceJson {
+  attributes: AttributeMap
+  droppedAttributesCount: number
+  schemaUrl: string
+}
+
+export interface ScopeJson {
+  name: string
+  version: string
+  attributes: AttributeMap
+  droppedAttributesCount: number
+  schemaUrl: string
+}
+
+export interface SpanJson {
+  traceId: string
+  spanId: string
+  parentSpanId: string | null
+  name: string
+  spanKind: SpanKindName
+  /** The raw OTLP SpanKind value (0-5, or whatever out-of-range value was sent). */
+  spanKindCode: number
+  startTime: string
+  startTimeUnixNano: string
+  endTimeUnixNano: string
+  durationMs: number
+  status: SpanStatus
+  statusMessage: string
+  traceState: string
+  flags: number
+  serviceName: string | null
+  attributes: AttributeMap
+  droppedAttributesCount: number
+  events: SpanEventJson[]
+  droppedEventsCount: number
+  links: SpanLinkJson[]
+  droppedLinksCount: number
+  resource: ResourceJson
+  scope: ScopeJson
+  /** True for a span known only from a Logfire pending span: it started and has not ended yet. */
+  inProgress: boolean
+}
+
+/** `show --json` and `GET /api/traces/:id/full`. */
+export interface TraceDetail {
+  trace: TraceSummary
+  spans: SpanJson[]
+}
+
+/** The light form of a span that the trace view draws; details load on selection. */
+export interface TreeSpan {
+  spanId: string
+  parentSpanId: string | null
+  name: string
+  spanKind: SpanKindName
+  spanKindCode: number
+  /** Start relative to the trace's start, in milliseconds. */
+  startOffsetMs: number
+  durationMs: number
+  /** True when the start or end timestamp is zero (the Unix epoch), which a real span never has. */
+  zeroTime: boolean
+  status: SpanStatus
+  serviceName: string | null
+  inProgress: boolean
+  eventCount: number
+}
+
+/** `GET /api/traces/:id/tree`. */
+export interface TraceTree {
+  trace: TraceSummary
+  spans: TreeSpan[]
+}
+
+export interface LogRecordJson {
+  time: string
+  timeUnixNano: string
+  severityNumber: number
+  severityText: string
+  body: JsonValue
+  attributes: AttributeMap
+  traceId: string | null
+  spanId: string | null
+  eventName: string
+  serviceName: string | null
+}
+
+export interface PortStatus {
+  /** What the port is for. */
+  purpose: 'otlp-http' | 'otlp-grpc' | 'ui'
+  requested: number
+  /** The port Loupe listens on, or null when it could not listen at all. */
+  actual: number | null
+  /** Set when `requested` was taken: who holds it, if known. */
+  conflict: { holder: string | null } | null
+}
+
+/** `GET /api/status`. */
+export interface CoreStatus {
+  version: string
+  dataDir: string
+  host: string
+  otlpHttpUrl: string | null
+  otlpGrpcUrl: string | null
+  uiUrl: string
+  ports: PortStatus[]
+  traceCount: number
+  spanCount: number
+  /** True until the first trace arrives, so the UI can offer the demo. */
+  empty: boolean
+  /** Recent rejected spans and undecodable requests, newest first. */
+  ingestProblems: IngestProblem[]
+}
+
+export interface IngestProblem {
+  time: string
+  signal: 'traces' | 'logs' | 'metrics'
+  transport: 'http' | 'grpc' | 'import'
+  message: string
+  rejected: number
+}
+
+/** Messages on the push channel (`GET /api/events`, server-sent events). */
+export type PushMessage =
+  | { type: 'traces'; traces: TraceSummary[] }
+  | { type: 'status'; status: CoreStatus }

@@ -1,0 +1,93 @@
+// Start a real core on a fresh data folder and free ports, as the tests need.
+
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import pino from 'pino'
+import { startCore, type Core } from '../../src/core/core'
+
+const execFileAsync = promisify(execFile)
+
+export const repoRoot = resolve(import.meta.dirname, '../..')
+export const fixturesDir = join(repoRoot, 'test/fixtures')
+
+export interface TestCore {
+  core: Core
+  dataDir: string
+  otlpHttpUrl: string
+  grpcAddress: string
+  uiUrl: string
+  stop(): Promise<void>
+}
+
+export function makeDataDir(prefix = 'loupe-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export async function startTestCore(dataDir = makeDataDir()): Promise<TestCore> {
+  const core = await startCore({
+    dataDir,
+    otlpHttpPort: 0,
+    otlpGrpcPort: 0,
+    uiPort: 0,
+    logger: pino({ level: 'silent' }),
+  })
+  const status = core.status()
+  return {
+    core,
+    dataDir,
+    otlpHttpUrl: status.otlpHttpUrl!,
+    grpcAddress: status.otlpGrpcUrl!.replace('http://', ''),
+    uiUrl: status.uiUrl,
+    stop: async () => {
+      await core.stop()
+    },
+  }
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+export interface CliResult {
+  stdout: string
+  stderr: string
+  code: number
+}
+
+/** Run the built `loupe` command (npm run build must have run). */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [join(repoRoot, 'bin/loupe.js'), ...args], {
+      env: { ...process.env, ...env },
+      maxBuffer: 512 * 1024 * 1024,
+    })
+    return { stdout, stderr, code: 0 }
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number }
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code }
+  }
+}
+
+export async function cliJson<T>(args: string[]): Promise<T> {
+  const result = await runCli(args)
+  if (result.code !== 0) throw new Error(`loupe ${args.join(' ')} failed (${result.code}): ${result.stderr}`)
+  return JSON.parse(result.stdout) as T
+}
+
+/** POST a body to an OTLP/HTTP path and return status, headers and body. */
+export async function postOtlp(
+  baseUrl: string,
+  path: string,
+  body: Buffer | string,
+  headers: Record<string, string>,
+): Promise<{ status: number; contentType: string | null; body: Buffer }> {
+  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body })
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: Buffer.from(await response.arrayBuffer()),
+  }
+}
