@@ -14,7 +14,6 @@ import { TraceQueries } from '../core/store/queries'
 import { SpanWriter } from '../core/store/writer'
 
 export interface ImportResult {
-  accepted: number
   partial: PartialSuccess | null
 }
 
@@ -64,15 +63,13 @@ class RunningCore implements TraceSource {
     if (contentEncoding) headers['Content-Encoding'] = contentEncoding
     const host = this.core.host === '0.0.0.0' || this.core.host === '::' ? '127.0.0.1' : this.core.host
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${this.core.otlpHttpPort}/v1/traces`
-    // Sent as JSON so the reply is readable whatever the file's encoding.
     const response = await fetch(url, { method: 'POST', headers, body })
     const text = await response.text()
     if (!response.ok) throw new CliError(`${url} rejected the file (HTTP ${response.status}): ${statusMessage(text)}`)
-    if (encoding === 'protobuf') return { accepted: -1, partial: null }
+    if (encoding === 'protobuf') return { partial: null }
     const reply = text ? (JSON.parse(text) as { partialSuccess?: Record<string, string> }) : {}
     const partial = reply.partialSuccess
     return {
-      accepted: -1,
       partial: partial
         ? { rejected: Number(partial.rejectedSpans ?? 0), errorMessage: partial.errorMessage ?? '' }
         : null,
@@ -135,7 +132,7 @@ class LocalFolder implements TraceSource {
       const ingestor = new Ingestor(writer, pino({ level: 'error' }, pino.destination(2)))
       const outcome = await ingestor.ingest('traces', encoding, body, 'import')
       writer.close()
-      return outcome
+      return { partial: outcome.partial }
     } finally {
       db.close()
       releaseLock(this.dataDir)

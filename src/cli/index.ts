@@ -8,7 +8,8 @@ import pino from 'pino'
 import { startCore, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORTS } from '../core/core'
 import { AlreadyRunningError } from '../core/discovery'
 import { PortInUseError } from '../core/net'
-import { OtlpDecodeError } from '../core/otlp/model'
+import { decodeTracesJson, decodeTracesProto } from '../core/otlp/index'
+import { OtlpDecodeError, type DecodedTraces } from '../core/otlp/model'
 import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
@@ -110,12 +111,40 @@ async function serve(options: ServeOptions): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'))
 }
 
-/** Tell the file's encoding from its first bytes: gzip, JSON text or protobuf. */
-function sniffFile(body: Buffer): { encoding: 'json' | 'protobuf'; contentEncoding: string | null } {
+interface SniffedFile {
+  encoding: 'json' | 'protobuf'
+  contentEncoding: string | null
+  spans: number
+}
+
+/**
+ * Tell the file's encoding from its first bytes (gzip, JSON text or
+ * protobuf) and decode it once, so that a file that is not OTLP is reported
+ * before anything is stored.
+ */
+function inspectFile(file: string, body: Buffer): SniffedFile {
   const gzipped = body[0] === 0x1f && body[1] === 0x8b
-  const plain = gzipped ? gunzipSync(body) : body
+  let plain: Buffer
+  try {
+    plain = gzipped ? gunzipSync(body) : body
+  } catch (error) {
+    throw new CliError(`${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`)
+  }
   const first = plain.toString('utf8', 0, Math.min(plain.length, 64)).trimStart()[0]
-  return { encoding: first === '{' || first === '[' ? 'json' : 'protobuf', contentEncoding: gzipped ? 'gzip' : null }
+  const encoding = first === '{' ? 'json' : 'protobuf'
+  let decoded: DecodedTraces
+  try {
+    decoded = encoding === 'json' ? decodeTracesJson(plain.toString('utf8')) : decodeTracesProto(plain)
+  } catch (error) {
+    throw new CliError(`${file} is not an OTLP trace request (${encoding}): ${(error as Error).message}`)
+  }
+  const spans = decoded.groups.reduce((sum, group) => sum + group.spans.length, 0)
+  if (spans === 0 && decoded.rejectedSpans === 0) {
+    throw new CliError(
+      `${file} contains no spans; expected an OTLP/JSON request ({"resourceSpans": [...]}, as \`loupe export\` writes) or OTLP protobuf`,
+    )
+  }
+  return { encoding, contentEncoding: gzipped ? 'gzip' : null, spans }
 }
 
 export function buildProgram(): Command {
@@ -197,17 +226,11 @@ export function buildProgram(): Command {
       } catch (error) {
         throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
       }
-      let sniffed: ReturnType<typeof sniffFile>
-      try {
-        sniffed = sniffFile(body)
-      } catch (error) {
-        throw new CliError(`${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`)
-      }
+      const inspected = inspectFile(file, body)
       const result = await withFolder(options, (source) =>
-        source.importBody(body, sniffed.encoding, sniffed.contentEncoding),
+        source.importBody(body, inspected.encoding, inspected.contentEncoding),
       )
-      const count = result.accepted >= 0 ? `${result.accepted} spans` : 'the spans'
-      out(`imported ${count} from ${file}`)
+      out(`imported ${inspected.spans} spans from ${file}`)
       if (result.partial) {
         err(`warning: ${result.partial.rejected} spans rejected: ${result.partial.errorMessage}`)
       }

@@ -34,10 +34,15 @@ export interface CoreOptions {
   host?: string
   /** Host names served besides loopback ones (for agents in containers). */
   allowedHosts?: string[]
-  /** Ports; 0 picks a free one. A port given here is explicit: if taken, start fails. */
+  /**
+   * Ports; 0 picks a free one. A port given here is explicit: if it is taken,
+   * start fails, unless `fallbackOnConflict` is set.
+   */
   otlpHttpPort?: number
   otlpGrpcPort?: number
   uiPort?: number
+  /** Take the next free port when a given port is taken, as for the defaults. */
+  fallbackOnConflict?: boolean
   /** Largest OTLP request body in bytes, before and after decompression. */
   maxBodyBytes?: number
   /** Load the bundled demo traces when the store is empty. */
@@ -151,7 +156,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     await bindWithFallback({
       purpose: 'otlp-http',
       requested: requested.otlpHttp,
-      explicit: options.otlpHttpPort !== undefined,
+      explicit: options.otlpHttpPort !== undefined && !options.fallbackOnConflict,
       flag: '--port',
       bind: (port) => listenHttp(otlpServer, host, port),
       reserved,
@@ -164,7 +169,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     await bindWithFallback({
       purpose: 'otlp-grpc',
       requested: requested.otlpGrpc,
-      explicit: options.otlpGrpcPort !== undefined,
+      explicit: options.otlpGrpcPort !== undefined && !options.fallbackOnConflict,
       flag: '--grpc-port',
       bind: (port) => bindGrpc(grpcServer, host, port),
       reserved,
@@ -176,7 +181,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   const uiStatus = await bindWithFallback({
     purpose: 'ui',
     requested: requested.ui,
-    explicit: options.uiPort !== undefined,
+    explicit: options.uiPort !== undefined && !options.fallbackOnConflict,
     flag: '--ui-port',
     bind: (port) => listenHttp(uiServer, host, port),
     reserved,
