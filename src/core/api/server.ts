@@ -141,6 +141,10 @@ export class ApiServer {
         200,
         queries.listTraces({ limit, beforeNs: before === null ? undefined : BigInt(before) }),
       )
+    } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 3) {
+      const trace = queries.getTrace(parts[2]!)
+      if (trace) sendJson(response, 200, trace)
+      else sendJson(response, 404, { error: `trace ${parts[2]} not found` })
     } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 4) {
       const traceId = parts[2]!
       const view = parts[3]

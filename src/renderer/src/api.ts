@@ -1,0 +1,115 @@
+import type { CoreStatus, LogRecordJson, SpanJson, TraceSummary, TraceTree } from '../../shared/api'
+import type { Connection } from './connection'
+
+/** An API call that failed: the core's `{ error }` message, or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number
+
+  constructor(message: string, status: number) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+  }
+
+  get isNotFound(): boolean {
+    return this.status === 404
+  }
+}
+
+export interface TraceListQuery {
+  limit: number
+  /** Only traces that started before this time (`startTimeUnixNano` of the oldest one loaded). */
+  before?: string
+}
+
+/** Client for the core's HTTP API. Every request sends the bearer token. */
+export class ApiClient {
+  readonly connection: Connection
+
+  constructor(connection: Connection) {
+    this.connection = connection
+  }
+
+  getStatus(signal?: AbortSignal): Promise<CoreStatus> {
+    return this.request('api/status', { signal })
+  }
+
+  listTraces(query: TraceListQuery, signal?: AbortSignal): Promise<TraceSummary[]> {
+    const params = new URLSearchParams({ limit: String(query.limit) })
+    if (query.before !== undefined) params.set('before', query.before)
+    return this.request(`api/traces?${params.toString()}`, { signal })
+  }
+
+  getTraceTree(traceId: string, signal?: AbortSignal): Promise<TraceTree> {
+    return this.request(`api/traces/${encodeURIComponent(traceId)}/tree`, { signal })
+  }
+
+  /** Returns every span stored under this id: normally one, more when an SDK reused the id. */
+  getSpans(traceId: string, spanId: string, signal?: AbortSignal): Promise<SpanJson[]> {
+    const path = `api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`
+    return this.request(path, { signal })
+  }
+
+  getTraceLogs(traceId: string, signal?: AbortSignal): Promise<LogRecordJson[]> {
+    return this.request(`api/traces/${encodeURIComponent(traceId)}/logs`, { signal })
+  }
+
+  loadDemo(): Promise<{ traceIds: string[] }> {
+    return this.request('api/demo', { method: 'POST' })
+  }
+
+  /** URL of the server-sent events stream. EventSource cannot send headers, so the token goes in the query. */
+  eventsUrl(): string {
+    const url = new URL('api/events', this.connection.baseUrl)
+    url.searchParams.set('token', this.connection.token)
+    return url.toString()
+  }
+
+  private async request<T>(path: string, init: RequestInit): Promise<T> {
+    const url = new URL(path, this.connection.baseUrl)
+    let response: Response
+    try {
+      response = await fetch(url, {
+        ...init,
+        headers: { Authorization: `Bearer ${this.connection.token}`, Accept: 'application/json' },
+      })
+    } catch (error) {
+      if (isAbortError(error)) throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new ApiError(
+        `Could not reach Loupe at ${this.connection.baseUrl} (${reason}). Is the core still running?`,
+        0,
+      )
+    }
+    if (!response.ok) throw new ApiError(await readErrorMessage(response), response.status)
+    return (await response.json()) as T
+  }
+}
+
+async function readErrorMessage(response: Response): Promise<string> {
+  const fallback = `${response.status} ${response.statusText}`.trim()
+  let text: string
+  try {
+    text = await response.text()
+  } catch {
+    return `Request failed: ${fallback}`
+  }
+  try {
+    const body: unknown = JSON.parse(text)
+    if (typeof body === 'object' && body !== null && 'error' in body) {
+      return String(body.error)
+    }
+  } catch {
+    // Not JSON, so a proxy or an old core responded. Show its text instead.
+  }
+  return text.trim() === '' ? `Request failed: ${fallback}` : text.trim().slice(0, 500)
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError'
+}
+
+/** Returns the message to show for any error a hook caught. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

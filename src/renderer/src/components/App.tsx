@@ -1,0 +1,70 @@
+import { useState } from 'react'
+import { ApiContext, type ApiContextValue } from '../api-context'
+import type { ApiClient } from '../api'
+import { useConnection } from '../hooks/use-connection'
+import { useCoreStatus } from '../hooks/use-core-status'
+import { usePushChannel } from '../hooks/use-push-channel'
+import { useRoute } from '../hooks/use-route'
+import { PushBus } from '../push-bus'
+import { ErrorNotice } from './ErrorNotice'
+import { PortBanner } from './PortBanner'
+import { TopBar } from './TopBar'
+import { TraceListPage } from './TraceListPage'
+import { TraceView } from './TraceView'
+
+/** Root component: finds the core, then shows the page that the hash route selects. */
+export function App() {
+  const { client, error } = useConnection()
+
+  if (error !== null) {
+    return (
+      <div className="app">
+        <TopBar pushState={null} />
+        <main className="page">
+          <ErrorNotice title="Cannot connect to Loupe" message={error} />
+        </main>
+      </div>
+    )
+  }
+  if (client === null) {
+    return (
+      <div className="app">
+        <TopBar pushState={null} />
+        <main className="page muted">Connecting…</main>
+      </div>
+    )
+  }
+  return <ConnectedApp client={client} />
+}
+
+function ConnectedApp({ client }: { client: ApiClient }) {
+  const [bus] = useState(() => new PushBus())
+  const pushState = usePushChannel(client, bus)
+  const [context] = useState<ApiContextValue>(() => ({ client, bus }))
+
+  return (
+    <ApiContext.Provider value={context}>
+      <Pages pushState={pushState} />
+    </ApiContext.Provider>
+  )
+}
+
+function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) {
+  const route = useRoute()
+  const { status, error } = useCoreStatus()
+
+  return (
+    <div className="app">
+      <TopBar pushState={pushState} />
+      {status !== null && <PortBanner status={status} />}
+      {error !== null && status === null && (
+        <ErrorNotice title="Could not load Loupe's status" message={error} />
+      )}
+      {route.page === 'trace' ? (
+        <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
+      ) : (
+        <TraceListPage status={status} />
+      )}
+    </div>
+  )
+}

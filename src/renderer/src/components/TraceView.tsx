@@ -1,0 +1,121 @@
+import { useCallback, useDeferredValue, useMemo, useState } from 'react'
+import { useCollapsedNodes } from '../hooks/use-collapsed-nodes'
+import { useSpanSearch } from '../hooks/use-span-search'
+import { useSpanSelection } from '../hooks/use-span-selection'
+import { useTraceLogs } from '../hooks/use-trace-logs'
+import { useTraceTree } from '../hooks/use-trace-tree'
+import { flattenVisible, keysWithAncestors } from '../tree/build-tree'
+import { ErrorNotice } from './ErrorNotice'
+import { SpanDetailPanel } from './SpanDetailPanel'
+import { SpanTreeView } from './SpanTreeView'
+import { TraceHeader } from './TraceHeader'
+import { TreeToolbar } from './TreeToolbar'
+
+/** Renders one trace: header, span tree with waterfall, and the selected span's detail. */
+export function TraceView({ traceId, spanId }: { traceId: string; spanId: string | null }) {
+  const { data, tree, loading, error, notFound, version } = useTraceTree(traceId)
+  const logs = useTraceLogs(traceId, version)
+  const expansion = useCollapsedNodes(tree)
+  const selection = useSpanSelection(traceId, tree, spanId, expansion.reveal)
+  const [detailOpen, setDetailOpen] = useState(true)
+
+  const [query, setQuery] = useState('')
+  const [filterMatches, setFilterMatches] = useState(false)
+  const search = useSpanSearch(tree, useDeferredValue(query))
+
+  const keep = useMemo(
+    () => (filterMatches && search.query !== '' ? keysWithAncestors(search.matches) : undefined),
+    [filterMatches, search],
+  )
+  const rows = useMemo(
+    () => (tree === null ? [] : flattenVisible(tree, expansion.collapsed, keep)),
+    [tree, expansion.collapsed, keep],
+  )
+
+  const { select } = selection
+  const selectAndOpen = useCallback(
+    (key: string, options?: { scroll?: boolean }) => {
+      select(key, options)
+      setDetailOpen(true)
+    },
+    [select],
+  )
+  const openDetail = useCallback(() => setDetailOpen(true), [])
+
+  if (data === null || tree === null) {
+    if (notFound) return <TraceNotFound traceId={traceId} />
+    if (error !== null) {
+      return (
+        <main className="page">
+          <ErrorNotice title={`Could not load trace ${traceId}`} message={error} />
+        </main>
+      )
+    }
+    return <main className="page muted">{loading ? 'Loading trace…' : ''}</main>
+  }
+
+  return (
+    <main className="trace-page">
+      <TraceHeader trace={data.trace} tree={tree} />
+      {error !== null && <ErrorNotice title="Could not reload this trace" message={error} />}
+      <div className={detailOpen ? 'trace-body with-detail' : 'trace-body'}>
+        <section className="tree-pane" aria-label="Span tree">
+          <TreeToolbar
+            query={query}
+            onQueryChange={setQuery}
+            search={search}
+            filterMatches={filterMatches}
+            onFilterMatchesChange={setFilterMatches}
+            selectedKey={selection.selectedKey}
+            onJump={(key) => selectAndOpen(key, { scroll: true })}
+            onExpandAll={expansion.expandAll}
+            onCollapseAll={expansion.collapseAll}
+            rows={rows}
+            totalSpans={data.trace.spanCount}
+            loadedSpans={tree.spanCount}
+          />
+          <SpanTreeView
+            rows={rows}
+            traceDurationMs={data.trace.durationMs}
+            traceService={data.trace.serviceName}
+            selectedKey={selection.selectedKey}
+            scrollRequest={selection.scrollRequest}
+            search={search}
+            onSelect={selectAndOpen}
+            onMoveSelection={selection.select}
+            setExpanded={expansion.setExpanded}
+            openDetail={openDetail}
+          />
+        </section>
+        {detailOpen && (
+          <SpanDetailPanel
+            traceId={traceId}
+            tree={tree}
+            node={selection.selectedNode}
+            routeSpanId={spanId}
+            logs={logs}
+            version={version}
+            onClose={() => setDetailOpen(false)}
+          />
+        )}
+      </div>
+    </main>
+  )
+}
+
+function TraceNotFound({ traceId }: { traceId: string }) {
+  return (
+    <main className="page">
+      <section className="not-found" data-testid="trace-not-found">
+        <h1>Trace not found</h1>
+        <p>
+          Loupe has no trace with id <code>{traceId}</code>. If its spans are still on their way,
+          this page loads the trace as soon as they arrive.
+        </p>
+        <p>
+          <a href="#/">Back to the trace list</a>
+        </p>
+      </section>
+    </main>
+  )
+}

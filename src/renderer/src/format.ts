@@ -1,0 +1,104 @@
+import type { JsonValue, SpanKindName } from '../../shared/api'
+
+// en-US everywhere: counts read "50,000 spans" whatever the machine's locale,
+// which is what users paste into bug reports and what tests look for.
+const countFormat = new Intl.NumberFormat('en-US')
+
+export function formatCount(count: number): string {
+  return countFormat.format(count)
+}
+
+/** Formats `count` with the noun in singular or plural, e.g. "1 span", "50,000 spans". */
+export function pluralize(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : plural}`
+}
+
+/** Formats a duration in milliseconds with a unit that keeps about three significant digits. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '—'
+  const sign = ms < 0 ? '-' : ''
+  const abs = Math.abs(ms)
+  if (abs === 0) return '0 ms'
+  if (abs < 0.001) return `${sign}${round(abs * 1e6, 0)} ns`
+  if (abs < 1) return `${sign}${round(abs * 1000, 1)} µs`
+  if (abs < 1000) return `${sign}${round(abs, abs < 10 ? 2 : 1)} ms`
+  if (abs < 60_000) return `${sign}${round(abs / 1000, 2)} s`
+  if (abs < 3_600_000) {
+    const minutes = Math.floor(abs / 60_000)
+    return `${sign}${minutes} min ${round((abs - minutes * 60_000) / 1000, 1)} s`
+  }
+  const hours = Math.floor(abs / 3_600_000)
+  return `${sign}${hours} h ${Math.round((abs - hours * 3_600_000) / 60_000)} min`
+}
+
+function round(value: number, digits: number): string {
+  return String(Number(value.toFixed(digits)))
+}
+
+/** Formats an ISO time as local "YYYY-MM-DD HH:MM:SS.mmm" (the date only when it is not today). */
+export function formatLocalTime(iso: string, now = new Date()): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0')
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
+  if (date.toDateString() === now.toDateString()) return time
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`
+}
+
+/**
+ * Converts a Unix time in nanoseconds (decimal string) to ISO 8601 with all
+ * nine fraction digits, e.g. "2026-03-02T03:00:00.000123456Z". Returns the
+ * input unchanged when it is not an integer.
+ */
+export function nanosToIso(unixNano: string): string {
+  let nanos: bigint
+  try {
+    nanos = BigInt(unixNano)
+  } catch {
+    return unixNano
+  }
+  const millis = nanos / 1_000_000n
+  const subMillis = nanos % 1_000_000n
+  const date = new Date(Number(millis))
+  if (Number.isNaN(date.getTime()) || subMillis < 0n) return unixNano
+  return date.toISOString().replace(/Z$/, `${String(subMillis).padStart(6, '0')}Z`)
+}
+
+/** Returns the OTel span kind to show; codes outside the enum (0-5) show as "unknown (<code>)". */
+export function formatSpanKind(spanKind: SpanKindName, spanKindCode: number): string {
+  if (spanKindCode < 0 || spanKindCode > 5) return `unknown (${spanKindCode})`
+  return spanKind
+}
+
+/** Largest string that is tried as embedded JSON; bigger ones are shown as they are. */
+const EMBEDDED_JSON_MAX_CHARS = 200_000
+
+/** Renders an attribute value as JSON text: pretty-printed for objects and arrays. */
+export function formatJsonValue(value: JsonValue): string {
+  if (value !== null && typeof value === 'object') return JSON.stringify(value, null, 2)
+  return JSON.stringify(value)
+}
+
+/**
+ * Returns the object or array that a string value encodes as JSON, or
+ * undefined. SDKs often send tool arguments and messages as JSON text, which
+ * reads better parsed than as an escaped string.
+ */
+export function parseEmbeddedJson(value: JsonValue): JsonValue | undefined {
+  if (typeof value !== 'string' || value.length > EMBEDDED_JSON_MAX_CHARS) return undefined
+  const first = value.trimStart()[0]
+  if (first !== '{' && first !== '[') return undefined
+  try {
+    const parsed: unknown = JSON.parse(value)
+    return typeof parsed === 'object' && parsed !== null ? (parsed as JsonValue) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Formats a duration compactly for axis labels, e.g. "13.9 min", "250 ms". */
+export function formatAxisDuration(ms: number): string {
+  if (ms >= 3_600_000) return `${round(ms / 3_600_000, 1)} h`
+  if (ms >= 60_000) return `${round(ms / 60_000, 1)} min`
+  return formatDuration(ms)
+}

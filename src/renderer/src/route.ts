@@ -1,0 +1,25 @@
+/** The screen that the address bar's hash selects. */
+export type Route = { page: 'list' } | { page: 'trace'; traceId: string; spanId: string | null }
+
+/** Parses `#/`, `#/trace/<id>` and `#/trace/<id>/<spanId>`; anything else is the list. */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
+  if (parts[0] === 'trace' && parts[1] !== undefined && parts[1] !== '') {
+    const spanId = parts[2] !== undefined && parts[2] !== '' ? parts[2].toLowerCase() : null
+    return { page: 'trace', traceId: parts[1].toLowerCase(), spanId }
+  }
+  return { page: 'list' }
+}
+
+export function traceHash(traceId: string, spanId?: string | null): string {
+  const base = `#/trace/${encodeURIComponent(traceId)}`
+  return spanId ? `${base}/${encodeURIComponent(spanId)}` : base
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
+}
