@@ -54,6 +54,11 @@ export class Ingestor {
     }
   }
 
+  /** Record a request rejected before decoding (bad compression, too large). */
+  reportRejectedRequest(signal: Signal, transport: Transport, message: string): void {
+    this.recordProblem(signal, transport, message, 0)
+  }
+
   /** Recent rejections and failures, newest first. */
   recentProblems(): IngestProblem[] {
     return [...this.problems].reverse()
@@ -67,7 +72,8 @@ export class Ingestor {
   ): Promise<IngestOutcome> {
     switch (signal) {
       case 'traces': {
-        const decoded = encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body)
+        const decoded =
+          encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body)
         const result = await this.writer.writeTraces(decoded)
         return {
           accepted: result.spans,
@@ -75,7 +81,8 @@ export class Ingestor {
         }
       }
       case 'logs': {
-        const decoded = encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body)
+        const decoded =
+          encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body)
         const result = await this.writer.writeLogs(decoded)
         return {
           accepted: result.logRecords,
@@ -84,7 +91,9 @@ export class Ingestor {
       }
       case 'metrics': {
         const summary =
-          encoding === 'json' ? summarizeMetricsJson(body.toString('utf8')) : summarizeMetricsProto(body)
+          encoding === 'json'
+            ? summarizeMetricsJson(body.toString('utf8'))
+            : summarizeMetricsProto(body)
         await this.writer.writeMetrics(encoding, body, summary.resourceMetrics, summary.serviceName)
         return { accepted: summary.resourceMetrics, partial: null }
       }
@@ -105,7 +114,12 @@ export class Ingestor {
     return { rejected, errorMessage }
   }
 
-  private recordProblem(signal: Signal, transport: Transport, message: string, rejected: number): void {
+  private recordProblem(
+    signal: Signal,
+    transport: Transport,
+    message: string,
+    rejected: number,
+  ): void {
     this.log.warn({ signal, transport, rejected }, `ingest problem: ${message}`)
     this.problems.push({ time: new Date().toISOString(), signal, transport, message, rejected })
     if (this.problems.length > MAX_PROBLEMS) this.problems.shift()

@@ -60,10 +60,14 @@ export interface CliResult {
 /** Run the built `loupe` command (npm run build must have run). */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [join(repoRoot, 'bin/loupe.js'), ...args], {
-      env: { ...process.env, ...env },
-      maxBuffer: 512 * 1024 * 1024,
-    })
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [join(repoRoot, 'bin/loupe.js'), ...args],
+      {
+        env: { ...process.env, ...env },
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    )
     return { stdout, stderr, code: 0 }
   } catch (error) {
     const e = error as { stdout: string; stderr: string; code: number }
@@ -73,7 +77,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 
 export async function cliJson<T>(args: string[]): Promise<T> {
   const result = await runCli(args)
-  if (result.code !== 0) throw new Error(`loupe ${args.join(' ')} failed (${result.code}): ${result.stderr}`)
+  if (result.code !== 0)
+    throw new Error(`loupe ${args.join(' ')} failed (${result.code}): ${result.stderr}`)
   return JSON.parse(result.stdout) as T
 }
 

@@ -8,7 +8,11 @@ import { repoRoot } from './core'
 export function testPython(): string | null {
   const configured = process.env.LOUPE_TEST_PYTHON
   if (configured) return configured
-  const venv = join(repoRoot, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
+  const venv = join(
+    repoRoot,
+    '.venv',
+    process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python',
+  )
   return existsSync(venv) ? venv : null
 }
 

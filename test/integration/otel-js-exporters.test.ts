@@ -11,7 +11,11 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs'
-import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import {
+  BasicTracerProvider,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceDetail, TraceSummary } from '../../src/shared/api'
 import { cliJson, removeDir, startTestCore, type TestCore } from '../helpers/core'
@@ -45,11 +49,18 @@ const START: [number, number] = [1772420400, 123456789]
 
 async function sendNestedTrace(exporter: SpanExporter, service: string): Promise<string> {
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': service, 'deployment.environment.name': 'test' }),
+    resource: resourceFromAttributes({
+      'service.name': service,
+      'deployment.environment.name': 'test',
+    }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   })
   const tracer = provider.getTracer('loupe-interop', '1.2.3')
-  const root = tracer.startSpan('checkout', { kind: SpanKind.SERVER, startTime: START, attributes: ROOT_ATTRIBUTES })
+  const root = tracer.startSpan('checkout', {
+    kind: SpanKind.SERVER,
+    startTime: START,
+    attributes: ROOT_ATTRIBUTES,
+  })
   const rootContext = trace.setSpan(context.active(), root)
   const child = tracer.startSpan(
     'charge card',
@@ -161,10 +172,16 @@ describe('OTel JS logs exporter', () => {
   it('stores a log record linked to its span', async () => {
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'interop-logs' }),
-      processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${loupe.otlpHttpUrl}/v1/logs` }) })],
+      processors: [
+        new SimpleLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${loupe.otlpHttpUrl}/v1/logs` }),
+        }),
+      ],
     })
     const tracerProvider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(new JsonExporter({ url: `${loupe.otlpHttpUrl}/v1/traces` }))],
+      spanProcessors: [
+        new SimpleSpanProcessor(new JsonExporter({ url: `${loupe.otlpHttpUrl}/v1/traces` })),
+      ],
     })
     const span = tracerProvider.getTracer('logs-test').startSpan('handle job')
     provider.getLogger('logs-test').emit({

@@ -35,10 +35,14 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 async function runAgent(env: Record<string, string>): Promise<{ traceId: string; stderr: string }> {
-  const { stdout, stderr } = await execFileAsync(python!, [join(repoRoot, 'test/interop/chat_turn.py')], {
-    env: cleanEnv(env),
-    timeout: 90_000,
-  })
+  const { stdout, stderr } = await execFileAsync(
+    python!,
+    [join(repoRoot, 'test/interop/chat_turn.py')],
+    {
+      env: cleanEnv(env),
+      timeout: 90_000,
+    },
+  )
   const traceId = stdout.trim().split('\n').at(-1)!
   expect(traceId).toMatch(/^[0-9a-f]{32}$/)
   return { traceId, stderr }
@@ -71,10 +75,17 @@ function checkChatTurn(detail: TraceDetail): void {
   for (const call of modelCalls) expect(call.parentSpanId).toBe(agentRun.spanId)
 
   const tools = spans.filter((s) => s.attributes['gen_ai.tool.name'] !== undefined)
-  expect(tools.map((s) => s.attributes['gen_ai.tool.name']).sort()).toEqual(['get_forecast', 'get_humidity'])
+  expect(tools.map((s) => s.attributes['gen_ai.tool.name']).sort()).toEqual([
+    'get_forecast',
+    'get_humidity',
+  ])
   for (const tool of tools) expect(tool.parentSpanId).toBe(agentRun.spanId)
 
-  const log = spanNamed(spans, (s) => s.attributes['logfire.span_type'] === 'log', 'logfire.info record')
+  const log = spanNamed(
+    spans,
+    (s) => s.attributes['logfire.span_type'] === 'log',
+    'logfire.info record',
+  )
   expect(log.parentSpanId).toBe(turn.spanId)
   // Logfire names a log after its template and puts the formatted text in logfire.msg.
   expect(log.name).toBe('chat turn used {tokens} tokens')
@@ -117,10 +128,14 @@ describe.skipIf(!python)('pydantic-ai with Logfire', () => {
 
 describe.skipIf(!python)('OpenTelemetry Python SDK', () => {
   it('sends 64-bit integers, bytes and integral doubles exactly', async () => {
-    const { stdout } = await execFileAsync(python!, [join(repoRoot, 'test/interop/otel_attributes.py')], {
-      env: cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: loupe.otlpHttpUrl }),
-      timeout: 60_000,
-    })
+    const { stdout } = await execFileAsync(
+      python!,
+      [join(repoRoot, 'test/interop/otel_attributes.py')],
+      {
+        env: cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: loupe.otlpHttpUrl }),
+        timeout: 60_000,
+      },
+    )
     const traceId = stdout.trim()
     const detail = await cliJson<TraceDetail>(['show', traceId, '--json', '--data', loupe.dataDir])
     const span = detail.spans[0]!
@@ -128,16 +143,21 @@ describe.skipIf(!python)('OpenTelemetry Python SDK', () => {
     expect(span.endTimeUnixNano).toBe('1772420400123456790')
     expect(span.attributes['py.int64_max']).toBe('9223372036854775807')
     expect(span.attributes['py.int64_min']).toBe('-9223372036854775808')
-    expect(span.attributes['py.bytes']).toEqual({ bytes: Buffer.from([0, 1, 0xfe, 0xff]).toString('base64') })
+    expect(span.attributes['py.bytes']).toEqual({
+      bytes: Buffer.from([0, 1, 0xfe, 0xff]).toString('base64'),
+    })
     expect(span.attributes['py.double_integral']).toBe(2)
     expect(span.attributes['py.bool_array']).toEqual([true, false])
 
     // Export keeps the original types, which the JSON shape alone cannot tell apart.
-    const exported = await cliJson<{ resourceSpans: { scopeSpans: { spans: { attributes: unknown[] }[] }[] }[] }>(
-      ['export', traceId, '--data', loupe.dataDir],
-    )
+    const exported = await cliJson<{
+      resourceSpans: { scopeSpans: { spans: { attributes: unknown[] }[] }[] }[]
+    }>(['export', traceId, '--data', loupe.dataDir])
     const attributes = exported.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes
-    expect(attributes).toContainEqual({ key: 'py.int64_max', value: { intValue: '9223372036854775807' } })
+    expect(attributes).toContainEqual({
+      key: 'py.int64_max',
+      value: { intValue: '9223372036854775807' },
+    })
     expect(attributes).toContainEqual({ key: 'py.bytes', value: { bytesValue: 'AAH+/w==' } })
     expect(attributes).toContainEqual({ key: 'py.double_integral', value: { doubleValue: 2 } })
   })
@@ -163,7 +183,13 @@ describe.skipIf(!python)('Logfire pending spans', () => {
 
     child.stdin!.write('go\n')
     expect((await lines.next()).value).toBe('done')
-    const finished = await cliJson<TraceDetail>(['show', traceId, '--json', '--data', loupe.dataDir])
+    const finished = await cliJson<TraceDetail>([
+      'show',
+      traceId,
+      '--json',
+      '--data',
+      loupe.dataDir,
+    ])
     expect(finished.spans.map((s) => [s.name, s.inProgress]).sort()).toEqual([
       ['long job', false],
       ['step one', false],

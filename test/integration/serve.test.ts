@@ -30,7 +30,19 @@ interface Served {
 async function serve(dataDir: string, extra: string[] = []): Promise<Served> {
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'bin/loupe.js'), 'serve', '--data', dataDir, '--port', '0', '--grpc-port', '0', '--ui-port', '0', ...extra],
+    [
+      join(repoRoot, 'bin/loupe.js'),
+      'serve',
+      '--data',
+      dataDir,
+      '--port',
+      '0',
+      '--grpc-port',
+      '0',
+      '--ui-port',
+      '0',
+      ...extra,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stdout = ''
@@ -82,13 +94,46 @@ describe('loupe serve', () => {
     )
   })
 
+  it('loads the demo into an empty folder with --demo', async () => {
+    const dataDir = makeDataDir()
+    cleanups.push(() => removeDir(dataDir))
+    await serve(dataDir, ['--demo'])
+    const traces = await cliJson<TraceSummary[]>(['traces', '--json', '--data', dataDir])
+    expect(traces.map((t) => [t.rootName, t.status, t.spanCount]).sort()).toEqual([
+      ['chat_turn {session_id}', 'error', 4],
+      ['chat_turn {session_id}', 'unset', 7],
+    ])
+    const failed = await cliJson<TraceDetail>([
+      'show',
+      traces.find((t) => t.status === 'error')!.traceId,
+      '--json',
+      '--data',
+      dataDir,
+    ])
+    const tool = failed.spans.find((s) => s.name === 'execute_tool lookup_order')!
+    expect(tool.status).toBe('error')
+    expect(tool.events.map((e) => e.attributes['exception.type'])).toContain('KeyError')
+  })
+
   it('turns away a second server on the same folder', async () => {
     const dataDir = makeDataDir()
     cleanups.push(() => removeDir(dataDir))
     const first = await serve(dataDir)
-    const second = await runCli(['serve', '--data', dataDir, '--port', '0', '--grpc-port', '0', '--ui-port', '0'])
+    const second = await runCli([
+      'serve',
+      '--data',
+      dataDir,
+      '--port',
+      '0',
+      '--grpc-port',
+      '0',
+      '--ui-port',
+      '0',
+    ])
     expect(second.code).toBe(3)
-    expect(second.stderr).toContain(`Loupe is already serving ${dataDir} (pid ${first.discovery.pid})`)
+    expect(second.stderr).toContain(
+      `Loupe is already serving ${dataDir} (pid ${first.discovery.pid})`,
+    )
     expect(second.stderr).toContain(first.discovery.uiUrl)
   })
 
@@ -97,7 +142,17 @@ describe('loupe serve', () => {
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
     const dataDir = makeDataDir()
     cleanups.push(() => removeDir(dataDir))
-    const result = await runCli(['serve', '--data', dataDir, '--port', String(port), '--grpc-port', '0', '--ui-port', '0'])
+    const result = await runCli([
+      'serve',
+      '--data',
+      dataDir,
+      '--port',
+      String(port),
+      '--grpc-port',
+      '0',
+      '--ui-port',
+      '0',
+    ])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`port ${port} is in use by`)
     expect(result.stderr).toContain(`(pid ${process.pid})`)
@@ -137,7 +192,9 @@ describe('export and import', () => {
     expect((await runCli(['import', DEMO_SUCCESS, '--data', first])).code).toBe(0)
     const [trace] = await cliJson<TraceSummary[]>(['traces', '--json', '--data', first])
     const exportFile = join(first, 'export.json')
-    expect((await runCli(['export', trace!.traceId, '-o', exportFile, '--data', first])).code).toBe(0)
+    expect((await runCli(['export', trace!.traceId, '-o', exportFile, '--data', first])).code).toBe(
+      0,
+    )
     const imported = await runCli(['import', exportFile, '--data', second])
     expect(imported.stdout).toContain('imported 7 spans')
     const original = await cliJson<TraceDetail>(['show', trace!.traceId, '--json', '--data', first])
@@ -183,7 +240,11 @@ describe('API access', () => {
     expect(withToken.status).toBe(200)
     const rebinding = await rawRequest(discovery.uiUrl, '/api/status', 'evil.example')
     expect(rebinding).toBe(421)
-    const otlpRebinding = await rawRequest(`http://127.0.0.1:${discovery.otlpHttpPort}`, '/v1/info', 'evil.example')
+    const otlpRebinding = await rawRequest(
+      `http://127.0.0.1:${discovery.otlpHttpPort}`,
+      '/v1/info',
+      'evil.example',
+    )
     expect(otlpRebinding).toBe(421)
   })
 })
@@ -193,10 +254,13 @@ async function rawRequest(baseUrl: string, path: string, host: string): Promise<
   const { request } = await import('node:http')
   const url = new URL(path, baseUrl)
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { Host: host } }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, headers: { Host: host } },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
     req.on('error', reject)
     req.end()
   })

@@ -75,7 +75,10 @@ async function handle(
   }
   if (request.method === 'OPTIONS') {
     response.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
-    response.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding, Authorization')
+    response.setHeader(
+      'Access-Control-Allow-Headers',
+      'Content-Type, Content-Encoding, Authorization',
+    )
     response.setHeader('Access-Control-Max-Age', '600')
     response.writeHead(204).end()
     return
@@ -124,6 +127,7 @@ async function receiveExport(
     body = await decompress(raw, request.headers['content-encoding'], options.maxBodyBytes)
   } catch (error) {
     if (error instanceof HttpError) {
+      options.ingestor.reportRejectedRequest(signal, 'http', error.message)
       sendStatus(response, encoding, error.status, error.message)
       return
     }
@@ -134,7 +138,12 @@ async function receiveExport(
     send(response, 200, encoding, exportResponse(signal, encoding, outcome.partial))
   } catch (error) {
     if (error instanceof OtlpDecodeError) {
-      sendStatus(response, encoding, 400, `invalid OTLP ${encodingName(encoding)}: ${error.message}`)
+      sendStatus(
+        response,
+        encoding,
+        400,
+        `invalid OTLP ${encodingName(encoding)}: ${error.message}`,
+      )
     } else if (error instanceof OverloadedError) {
       response.setHeader('Retry-After', '1')
       sendStatus(response, encoding, 503, error.message)
@@ -150,7 +159,8 @@ async function receiveExport(
 /** Map a Content-Type header to a body encoding, ignoring parameters such as charset. */
 export function bodyEncoding(contentType: string | undefined): BodyEncoding | null {
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
-  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return 'protobuf'
+  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf')
+    return 'protobuf'
   if (mediaType === 'application/json') return 'json'
   return null
 }
@@ -183,7 +193,11 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   })
 }
 
-async function decompress(raw: Buffer, header: string | undefined, maxBytes: number): Promise<Buffer> {
+async function decompress(
+  raw: Buffer,
+  header: string | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
   const contentEncoding = (header ?? '').trim().toLowerCase()
   const limits = { maxOutputLength: maxBytes }
   try {
@@ -234,11 +248,26 @@ const HTTP_TO_GRPC: Record<number, number> = {
   503: GrpcCode.UNAVAILABLE,
 }
 
-function sendStatus(response: ServerResponse, encoding: BodyEncoding, status: number, message: string): void {
-  send(response, status, encoding, statusBody(encoding, HTTP_TO_GRPC[status] ?? GrpcCode.INTERNAL, message))
+function sendStatus(
+  response: ServerResponse,
+  encoding: BodyEncoding,
+  status: number,
+  message: string,
+): void {
+  send(
+    response,
+    status,
+    encoding,
+    statusBody(encoding, HTTP_TO_GRPC[status] ?? GrpcCode.INTERNAL, message),
+  )
 }
 
-function send(response: ServerResponse, status: number, encoding: BodyEncoding, body: Buffer): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  encoding: BodyEncoding,
+  body: Buffer,
+): void {
   response.writeHead(status, {
     'Content-Type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
     'Content-Length': body.length,
@@ -254,6 +283,9 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
 
 function sendText(response: ServerResponse, status: number, message: string): void {
   const body = Buffer.from(`${message}\n`)
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length })
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+  })
   response.end(body)
 }
