@@ -15,7 +15,13 @@ import type { DecodedTraces } from '../src/core/otlp/model'
 import { openDatabase } from '../src/core/store/database'
 import { SpanWriter } from '../src/core/store/writer'
 import { packageRoot } from '../src/core/package-root'
-import { buildRequest, renumberJson, renumberTraces, type Profile, type RequestBodies } from './workload'
+import {
+  buildRequest,
+  renumberJson,
+  renumberTraces,
+  type Profile,
+  type RequestBodies,
+} from './workload'
 
 const SECONDS = Number(process.env.LOUPE_BENCH_SECONDS ?? 5)
 const SPANS_PER_REQUEST = 512
@@ -57,7 +63,8 @@ async function measureInsert(bodies: RequestBodies): Promise<number> {
     // Give each batch fresh trace ids so every span is a new row.
     const batch = decoded[sequence % decoded.length]!
     const prefix = (sequence + 1000).toString(16).padStart(8, '0')
-    for (const group of batch.groups) for (const span of group.spans) span.traceId = prefix + span.traceId.slice(8)
+    for (const group of batch.groups)
+      for (const span of group.spans) span.traceId = prefix + span.traceId.slice(8)
     await writer.writeTraces(batch)
     spans += bodies.spans
     sequence++
@@ -83,13 +90,29 @@ async function startServe(): Promise<ServedCore> {
   const started = performance.now()
   const child = spawn(
     process.execPath,
-    [cli, 'serve', '--data', dataDir, '--port', '0', '--grpc-port', '0', '--ui-port', '0', '--log-level', 'warn'],
+    [
+      cli,
+      'serve',
+      '--data',
+      dataDir,
+      '--port',
+      '0',
+      '--grpc-port',
+      '0',
+      '--ui-port',
+      '0',
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   )
   const discovery = join(dataDir, 'loupe.json')
   while (!existsSync(discovery)) await new Promise((resolve) => setTimeout(resolve, 5))
   const startMs = performance.now() - started
-  const info = JSON.parse(readFileSync(discovery, 'utf8')) as { otlpHttpPort: number; otlpGrpcPort: number }
+  const info = JSON.parse(readFileSync(discovery, 'utf8')) as {
+    otlpHttpPort: number
+    otlpGrpcPort: number
+  }
   return { child, otlpHttpPort: info.otlpHttpPort, grpcPort: info.otlpGrpcPort, dataDir, startMs }
 }
 
@@ -130,7 +153,11 @@ interface LoadResult {
   peakRssMb: number
 }
 
-async function runLoad(core: ServedCore, send: Sender, spansPerRequest: number): Promise<LoadResult> {
+async function runLoad(
+  core: ServedCore,
+  send: Sender,
+  spansPerRequest: number,
+): Promise<LoadResult> {
   const latencies: number[] = []
   let sequence = 1_000_000
   let spans = 0
@@ -162,14 +189,21 @@ async function runLoad(core: ServedCore, send: Sender, spansPerRequest: number):
   }
 }
 
-function httpSender(core: ServedCore, bodies: RequestBodies, encoding: 'protobuf' | 'json'): Sender {
+function httpSender(
+  core: ServedCore,
+  bodies: RequestBodies,
+  encoding: 'protobuf' | 'json',
+): Sender {
   const url = `http://127.0.0.1:${core.otlpHttpPort}/v1/traces`
   const json = bodies.json.toString('utf8')
   return async (sequence) => {
-    const body = encoding === 'protobuf' ? renumberTraces(bodies, sequence) : renumberJson(json, sequence)
+    const body =
+      encoding === 'protobuf' ? renumberTraces(bodies, sequence) : renumberJson(json, sequence)
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json' },
+      headers: {
+        'Content-Type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json',
+      },
       body,
     })
     await response.arrayBuffer()
@@ -212,9 +246,24 @@ async function main(): Promise<void> {
     const decode = measureDecode(bodies)
     const insert = await measureInsert(bodies)
     const limit = 1 / (1 / decode + 1 / insert)
-    rows.push({ profile, measure: 'decode only (protobuf)', spansPerSecond: decode, note: `${bytesPerSpan.toFixed(0)} B/span` })
-    rows.push({ profile, measure: 'insert only (SQLite, group commit)', spansPerSecond: insert, note: '' })
-    rows.push({ profile, measure: 'limit: decode + insert on one core', spansPerSecond: limit, note: '' })
+    rows.push({
+      profile,
+      measure: 'decode only (protobuf)',
+      spansPerSecond: decode,
+      note: `${bytesPerSpan.toFixed(0)} B/span`,
+    })
+    rows.push({
+      profile,
+      measure: 'insert only (SQLite, group commit)',
+      spansPerSecond: insert,
+      note: '',
+    })
+    rows.push({
+      profile,
+      measure: 'limit: decode + insert on one core',
+      spansPerSecond: limit,
+      note: '',
+    })
     for (const transport of ['http/protobuf', 'http/json', 'grpc'] as const) {
       const core = await startServe()
       const sender =
@@ -222,7 +271,10 @@ async function main(): Promise<void> {
           ? grpcSender(core, bodies)
           : httpSender(core, bodies, transport === 'http/json' ? 'json' : 'protobuf')
       const result = await runLoad(core, sender, bodies.spans)
-      const ratio = transport === 'http/protobuf' ? `, ${(result.spansPerSecond / limit).toFixed(2)} of the limit` : ''
+      const ratio =
+        transport === 'http/protobuf'
+          ? `, ${(result.spansPerSecond / limit).toFixed(2)} of the limit`
+          : ''
       rows.push({
         profile,
         measure: `end to end, ${transport}, ${CONCURRENCY} clients`,
@@ -232,15 +284,21 @@ async function main(): Promise<void> {
           `${result.cpuSecondsPerMillion.toFixed(0)} CPU-s per million spans; peak RSS ${result.peakRssMb.toFixed(0)} MB${ratio}`,
       })
       if (profile === 'genai' && transport === 'http/protobuf') {
-        extras.push(`Core start to OTLP port accepting: ${core.startMs.toFixed(0)} ms (empty store, including Node start-up)`)
+        extras.push(
+          `Core start to OTLP port accepting: ${core.startMs.toFixed(0)} ms (empty store, including Node start-up)`,
+        )
       }
       await stopServe(core)
     }
   }
-  process.stdout.write(`Loupe ingest benchmark, ${SECONDS} s per measure\nMachine: ${machine()}\n\n`)
+  process.stdout.write(
+    `Loupe ingest benchmark, ${SECONDS} s per measure\nMachine: ${machine()}\n\n`,
+  )
   process.stdout.write('| profile | measure | spans/s | notes |\n| --- | --- | ---: | --- |\n')
   for (const row of rows) {
-    process.stdout.write(`| ${row.profile} | ${row.measure} | ${format(row.spansPerSecond)} | ${row.note} |\n`)
+    process.stdout.write(
+      `| ${row.profile} | ${row.measure} | ${format(row.spansPerSecond)} | ${row.note} |\n`,
+    )
   }
   process.stdout.write(`\n${extras.join('\n')}\n`)
 }

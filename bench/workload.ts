@@ -29,7 +29,18 @@ export function seededRandom(seed: number): () => number {
   }
 }
 
-const WORDS = ['the', 'parcel', 'weather', 'forecast', 'order', 'refund', 'tool', 'answer', 'customer', 'shipping']
+const WORDS = [
+  'the',
+  'parcel',
+  'weather',
+  'forecast',
+  'order',
+  'refund',
+  'tool',
+  'answer',
+  'customer',
+  'shipping',
+]
 
 function conversation(size: number, random: () => number): string {
   const messages: object[] = []
@@ -37,7 +48,10 @@ function conversation(size: number, random: () => number): string {
   while (length < size) {
     let text = ''
     while (text.length < 300) text += `${WORDS[Math.floor(random() * WORDS.length)]} `
-    const message = { role: messages.length % 2 ? 'assistant' : 'user', parts: [{ type: 'text', content: text }] }
+    const message = {
+      role: messages.length % 2 ? 'assistant' : 'user',
+      parts: [{ type: 'text', content: text }],
+    }
     messages.push(message)
     length += text.length + 40
   }
@@ -85,7 +99,10 @@ export function buildSpans(profile: Profile, spanCount: number, seed = 1): Reada
   const random = seededRandom(seed)
   const exporter = new InMemorySpanExporter()
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': `bench-${profile}`, 'service.version': '1.0.0' }),
+    resource: resourceFromAttributes({
+      'service.name': `bench-${profile}`,
+      'service.version': '1.0.0',
+    }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   })
   const tracer = provider.getTracer(profile === 'genai' ? 'pydantic-ai' : 'bench-http', '1.0.0')
@@ -95,13 +112,21 @@ export function buildSpans(profile: Profile, spanCount: number, seed = 1): Reada
     const isRoot = i % SPANS_PER_TRACE === 0
     if (isRoot && i > 0) root.end()
     const attributes = profile === 'genai' ? genaiAttributes(i, random) : apmAttributes(i)
-    const name = isRoot ? 'invoke_agent support_agent' : profile === 'genai' ? `span ${i % 3 ? 'chat' : 'tool'}` : 'GET /orders/{id}'
+    const name = isRoot
+      ? 'invoke_agent support_agent'
+      : profile === 'genai'
+        ? `span ${i % 3 ? 'chat' : 'tool'}`
+        : 'GET /orders/{id}'
     const startTime = start + i
     if (isRoot) {
       root = tracer.startSpan(name, { attributes, startTime, kind: SpanKind.SERVER })
       continue
     }
-    const span = tracer.startSpan(name, { attributes, startTime, kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, root))
+    const span = tracer.startSpan(
+      name,
+      { attributes, startTime, kind: SpanKind.CLIENT },
+      trace.setSpan(ROOT_CONTEXT, root),
+    )
     span.end(startTime + 5)
   }
   root.end()
@@ -124,7 +149,8 @@ export function buildRequest(profile: Profile, spanCount: number, seed = 1): Req
   const traceIdOffsets: number[] = []
   for (const id of traceIds) {
     const needle = Buffer.from(id, 'hex')
-    for (let at = protobuf.indexOf(needle); at >= 0; at = protobuf.indexOf(needle, at + 1)) traceIdOffsets.push(at)
+    for (let at = protobuf.indexOf(needle); at >= 0; at = protobuf.indexOf(needle, at + 1))
+      traceIdOffsets.push(at)
   }
   return { protobuf, json, spans: spans.length, traceIdOffsets }
 }

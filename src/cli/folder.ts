@@ -23,7 +23,11 @@ export interface TraceSource {
   listTraces(limit: number): Promise<TraceSummary[]>
   traceDetail(traceId: string): Promise<TraceDetail | null>
   exportTrace(traceId: string): Promise<object | null>
-  importBody(body: Buffer, encoding: BodyEncoding, contentEncoding: string | null): Promise<ImportResult>
+  importBody(
+    body: Buffer,
+    encoding: BodyEncoding,
+    contentEncoding: string | null,
+  ): Promise<ImportResult>
   close(): void
 }
 
@@ -48,24 +52,36 @@ class RunningCore implements TraceSource {
   }
 
   async traceDetail(traceId: string): Promise<TraceDetail | null> {
-    return (await this.getJson(`/api/traces/${encodeURIComponent(traceId)}/full`)) as TraceDetail | null
+    return (await this.getJson(
+      `/api/traces/${encodeURIComponent(traceId)}/full`,
+    )) as TraceDetail | null
   }
 
   async exportTrace(traceId: string): Promise<object | null> {
-    return (await this.getJson(`/api/traces/${encodeURIComponent(traceId)}/export`)) as object | null
+    return (await this.getJson(`/api/traces/${encodeURIComponent(traceId)}/export`)) as
+      object | null
   }
 
-  async importBody(body: Buffer, encoding: BodyEncoding, contentEncoding: string | null): Promise<ImportResult> {
-    if (this.core.otlpHttpPort === null) throw new CliError(`${this.description} has no OTLP/HTTP port`)
+  async importBody(
+    body: Buffer,
+    encoding: BodyEncoding,
+    contentEncoding: string | null,
+  ): Promise<ImportResult> {
+    if (this.core.otlpHttpPort === null)
+      throw new CliError(`${this.description} has no OTLP/HTTP port`)
     const headers: Record<string, string> = {
       'Content-Type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
     }
     if (contentEncoding) headers['Content-Encoding'] = contentEncoding
-    const host = this.core.host === '0.0.0.0' || this.core.host === '::' ? '127.0.0.1' : this.core.host
+    const host =
+      this.core.host === '0.0.0.0' || this.core.host === '::' ? '127.0.0.1' : this.core.host
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${this.core.otlpHttpPort}/v1/traces`
     const response = await fetch(url, { method: 'POST', headers, body })
     const text = await response.text()
-    if (!response.ok) throw new CliError(`${url} rejected the file (HTTP ${response.status}): ${statusMessage(text)}`)
+    if (!response.ok)
+      throw new CliError(
+        `${url} rejected the file (HTTP ${response.status}): ${statusMessage(text)}`,
+      )
     if (encoding === 'protobuf') return { partial: null }
     const reply = text ? (JSON.parse(text) as { partialSuccess?: Record<string, string> }) : {}
     const partial = reply.partialSuccess
@@ -88,7 +104,9 @@ class RunningCore implements TraceSource {
     }
     if (response.status === 404) return null
     if (!response.ok) {
-      throw new CliError(`${this.description} answered HTTP ${response.status}: ${await response.text()}`)
+      throw new CliError(
+        `${this.description} answered HTTP ${response.status}: ${await response.text()}`,
+      )
     }
     return response.json()
   }
@@ -123,8 +141,13 @@ class LocalFolder implements TraceSource {
     return reader ? exportTraceAsOtlpJson(reader, traceId) : null
   }
 
-  async importBody(body: Buffer, encoding: BodyEncoding, contentEncoding: string | null): Promise<ImportResult> {
-    if (contentEncoding) throw new CliError('a compressed file must be imported through a running core')
+  async importBody(
+    body: Buffer,
+    encoding: BodyEncoding,
+    contentEncoding: string | null,
+  ): Promise<ImportResult> {
+    if (contentEncoding)
+      throw new CliError('a compressed file must be imported through a running core')
     acquireLock(this.dataDir)
     const db = openDatabase(this.dataDir)
     try {

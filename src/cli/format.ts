@@ -17,7 +17,8 @@ function statusLabel(trace: TraceSummary): string {
 }
 
 export function formatTraceTable(traces: TraceSummary[]): string {
-  if (traces.length === 0) return 'No traces yet. Point an agent at Loupe: see `loupe serve --help`.'
+  if (traces.length === 0)
+    return 'No traces yet. Point an agent at Loupe: see `loupe serve --help`.'
   const rows = traces.map((t) => [
     t.traceId,
     t.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),

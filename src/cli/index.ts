@@ -29,7 +29,8 @@ function parsePort(value: string): number {
 
 function parsePositive(value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${value} is not a positive integer`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${value} is not a positive integer`)
   return n
 }
 
@@ -40,7 +41,10 @@ function dataDirOf(options: { data?: string }): string {
   return options.data ?? defaultDataDir()
 }
 
-async function withFolder<T>(options: { data?: string }, action: (source: TraceSource) => Promise<T>): Promise<T> {
+async function withFolder<T>(
+  options: { data?: string },
+  action: (source: TraceSource) => Promise<T>,
+): Promise<T> {
   const source = openFolder(dataDirOf(options))
   try {
     return await action(source)
@@ -96,7 +100,9 @@ async function serve(options: ServeOptions): Promise<void> {
       )
     }
   }
-  out(`Point an agent at it: OTEL_EXPORTER_OTLP_ENDPOINT=${status.otlpHttpUrl} (add LOGFIRE_SEND_TO_LOGFIRE=false for Logfire)`)
+  out(
+    `Point an agent at it: OTEL_EXPORTER_OTLP_ENDPOINT=${status.otlpHttpUrl} (add LOGFIRE_SEND_TO_LOGFIRE=false for Logfire)`,
+  )
   const stop = (signal: string) => {
     logger.info(`received ${signal}, stopping`)
     core.stop().then(
@@ -128,15 +134,20 @@ function inspectFile(file: string, body: Buffer): SniffedFile {
   try {
     plain = gzipped ? gunzipSync(body) : body
   } catch (error) {
-    throw new CliError(`${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`)
+    throw new CliError(
+      `${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`,
+    )
   }
   const first = plain.toString('utf8', 0, Math.min(plain.length, 64)).trimStart()[0]
   const encoding = first === '{' ? 'json' : 'protobuf'
   let decoded: DecodedTraces
   try {
-    decoded = encoding === 'json' ? decodeTracesJson(plain.toString('utf8')) : decodeTracesProto(plain)
+    decoded =
+      encoding === 'json' ? decodeTracesJson(plain.toString('utf8')) : decodeTracesProto(plain)
   } catch (error) {
-    throw new CliError(`${file} is not an OTLP trace request (${encoding}): ${(error as Error).message}`)
+    throw new CliError(
+      `${file} is not an OTLP trace request (${encoding}): ${(error as Error).message}`,
+    )
   }
   const spans = decoded.groups.reduce((sum, group) => sum + group.spans.length, 0)
   if (spans === 0 && decoded.rejectedSpans === 0) {
@@ -157,9 +168,21 @@ export function buildProgram(): Command {
     .command('serve')
     .description('start the OTLP receivers and the UI in this terminal (no Electron needed)')
     .option('--host <address>', 'address to bind', '127.0.0.1')
-    .option('--port <port>', `OTLP/HTTP port (default ${DEFAULT_PORTS.otlpHttp}, or the next free one)`, parsePort)
-    .option('--grpc-port <port>', `OTLP/gRPC port (default ${DEFAULT_PORTS.otlpGrpc}, or the next free one)`, parsePort)
-    .option('--ui-port <port>', `UI and API port (default ${DEFAULT_PORTS.ui}, or the next free one)`, parsePort)
+    .option(
+      '--port <port>',
+      `OTLP/HTTP port (default ${DEFAULT_PORTS.otlpHttp}, or the next free one)`,
+      parsePort,
+    )
+    .option(
+      '--grpc-port <port>',
+      `OTLP/gRPC port (default ${DEFAULT_PORTS.otlpGrpc}, or the next free one)`,
+      parsePort,
+    )
+    .option(
+      '--ui-port <port>',
+      `UI and API port (default ${DEFAULT_PORTS.ui}, or the next free one)`,
+      parsePort,
+    )
     .addOption(dataOption())
     .option('--demo', 'load the bundled demo traces when the store is empty')
     .option(
@@ -196,7 +219,10 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (traceId: string, options: { json?: boolean; data?: string }) => {
       const detail = await withFolder(options, (source) => source.traceDetail(traceId))
-      if (!detail) throw new CliError(`trace ${traceId} not found in ${dataDirOf(options)}; list traces with \`loupe traces\``)
+      if (!detail)
+        throw new CliError(
+          `trace ${traceId} not found in ${dataDirOf(options)}; list traces with \`loupe traces\``,
+        )
       out(options.json ? JSON.stringify(detail, null, 2) : formatTraceTree(detail))
     })
 
@@ -216,7 +242,9 @@ export function buildProgram(): Command {
 
   program
     .command('import')
-    .description('store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed)')
+    .description(
+      'store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed)',
+    )
     .argument('<file>', 'file to import')
     .addOption(dataOption())
     .action(async (file: string, options: { data?: string }) => {

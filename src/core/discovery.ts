@@ -83,9 +83,13 @@ export function releaseLock(dataDir: string): void {
 }
 
 export function writeDiscovery(discovery: Discovery): void {
-  writeFileSync(join(discovery.dataDir, DISCOVERY_FILE), `${JSON.stringify(discovery, null, 2)}\n`, {
-    mode: 0o600,
-  })
+  writeFileSync(
+    join(discovery.dataDir, DISCOVERY_FILE),
+    `${JSON.stringify(discovery, null, 2)}\n`,
+    {
+      mode: 0o600,
+    },
+  )
 }
 
 /** The discovery file of a core that is still running, or null. */

@@ -35,7 +35,10 @@ export function isAddressInUse(error: unknown): boolean {
   const e = error as NodeJS.ErrnoException & { details?: string }
   if (e?.code === 'EADDRINUSE') return true
   // grpc-js reports a taken port as a bind failure without an errno code.
-  return typeof e?.message === 'string' && /No address added|EADDRINUSE|address already in use/i.test(e.message)
+  return (
+    typeof e?.message === 'string' &&
+    /No address added|EADDRINUSE|address already in use/i.test(e.message)
+  )
 }
 
 export interface BindRequest {
@@ -75,7 +78,12 @@ export async function bindWithFallback(request: BindRequest): Promise<PortStatus
     if (request.reserved.includes(candidate)) continue
     try {
       const actual = await request.bind(candidate)
-      return { purpose: request.purpose, requested: request.requested, actual, conflict: { holder } }
+      return {
+        purpose: request.purpose,
+        requested: request.requested,
+        actual,
+        conflict: { holder },
+      }
     } catch (error) {
       if (!isAddressInUse(error)) throw error
     }
@@ -140,8 +148,15 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
  * Build the Host-header check that stops DNS rebinding: only loopback names,
  * the bound address and the names the user allowed are served.
  */
-export function hostChecker(boundHost: string, allowedHosts: string[]): (host: string | undefined) => boolean {
-  const allowed = new Set([...LOOPBACK_NAMES, boundHost.toLowerCase(), ...allowedHosts.map((h) => h.toLowerCase())])
+export function hostChecker(
+  boundHost: string,
+  allowedHosts: string[],
+): (host: string | undefined) => boolean {
+  const allowed = new Set([
+    ...LOOPBACK_NAMES,
+    boundHost.toLowerCase(),
+    ...allowedHosts.map((h) => h.toLowerCase()),
+  ])
   return (host) => {
     // No browser omits Host, so a request without one is not a rebinding attack.
     if (host === undefined) return true

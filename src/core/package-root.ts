@@ -15,14 +15,18 @@ function locate(): { root: string; version: string } {
   for (;;) {
     const manifest = join(dir, 'package.json')
     if (existsSync(manifest)) {
-      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        name?: string
+        version?: string
+      }
       if (parsed.name === 'loupe-desktop') {
         cached = { root: dir, version: parsed.version ?? '0.0.0' }
         return cached
       }
     }
     const parent = dirname(dir)
-    if (parent === dir) throw new Error('cannot find the loupe-desktop package folder above this module')
+    if (parent === dir)
+      throw new Error('cannot find the loupe-desktop package folder above this module')
     dir = parent
   }
 }

@@ -62,7 +62,8 @@ export class ApiServer {
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     this.route(request, response).catch((error: unknown) => {
       this.options.log.error({ err: error, url: request.url }, 'API request failed')
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error; see the Loupe log' })
+      if (!response.headersSent)
+        sendJson(response, 500, { error: 'internal error; see the Loupe log' })
       else response.destroy()
     })
   }
@@ -89,7 +90,8 @@ export class ApiServer {
     for (const id of ids) this.changed.delete(id)
     const traces = ids.map((id) => this.options.queries.getTrace(id)).filter((t) => t !== null)
     this.broadcast({ type: 'traces', traces })
-    if (this.changed.size > 0) this.pushTimer = setTimeout(() => this.pushChanges(), PUSH_INTERVAL_MS)
+    if (this.changed.size > 0)
+      this.pushTimer = setTimeout(() => this.pushChanges(), PUSH_INTERVAL_MS)
   }
 
   private broadcast(message: PushMessage): void {
@@ -120,7 +122,11 @@ export class ApiServer {
     await this.routeApi(request, url, response)
   }
 
-  private async routeApi(request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+  private async routeApi(
+    request: IncomingMessage,
+    url: URL,
+    response: ServerResponse,
+  ): Promise<void> {
     const { queries } = this.options
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
     const method = request.method ?? 'GET'
@@ -161,7 +167,12 @@ export class ApiServer {
       if (body === undefined) sendJson(response, 404, { error: `no API route ${url.pathname}` })
       else if (body === null) sendJson(response, 404, { error: `trace ${traceId} not found` })
       else sendJson(response, 200, body)
-    } else if (method === 'GET' && parts[1] === 'traces' && parts[3] === 'spans' && parts.length === 5) {
+    } else if (
+      method === 'GET' &&
+      parts[1] === 'traces' &&
+      parts[3] === 'spans' &&
+      parts.length === 5
+    ) {
       const spans = queries.getSpans(parts[2]!, parts[4]!)
       if (spans.length === 0) {
         sendJson(response, 404, { error: `span ${parts[4]} not found in trace ${parts[2]}` })
@@ -179,7 +190,9 @@ export class ApiServer {
       'Cache-Control': 'no-store',
       Connection: 'keep-alive',
     })
-    response.write(`retry: 1000\ndata: ${JSON.stringify({ type: 'status', status: this.options.status() })}\n\n`)
+    response.write(
+      `retry: 1000\ndata: ${JSON.stringify({ type: 'status', status: this.options.status() })}\n\n`,
+    )
     this.clients.add(response)
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000)
     request.on('close', () => {
@@ -214,7 +227,8 @@ export class ApiServer {
   }
 
   private async serveStatic(pathname: string, response: ServerResponse): Promise<void> {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    const relative =
+      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
     const root = normalize(this.options.rendererDir + sep)
     const file = normalize(join(root, relative))
     if (!file.startsWith(root)) {
@@ -264,6 +278,9 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
 
 function sendText(response: ServerResponse, status: number, message: string): void {
   const body = Buffer.from(`${message}\n`)
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length })
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+  })
   response.end(body)
 }

@@ -59,7 +59,10 @@ function exportHandler(
       (outcome) => callback(null, exportResponse(signal, 'protobuf', outcome.partial)),
       (error: Error) => {
         if (error instanceof OtlpDecodeError) {
-          callback({ code: grpc.status.INVALID_ARGUMENT, details: `invalid OTLP protobuf: ${error.message}` })
+          callback({
+            code: grpc.status.INVALID_ARGUMENT,
+            details: `invalid OTLP protobuf: ${error.message}`,
+          })
         } else if (error instanceof OverloadedError) {
           callback({ code: grpc.status.UNAVAILABLE, details: error.message })
         } else {

@@ -39,8 +39,12 @@ export function exportResponse(
   }
   if (!hasPartial) return Buffer.alloc(0)
   const inner = Buffer.concat([
-    partial.rejected > 0 ? Buffer.concat([tag(1, 0), varint(BigInt(partial.rejected))]) : Buffer.alloc(0),
-    partial.errorMessage !== '' ? lengthDelimited(2, Buffer.from(partial.errorMessage)) : Buffer.alloc(0),
+    partial.rejected > 0
+      ? Buffer.concat([tag(1, 0), varint(BigInt(partial.rejected))])
+      : Buffer.alloc(0),
+    partial.errorMessage !== ''
+      ? lengthDelimited(2, Buffer.from(partial.errorMessage))
+      : Buffer.alloc(0),
   ])
   return lengthDelimited(1, inner)
 }

@@ -22,7 +22,10 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
   let db: Database.Database
   try {
     if (!options.readonly) mkdirSync(dataDir, { recursive: true })
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    })
   } catch (error) {
     throw new StoreError(
       `cannot open the store ${file}: ${(error as Error).message}. ` +

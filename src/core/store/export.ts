@@ -80,7 +80,10 @@ function spanJson(row: SpanRow): object {
     events: events.map((event) => ({
       timeUnixNano: event.timeUnixNano,
       name: event.name,
-      attributes: toOtlpJsonKeyValues(event.attributes, (event.attributeTypes ?? null) as OtlpTypes),
+      attributes: toOtlpJsonKeyValues(
+        event.attributes,
+        (event.attributeTypes ?? null) as OtlpTypes,
+      ),
       droppedAttributesCount: event.droppedAttributesCount,
     })),
     droppedEventsCount: Number(row.dropped_events_count),

@@ -418,11 +418,7 @@ function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
   const endNs = pending ? (nowNs > row.start_ns ? nowNs : row.start_ns) : row.end_ns
   return {
     spanId: pending ? (row.parent_span_id ?? row.span_id) : row.span_id,
-    parentSpanId: pending
-      ? row.pending_parent
-        ? row.pending_parent
-        : null
-      : row.parent_span_id,
+    parentSpanId: pending ? (row.pending_parent ? row.pending_parent : null) : row.parent_span_id,
     name: row.name,
     spanKind: spanKindName(kind),
     spanKindCode: kind,

@@ -33,7 +33,13 @@ export interface WriterOptions {
 type Batch =
   | { signal: 'traces'; data: DecodedTraces }
   | { signal: 'logs'; data: DecodedLogs }
-  | { signal: 'metrics'; encoding: 'protobuf' | 'json'; body: Buffer; resourceMetrics: number; serviceName: string | null }
+  | {
+      signal: 'metrics'
+      encoding: 'protobuf' | 'json'
+      body: Buffer
+      resourceMetrics: number
+      serviceName: string | null
+    }
 
 interface QueuedBatch {
   batch: Batch
@@ -50,7 +56,13 @@ interface TraceDelta {
   endNs: bigint
   earliestName: string
   earliestService: string | null
-  root: { spanId: string; startNs: bigint; name: string; status: number; service: string | null } | null
+  root: {
+    spanId: string
+    startNs: bigint
+    name: string
+    status: number
+    service: string | null
+  } | null
 }
 
 const PENDING_SPAN = 'pending_span'
@@ -85,7 +97,9 @@ export class SpanWriter {
       deletePending: db.prepare(
         'DELETE FROM spans WHERE trace_id = ? AND parent_span_id = ? AND pending = 1',
       ),
-      countPending: db.prepare('SELECT count(*) AS n FROM spans WHERE trace_id = ? AND pending = 1'),
+      countPending: db.prepare(
+        'SELECT count(*) AS n FROM spans WHERE trace_id = ? AND pending = 1',
+      ),
       getTrace: db.prepare('SELECT * FROM traces WHERE trace_id = ?').safeIntegers(true),
       insertTrace: db.prepare(
         `INSERT INTO traces (trace_id, root_span_id, root_start_ns, root_status, name, name_start_ns,
@@ -108,7 +122,9 @@ export class SpanWriter {
         `INSERT INTO scopes (fingerprint, name, version, attributes, attribute_types,
            dropped_attributes_count, schema_url) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertRunTrace: db.prepare('INSERT OR IGNORE INTO run_traces (run_id, trace_id) VALUES (?, ?)'),
+      insertRunTrace: db.prepare(
+        'INSERT OR IGNORE INTO run_traces (run_id, trace_id) VALUES (?, ?)',
+      ),
       insertLog: db.prepare(
         `INSERT INTO logs (trace_id, span_id, time_ns, observed_time_ns, severity_number,
            severity_text, body, body_type, attributes, attribute_types, dropped_attributes_count,
