@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url'
 
 const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url))
 if (!existsSync(cli)) {
-  process.stderr.write(`loupe: ${cli} is missing; run \`npm run build\` in the Loupe folder first\n`)
+  process.stderr.write(
+    `loupe: ${cli} is missing; run \`npm run build\` in the Loupe folder first\n`,
+  )
   process.exit(1)
 }
 await import(cli)

@@ -3,7 +3,15 @@
 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, shell, utilityProcess, type UtilityProcess } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  shell,
+  utilityProcess,
+  type UtilityProcess,
+} from 'electron'
 import { defaultDataDir } from '../core/paths'
 import { IpcChannels, type CoreConnection } from '../shared/ipc'
 
@@ -64,7 +72,8 @@ function openWindow(target: CoreConnection): void {
 
 ipcMain.handle(IpcChannels.getConnection, (event) => {
   const origin = new URL(event.senderFrame?.url ?? 'about:blank').origin
-  if (!connection || origin !== connection.baseUrl) throw new Error('rejected IPC from an unknown page')
+  if (!connection || origin !== connection.baseUrl)
+    throw new Error('rejected IPC from an unknown page')
   return connection
 })
 

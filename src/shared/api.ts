@@ -12,14 +12,16 @@
  * "NaN", "Infinity" and "-Infinity", bytes as `{"bytes": "<base64>"}`,
  * arrays as arrays, key-value lists as objects, and an empty value as null.
  */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
 export type AttributeMap = Record<string, JsonValue>
 
 export type SpanStatus = 'unset' | 'ok' | 'error'
 
 /** OTel span kind. Values outside the enum are served as 'unspecified' with their `spanKindCode`. */
-export type SpanKindName = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer'
+export type SpanKindName =
+  'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer'
 
 export interface TraceSummary {
   traceId: string
@@ -183,5 +185,4 @@ export interface IngestProblem {
 
 /** Messages on the push channel (`GET /api/events`, server-sent events). */
 export type PushMessage =
-  | { type: 'traces'; traces: TraceSummary[] }
-  | { type: 'status'; status: CoreStatus }
+  { type: 'traces'; traces: TraceSummary[] } | { type: 'status'; status: CoreStatus }
