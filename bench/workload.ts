@@ -166,7 +166,7 @@ export function renumberTraces(bodies: RequestBodies, sequence: number): Buffer 
   return copy
 }
 
-/** The same renumbering for the OTLP/JSON body, where ids are hex text. */
+/** Renumber the traces of the OTLP/JSON body, where ids are hex text. */
 export function renumberJson(json: string, sequence: number): string {
   const prefix = (sequence >>> 0).toString(16).padStart(8, '0')
   return json.replace(/"traceId":"[0-9a-f]{8}/g, `"traceId":"${prefix}`)

@@ -1,5 +1,5 @@
-// How CLI commands reach a data folder: through the core that serves it when
-// one runs (found by its discovery file), or by opening the store directly.
+// Access of CLI commands to a data folder: through the core that serves it
+// when one runs (found by its discovery file), or by opening the store directly.
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,7 +18,7 @@ export interface ImportResult {
 }
 
 export interface TraceSource {
-  /** Where the data comes from, for messages: the core's UI URL or the folder. */
+  /** The source of the data for messages: the core's UI URL or the folder. */
   readonly description: string
   listTraces(limit: number): Promise<TraceSummary[]>
   traceDetail(traceId: string): Promise<TraceDetail | null>
@@ -105,7 +105,7 @@ class RunningCore implements TraceSource {
     if (response.status === 404) return null
     if (!response.ok) {
       throw new CliError(
-        `${this.description} answered HTTP ${response.status}: ${await response.text()}`,
+        `${this.description} returned HTTP ${response.status}: ${await response.text()}`,
       )
     }
     return response.json()
@@ -166,7 +166,7 @@ class LocalFolder implements TraceSource {
     this.queries?.database.close()
   }
 
-  /** A read-only view of the store, or null when the folder has no store yet. */
+  /** Open a read-only view of the store, or return null when the folder has no store yet. */
   private reader(): TraceQueries | null {
     if (this.queries) return this.queries
     if (!existsSync(join(this.dataDir, DATABASE_FILE))) return null

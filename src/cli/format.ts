@@ -35,7 +35,7 @@ export function formatTraceTable(traces: TraceSummary[]): string {
   return [line(header), ...rows.map(line)].join('\n')
 }
 
-/** The trace as an indented tree; cycles and missing parents are marked, never followed forever. */
+/** Format the trace as an indented tree, marking cycles and missing parents instead of following them. */
 export function formatTraceTree(detail: TraceDetail): string {
   const { trace, spans } = detail
   const lines = [

@@ -1,5 +1,5 @@
-// Electron main process: starts the core in a utility process, so ingest
-// never blocks the window, and opens a window on the UI it serves.
+// Electron main process: starts the core in a utility process, so that ingest
+// runs outside the window's process, and opens a window on the UI it serves.
 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

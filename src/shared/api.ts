@@ -149,12 +149,12 @@ export interface LogRecordJson {
 }
 
 export interface PortStatus {
-  /** What the port is for. */
+  /** The service on this port. */
   purpose: 'otlp-http' | 'otlp-grpc' | 'ui'
   requested: number
   /** The port Loupe listens on, or null when it could not listen at all. */
   actual: number | null
-  /** Set when `requested` was taken: who holds it, if known. */
+  /** Set when `requested` was taken, with the process listening on it when known. */
   conflict: { holder: string | null } | null
 }
 

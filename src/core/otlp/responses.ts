@@ -19,7 +19,7 @@ export interface PartialSuccess {
   errorMessage: string
 }
 
-/** Encode a successful export response; `partial` is omitted when nothing was rejected or said. */
+/** Encode a successful export response, omitting `partial` when it reports no rejection and no message. */
 export function exportResponse(
   signal: Signal,
   encoding: BodyEncoding,

@@ -33,7 +33,9 @@ export function spanKindName(code: number): SpanKindName {
 }
 
 export function statusName(code: number): SpanStatus {
-  return code === 1 ? 'ok' : code === 2 ? 'error' : 'unset'
+  if (code === 1) return 'ok'
+  if (code === 2) return 'error'
+  return 'unset'
 }
 
 /** Format Unix nanoseconds as ISO 8601 (millisecond precision; the exact value travels beside it). */
@@ -159,7 +161,7 @@ export class TraceQueries {
     return { trace, spans }
   }
 
-  /** All stored spans with this id in the trace (normally one), or its in-progress stand-in. */
+  /** Return the stored spans with this id in the trace (normally one), or its in-progress stand-in. */
   getSpans(traceId: string, spanId: string): SpanJson[] {
     const id = normalizeTraceId(traceId)
     const span = spanId.trim().toLowerCase()
@@ -380,8 +382,8 @@ function linkJson(link: StoredLink): SpanLinkJson {
 }
 
 /**
- * A Logfire pending span stands for the real span (its parent) that has
- * started but not ended: show it under the real span's id and parent.
+ * Show a Logfire pending span as the real span it marks (its parent), which
+ * has started but not ended, under that span's id and parent.
  */
 function inProgressSpan(json: SpanJson, attributes: AttributeMap): SpanJson {
   const realParent = attributes['logfire.pending_parent_id']
@@ -415,10 +417,18 @@ function traceSummary(row: TraceRow): TraceSummary {
 function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
   const kind = Number(row.kind)
   const pending = row.pending === 1n
-  const endNs = pending ? (nowNs > row.start_ns ? nowNs : row.start_ns) : row.end_ns
+  let spanId = row.span_id
+  let parentSpanId = row.parent_span_id
+  let endNs = row.end_ns
+  if (pending) {
+    // A running span: drawn under its real id and parent, up to now.
+    spanId = row.parent_span_id ?? row.span_id
+    parentSpanId = row.pending_parent || null
+    endNs = nowNs > row.start_ns ? nowNs : row.start_ns
+  }
   return {
-    spanId: pending ? (row.parent_span_id ?? row.span_id) : row.span_id,
-    parentSpanId: pending ? (row.pending_parent ? row.pending_parent : null) : row.parent_span_id,
+    spanId,
+    parentSpanId,
     name: row.name,
     spanKind: spanKindName(kind),
     spanKindCode: kind,

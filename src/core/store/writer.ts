@@ -1,7 +1,7 @@
 // The only code that writes telemetry to the store. Requests hand over
 // decoded batches and wait; all batches queued during one turn of the event
 // loop are written in a single transaction (group commit), and every waiting
-// request is answered only after that transaction has committed.
+// request gets its response only after that transaction has committed.
 
 import type Database from 'better-sqlite3'
 import type {
@@ -13,7 +13,7 @@ import type {
   DecodedTraces,
 } from '../otlp/model'
 
-/** Thrown when the queue is full; the receiver answers 503 with Retry-After. */
+/** Thrown when the queue is full, so the receiver returns 503 with Retry-After. */
 export class OverloadedError extends Error {
   override name = 'OverloadedError'
 }
