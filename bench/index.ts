@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { cpus, totalmem, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
-import { decodeTracesProto } from '../src/core/otlp/index'
+import { decodeTracesJson, decodeTracesProto } from '../src/core/otlp/index'
 import type { DecodedTraces } from '../src/core/otlp/model'
 import { openDatabase } from '../src/core/store/database'
 import { SpanWriter } from '../src/core/store/writer'
@@ -39,11 +39,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
-function measureDecode(bodies: RequestBodies): number {
+function measureDecode(bodies: RequestBodies, encoding: 'protobuf' | 'json'): number {
+  const text = bodies.json.toString('utf8')
   let spans = 0
   const end = performance.now() + SECONDS * 1000
   while (performance.now() < end) {
-    decodeTracesProto(bodies.protobuf)
+    if (encoding === 'protobuf') decodeTracesProto(bodies.protobuf)
+    else decodeTracesJson(text)
     spans += bodies.spans
   }
   return spans / SECONDS
@@ -243,7 +245,8 @@ async function main(): Promise<void> {
   for (const profile of ['genai', 'apm'] as Profile[]) {
     const bodies = buildRequest(profile, SPANS_PER_REQUEST)
     const bytesPerSpan = bodies.protobuf.length / bodies.spans
-    const decode = measureDecode(bodies)
+    const decode = measureDecode(bodies, 'protobuf')
+    const decodeJson = measureDecode(bodies, 'json')
     const insert = await measureInsert(bodies)
     const limit = 1 / (1 / decode + 1 / insert)
     rows.push({
@@ -251,6 +254,12 @@ async function main(): Promise<void> {
       measure: 'decode only (protobuf)',
       spansPerSecond: decode,
       note: `${bytesPerSpan.toFixed(0)} B/span`,
+    })
+    rows.push({
+      profile,
+      measure: 'decode only (OTLP/JSON)',
+      spansPerSecond: decodeJson,
+      note: `${(bodies.json.length / bodies.spans).toFixed(0)} B/span`,
     })
     rows.push({
       profile,

@@ -172,10 +172,7 @@ export function summarizeMetricsProto(body: Uint8Array): DecodedMetricsSummary {
         reader.skipField(itemTag)
         continue
       }
-      const resourceLimit = reader.enterMessage()
-      const resource = decoder.readResource()
-      reader.leaveMessage(resourceLimit)
-      const name = resource.attributes.values['service.name']
+      const name = decoder.readResourceField().attributes.values['service.name']
       serviceName = typeof name === 'string' ? name : null
     }
     reader.leaveMessage(requestLimit)
@@ -192,7 +189,7 @@ class ProtoValueDecoder {
 
   constructor(readonly reader: ProtobufReader) {}
 
-  /** Reads the attributes of the current message's KeyValue field (the reader is at its length prefix). */
+  /** Reads one KeyValue field into `attributes`. The reader must be at the field's length prefix. */
   readAttributeInto(attributes: Attributes): void {
     const reader = this.reader
     const outerLimit = reader.enterMessage()
@@ -236,8 +233,8 @@ class ProtoValueDecoder {
     return { value, otlp }
   }
 
-  /** Reads a Resource message; the reader's limit is the end of the message. */
-  readResource(): DecodedResource {
+  /** Reads a Resource message that ends at the reader's limit. */
+  private readResource(): DecodedResource {
     const reader = this.reader
     const attributes = createAttributes()
     let droppedAttributesCount = 0
@@ -257,8 +254,8 @@ class ProtoValueDecoder {
     return { attributes, droppedAttributesCount, schemaUrl: '' }
   }
 
-  /** Reads an InstrumentationScope message; the reader's limit is the end of the message. */
-  readScope(): DecodedScope {
+  /** Reads an InstrumentationScope message that ends at the reader's limit. */
+  private readScope(): DecodedScope {
     const reader = this.reader
     const scope = emptyScope()
     while (reader.pos < reader.limit) {
@@ -764,7 +761,7 @@ class ProtoTracesDecoder {
     } else if (parentLength !== 0) {
       this.problems.add(
         `span ${quoteName(span.name)}: parent_span_id has ${parentLength} bytes, ` +
-          `expected ${SPAN_ID_BYTES}; the span is kept as a root span`,
+          `expected ${SPAN_ID_BYTES}, so the span is kept as a root span`,
       )
     }
     for (const problem of linkProblems) {
@@ -826,8 +823,8 @@ class ProtoTracesDecoder {
   }
 
   /**
-   * Reads one Link field. A link with an invalid id is dropped: it returns
-   * null and appends the reason to `problems`.
+   * Reads one Link field. Returns null for a link with an invalid id, which
+   * is dropped, and appends the reason to `problems`.
    */
   private readLink(index: number, problems: string[]): DecodedLink | null {
     const reader = this.reader
@@ -840,6 +837,7 @@ class ProtoTracesDecoder {
       attributes: createAttributes(),
       droppedAttributesCount: 0,
     }
+
     let traceIdStart = reader.pos
     let traceIdEnd = reader.pos
     let spanIdStart = reader.pos
@@ -872,6 +870,7 @@ class ProtoTracesDecoder {
       }
     }
     reader.leaveMessage(outerLimit)
+
     const buf = reader.buf
     const traceIdProblem = describeIdBytesProblem(buf, traceIdStart, traceIdEnd, TRACE_ID_BYTES)
     const spanIdProblem = describeIdBytesProblem(buf, spanIdStart, spanIdEnd, SPAN_ID_BYTES)
@@ -905,8 +904,10 @@ class ProtoLogsDecoder {
   private readonly groups: LogGroup[] = []
   private readonly problems = new ProblemList()
   private rejectedLogRecords = 0
-  // 1-based position of the current log record in the request, for messages.
-  private recordNumber = 0
+  // Position of the current log record, for messages.
+  private resourceIndex = -1
+  private scopeIndex = -1
+  private recordIndex = -1
 
   constructor(body: Uint8Array) {
     this.reader = new ProtobufReader(body)
@@ -918,6 +919,8 @@ class ProtoLogsDecoder {
     while (reader.pos < reader.limit) {
       const tag = reader.readTag()
       if (tag === REQUEST_RESOURCE_ITEMS) {
+        this.resourceIndex++
+        this.scopeIndex = -1
         const outerLimit = reader.enterMessage()
         this.readResourceLogs()
         reader.leaveMessage(outerLimit)
@@ -944,6 +947,8 @@ class ProtoLogsDecoder {
           resource = this.values.readResourceField()
           break
         case RESOURCE_ITEMS_SCOPE_ITEMS: {
+          this.scopeIndex++
+          this.recordIndex = -1
           const outerLimit = reader.enterMessage()
           scopeGroups.push(this.readScopeLogs())
           reader.leaveMessage(outerLimit)
@@ -994,7 +999,7 @@ class ProtoLogsDecoder {
   /** Reads one LogRecord field. Returns null, and records why, when the record is rejected. */
   private readLogRecord(): DecodedLogRecord | null {
     const reader = this.reader
-    this.recordNumber++
+    this.recordIndex++
     const outerLimit = reader.enterMessage()
     const recordStart = reader.pos
     const recordEnd = reader.limit
@@ -1069,7 +1074,7 @@ class ProtoLogsDecoder {
       if (!(error instanceof InvalidFieldError)) throw error
       reader.limit = recordEnd
       reader.leaveMessage(outerLimit)
-      this.reject(`${this.describeRecord(record.eventName)}: ${error.message}`)
+      this.reject(`${this.describeRecord()}: ${error.message}`)
       return null
     }
     reader.leaveMessage(outerLimit)
@@ -1087,7 +1092,7 @@ class ProtoLogsDecoder {
       reasons.push(`span_id has ${spanIdLength} bytes, expected ${SPAN_ID_BYTES}`)
     }
     if (reasons.length > 0) {
-      this.reject(`${this.describeRecord(record.eventName)}: ${reasons.join(', ')}`)
+      this.reject(`${this.describeRecord()}: ${reasons.join(', ')}`)
       return null
     }
     record.traceId = optionalIdHex(buf, traceIdStart, traceIdEnd)
@@ -1095,9 +1100,12 @@ class ProtoLogsDecoder {
     return record
   }
 
-  private describeRecord(eventName: string): string {
-    const event = eventName === '' ? '' : ` (event ${quoteName(eventName)})`
-    return `log record ${this.recordNumber}${event}`
+  /** Names the current log record by its position, as the OTLP/JSON decoder does. */
+  private describeRecord(): string {
+    return (
+      `log record at resourceLogs[${this.resourceIndex}].scopeLogs[${this.scopeIndex}]` +
+      `.logRecords[${this.recordIndex}]`
+    )
   }
 
   private reject(line: string): void {

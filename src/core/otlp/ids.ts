@@ -82,10 +82,10 @@ export function jsonIdToHex(text: string, expectedBytes: number): string {
   if (length % 2 === 0 && classifyHex(text) !== NOT_HEX) {
     throw new InvalidIdError(`has ${length / 2} bytes, expected ${expectedBytes}`)
   }
-  const shown = length > 48 ? `${text.slice(0, 48)}…` : text
+  const excerpt = length > 48 ? `${text.slice(0, 48)}…` : text
   throw new InvalidIdError(
     `is neither ${expectedBytes * 2} hex digits nor ${base64Length(expectedBytes)} base64 ` +
-      `characters: ${JSON.stringify(shown)} (${length} characters)`,
+      `characters: ${JSON.stringify(excerpt)} (${length} characters)`,
   )
 }
 

@@ -2,7 +2,7 @@
 // or log records, and values that were repaired), for `errors` in DecodedTraces
 // and DecodedLogs.
 
-/** Maximum number of distinct lines kept per request; a final line counts the rest. */
+/** Maximum number of distinct lines kept per request. A final line counts the lines left out. */
 export const MAX_PROBLEM_LINES = 20
 
 /** Thrown inside a span or log record decoder for a field that makes the item invalid. */

@@ -90,7 +90,9 @@ export class ProtobufReader {
         return result >>> 0
       }
     }
-    throw new OtlpDecodeError(`invalid protobuf: varint at byte ${this.pos} is longer than 10 bytes`)
+    throw new OtlpDecodeError(
+      `invalid protobuf: varint at byte ${this.pos} is longer than 10 bytes`,
+    )
   }
 
   /** Reads an int32 or enum varint. Negative values arrive sign-extended to 10 bytes. */
@@ -238,6 +240,7 @@ export class ProtobufReader {
     let lo = 0
     let hi = 0
     let byte = 0
+
     // Bytes 0 to 3 fill bits 0 to 27.
     for (let shift = 0; shift < 28; shift += 7) {
       if (pos >= this.limit) this.throwTruncated(start, pos - start + 1)
@@ -250,11 +253,13 @@ export class ProtobufReader {
         return
       }
     }
+
     // Byte 4 carries bits 28 to 31 in its low nibble and bits 32 to 34 above it.
     if (pos >= this.limit) this.throwTruncated(start, pos - start + 1)
     byte = buf[pos++]!
     lo |= (byte & 0x0f) << 28
     hi = (byte & 0x7f) >> 4
+
     if (byte >= 0x80) {
       // Bytes 5 to 9 fill bits 35 to 63.
       for (let shift = 3; shift < 38; shift += 7) {
@@ -263,10 +268,13 @@ export class ProtobufReader {
         hi |= (byte & 0x7f) << shift
         if (byte < 0x80) break
         if (shift === 31) {
-          throw new OtlpDecodeError(`invalid protobuf: varint at byte ${start} is longer than 10 bytes`)
+          throw new OtlpDecodeError(
+            `invalid protobuf: varint at byte ${start} is longer than 10 bytes`,
+          )
         }
       }
     }
+
     this.pos = pos
     this.lo = lo >>> 0
     this.hi = hi >>> 0
