@@ -17,6 +17,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src/main/index.ts'),
           'core-process': resolve(root, 'src/core/process.ts'),
+          'genai-worker': resolve(root, 'src/core/genai/worker.ts'),
           cli: resolve(root, 'src/cli/index.ts'),
           bench: resolve(root, 'bench/index.ts'),
         },

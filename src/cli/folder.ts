@@ -11,6 +11,7 @@ import type { BodyEncoding, PartialSuccess } from '../core/otlp/responses'
 import { DATABASE_FILE, openDatabase } from '../core/store/database'
 import { exportTraceAsOtlpJson } from '../core/store/export'
 import { TraceQueries } from '../core/store/queries'
+import { GenAiNormalizer } from '../core/genai/normalizer'
 import { SpanWriter } from '../core/store/writer'
 
 export interface ImportResult {
@@ -48,12 +49,12 @@ class RunningCore implements TraceSource {
   }
 
   async listTraces(limit: number): Promise<TraceSummary[]> {
-    return (await this.getJson(`/api/traces?limit=${limit}`)) as TraceSummary[]
+    return (await this.getJson(`/api/traces?limit=${limit}&wait=1`)) as TraceSummary[]
   }
 
   async traceDetail(traceId: string): Promise<TraceDetail | null> {
     return (await this.getJson(
-      `/api/traces/${encodeURIComponent(traceId)}/full`,
+      `/api/traces/${encodeURIComponent(traceId)}/full?wait=1`,
     )) as TraceDetail | null
   }
 
@@ -155,6 +156,11 @@ class LocalFolder implements TraceSource {
       const ingestor = new Ingestor(writer, pino({ level: 'error' }, pino.destination(2)))
       const outcome = await ingestor.ingest('traces', encoding, body, 'import')
       writer.close()
+      // No core runs to normalize in the background, so do it now.
+      const normalizer = new GenAiNormalizer(db)
+      while (normalizer.runBatch().processed > 0) {
+        // Each batch commits on its own.
+      }
       return { partial: outcome.partial }
     } finally {
       db.close()

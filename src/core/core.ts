@@ -17,6 +17,7 @@ import {
   writeDiscovery,
   type Discovery,
 } from './discovery'
+import { NormalizationRunner } from './genai/runner'
 import { Ingestor } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
@@ -58,6 +59,8 @@ export interface Core {
   readonly uiUrlWithToken: string
   readonly database: Database.Database
   readonly ingestor: Ingestor
+  /** Resolves once every stored span has been through GenAI normalization. */
+  whenNormalized(): Promise<void>
   status(): CoreStatus
   loadDemo(): Promise<string[]>
   stop(): Promise<void>
@@ -103,8 +106,21 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   const ports: PortStatus[] = []
   let uiUrl = ''
   let api: ApiServer | null = null
-  const writer = new SpanWriter(db, { onCommit: (traceIds) => api?.notifyTracesChanged(traceIds) })
+  let normalization: NormalizationRunner | null = null
+  const writer = new SpanWriter(db, {
+    onCommit: (traceIds) => {
+      api?.notifyTracesChanged(traceIds)
+      normalization?.poke()
+    },
+  })
   cleanups.push(() => writer.close())
+  normalization = new NormalizationRunner({
+    db,
+    dataDir,
+    log,
+    onChanged: (traceIds) => api?.notifyTracesChanged(traceIds),
+  })
+  cleanups.push(() => normalization?.stop())
   const ingestor = new Ingestor(writer, log)
   const version = loupeVersion()
   const demoDir = join(packageRoot(), 'resources', 'demo')
@@ -137,6 +153,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     status,
     loadDemo,
     isAllowedHost,
+    whenNormalized: () => normalization!.whenIdle(),
   })
   cleanups.push(() => api?.close())
 
@@ -219,6 +236,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     uiUrlWithToken: `${uiUrl}/?token=${encodeURIComponent(token)}`,
     database: db,
     ingestor,
+    whenNormalized: () => normalization!.whenIdle(),
     status,
     loadDemo,
     stop: async () => {

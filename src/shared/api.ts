@@ -6,6 +6,17 @@
 // exact nanoseconds as decimal strings (`startTimeUnixNano`,
 // `endTimeUnixNano`); `durationMs` is a number.
 
+import type {
+  Convention,
+  Cost,
+  CostSource,
+  ErrorClass,
+  ErrorEvidence,
+  Message,
+  MessagePart,
+  OperationKind,
+} from './genai'
+
 /**
  * An attribute value as served: strings, booleans and numbers as themselves,
  * integers beyond ±2^53 as decimal strings, NaN and infinities as the strings
@@ -44,6 +55,26 @@ export interface TraceSummary {
   inProgressCount: number
   /** When Loupe last stored a span of this trace (ISO 8601). */
   updatedAt: string
+  /** Agent runs, model calls, tokens, cost and error class of the whole trace. */
+  agentName: string | null
+  models: string[]
+  modelCalls: number
+  toolCalls: number
+  /** Tool calls that failed and were retried by the model (non-fatal). */
+  toolRetries: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  reasoningTokens: number
+  /** Sum of priced model calls in USD; null when no call could be priced. */
+  costUsd: number | null
+  /** Model calls that have tokens but no price. */
+  unpricedCalls: number
+  errorClass: ErrorClass
+  error: ErrorEvidence | null
+  /** Spans not yet through GenAI normalization; 0 once every figure above is final. */
+  unnormalizedSpans: number
 }
 
 export interface SpanEventJson {
@@ -103,6 +134,33 @@ export interface SpanJson {
   scope: ScopeJson
   /** True for a span known only from a Logfire pending span: it started and has not ended yet. */
   inProgress: boolean
+  /** What the span is in agent terms, and its GenAI content. */
+  kind: OperationKind
+  convention: Convention
+  /** Display title: Logfire's formatted `logfire.msg` when present, else the name. */
+  title: string
+  provider: string | null
+  model: string | null
+  agentName: string | null
+  toolName: string | null
+  toolCallId: string | null
+  toolArguments: JsonValue | null
+  toolResult: JsonValue | null
+  systemInstructions: MessagePart[] | null
+  inputMessages: Message[] | null
+  outputMessages: Message[] | null
+  inputTokens: number | null
+  outputTokens: number | null
+  cacheReadTokens: number | null
+  cacheWriteTokens: number | null
+  reasoningTokens: number | null
+  costUsd: number | null
+  costSource: CostSource
+  cost: Cost | null
+  errorClass: ErrorClass
+  error: ErrorEvidence | null
+  /** True for a failed tool attempt that the model was asked to retry (the run went on). */
+  retried: boolean
 }
 
 /** `show --json` and `GET /api/traces/:id/full`. */
@@ -127,6 +185,15 @@ export interface TreeSpan {
   serviceName: string | null
   inProgress: boolean
   eventCount: number
+  kind: OperationKind
+  title: string
+  model: string | null
+  toolName: string | null
+  inputTokens: number | null
+  outputTokens: number | null
+  costUsd: number | null
+  errorClass: ErrorClass
+  retried: boolean
 }
 
 /** `GET /api/traces/:id/tree`. */

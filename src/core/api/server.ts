@@ -47,6 +47,8 @@ export interface ApiOptions {
   status: () => CoreStatus
   loadDemo: () => Promise<string[]>
   isAllowedHost: (host: string | undefined) => boolean
+  /** Resolves once GenAI normalization has caught up with the store. */
+  whenNormalized: () => Promise<void>
 }
 
 const PUSH_INTERVAL_MS = 100
@@ -130,6 +132,8 @@ export class ApiServer {
     const { queries } = this.options
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
     const method = request.method ?? 'GET'
+    // ?wait=1: answer once GenAI normalization has caught up (for scripts and tests), at most 5 s.
+    if (url.searchParams.get('wait') === '1') await this.waitForNormalization(5000)
     // parts[0] is "api".
     if (method === 'GET' && parts[1] === 'status' && parts.length === 2) {
       sendJson(response, 200, this.options.status())
@@ -182,6 +186,15 @@ export class ApiServer {
     } else {
       sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
     }
+  }
+
+  private async waitForNormalization(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      this.options.whenNormalized(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ])
+    clearTimeout(timer)
   }
 
   private openEventStream(request: IncomingMessage, response: ServerResponse): void {

@@ -18,6 +18,20 @@ import type {
   TraceTree,
   TreeSpan,
 } from '../../shared/api'
+import {
+  SPAN_GENAI_COLUMNS,
+  spanGenaiFields,
+  TRACE_GENAI_COLUMNS,
+  traceGenaiFields,
+  TREE_GENAI_COLUMNS,
+  treeGenaiFields,
+} from './genai-json'
+
+const TRACE_SELECT = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
+  FROM traces t LEFT JOIN trace_genai tg ON tg.trace_id = t.trace_id`
+
+const SPAN_SELECT = `SELECT s.*, ${SPAN_GENAI_COLUMNS}
+  FROM spans s LEFT JOIN span_genai sg ON sg.span_row_id = s.id`
 
 const SPAN_KINDS: readonly SpanKindName[] = [
   'unspecified',
@@ -107,21 +121,22 @@ export class TraceQueries {
     this.db = db
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true)
     this.statements = {
-      list: prepare('SELECT * FROM traces ORDER BY start_ns DESC LIMIT ?'),
-      listBefore: prepare('SELECT * FROM traces WHERE start_ns < ? ORDER BY start_ns DESC LIMIT ?'),
-      trace: prepare('SELECT * FROM traces WHERE trace_id = ?'),
-      spans: prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, id'),
-      span: prepare('SELECT * FROM spans WHERE trace_id = ? AND span_id = ? AND pending = 0'),
+      list: prepare(`${TRACE_SELECT} ORDER BY t.start_ns DESC LIMIT ?`),
+      listBefore: prepare(`${TRACE_SELECT} WHERE t.start_ns < ? ORDER BY t.start_ns DESC LIMIT ?`),
+      trace: prepare(`${TRACE_SELECT} WHERE t.trace_id = ?`),
+      spans: prepare(`${SPAN_SELECT} WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`),
+      span: prepare(`${SPAN_SELECT} WHERE s.trace_id = ? AND s.span_id = ? AND s.pending = 0`),
       pendingFor: prepare(
         'SELECT * FROM spans WHERE trace_id = ? AND parent_span_id = ? AND pending = 1',
       ),
       tree: prepare(
         `SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code,
-           s.pending, r.service_name,
+           s.pending, r.service_name, ${TREE_GENAI_COLUMNS},
            CASE WHEN s.events IS NULL THEN 0 ELSE json_array_length(s.events) END AS event_count,
            CASE WHEN s.pending = 1
              THEN json_extract(s.attributes, '$."logfire.pending_parent_id"') END AS pending_parent
          FROM spans s JOIN resources r ON r.id = s.resource_id
+           LEFT JOIN span_genai sg ON sg.span_row_id = s.id
          WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`,
       ),
       resource: prepare('SELECT * FROM resources WHERE id = ?'),
@@ -335,6 +350,7 @@ export class RowContext {
       resource: resource.json,
       scope: this.scope(row.scope_id).json,
       inProgress: false,
+      ...spanGenaiFields(row as unknown as Record<string, unknown>, row.name),
     }
     if (pending) return inProgressSpan(json, attributes)
     return json
@@ -411,6 +427,7 @@ function traceSummary(row: TraceRow): TraceSummary {
     complete: row.root_span_id !== null,
     inProgressCount: Number(row.in_progress_count),
     updatedAt: new Date(Number(row.updated_ms)).toISOString(),
+    ...traceGenaiFields(row as unknown as Record<string, unknown>, Number(row.span_count)),
   }
 }
 
@@ -439,6 +456,7 @@ function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
     serviceName: row.service_name,
     inProgress: pending,
     eventCount: Number(row.event_count),
+    ...treeGenaiFields(row as unknown as Record<string, unknown>, row.name),
   }
 }
 

@@ -33,8 +33,10 @@ export const migrations: readonly string[] = [
   -- events and links are JSON arrays in the same two-part form. pending = 1
   -- marks a Logfire pending span (a start marker whose parent is the real,
   -- still running span); it is deleted when the real span arrives.
+  -- AUTOINCREMENT keeps row ids rising even after deletes, so the GenAI
+  -- normalizer can follow new spans with a cursor on id.
   CREATE TABLE spans (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     trace_id TEXT NOT NULL,
     span_id TEXT NOT NULL,
     parent_span_id TEXT,
@@ -130,6 +132,80 @@ export const migrations: readonly string[] = [
     run_id TEXT NOT NULL,
     trace_id TEXT NOT NULL,
     PRIMARY KEY (run_id, trace_id)
+  ) WITHOUT ROWID;
+  `,
+
+  // 2: GenAI normalization of spans and traces, and price overrides. Every
+  // row here is derived from the raw spans and can be rebuilt from them.
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE span_genai (
+    span_row_id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    convention TEXT NOT NULL,
+    title TEXT NOT NULL,
+    provider TEXT,
+    model TEXT,
+    agent_name TEXT,
+    tool_name TEXT,
+    tool_call_id TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cache_read_tokens INTEGER,
+    cache_write_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    cost_usd REAL,
+    cost_source TEXT NOT NULL,
+    cost TEXT,
+    error_class TEXT NOT NULL,
+    error TEXT,
+    retried INTEGER NOT NULL,
+    -- 0 for a model call nested in another model call (the same call seen by
+    -- two instrumentations), which totals leave out.
+    counted INTEGER NOT NULL,
+    level INTEGER,
+    -- The exception the span recorded (type, message, stack trace) as JSON.
+    recorded_error TEXT,
+    -- Recorded exception, messages, tool arguments and result, and what the
+    -- ingest inspector shows, as JSON.
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX span_genai_by_trace ON span_genai (trace_id);
+
+  CREATE TABLE trace_genai (
+    trace_id TEXT PRIMARY KEY,
+    agent_name TEXT,
+    models TEXT NOT NULL,
+    model_calls INTEGER NOT NULL,
+    tool_calls INTEGER NOT NULL,
+    tool_retries INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cost_usd REAL,
+    unpriced_calls INTEGER NOT NULL,
+    error_class TEXT NOT NULL,
+    error TEXT,
+    normalized_spans INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Prices set by the user, in USD per million tokens; provider '*' matches any.
+  CREATE TABLE price_overrides (
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_per_mtok REAL NOT NULL,
+    output_per_mtok REAL NOT NULL,
+    cache_read_per_mtok REAL,
+    cache_write_per_mtok REAL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (provider, model)
   ) WITHOUT ROWID;
   `,
 ]

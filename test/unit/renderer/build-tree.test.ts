@@ -26,6 +26,15 @@ function span(spanId: string, parentSpanId: string | null, startOffsetMs = 0, na
     serviceName: 'svc',
     inProgress: false,
     eventCount: 0,
+    kind: 'other',
+    title: name,
+    model: null,
+    toolName: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    errorClass: 'none',
+    retried: false,
   }
   return result
 }

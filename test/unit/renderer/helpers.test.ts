@@ -28,6 +28,21 @@ function summary(traceId: string, startTimeUnixNano: string, spanCount = 1): Tra
     complete: true,
     inProgressCount: 0,
     updatedAt: '',
+    agentName: null,
+    models: [],
+    modelCalls: 0,
+    toolCalls: 0,
+    toolRetries: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: null,
+    unpricedCalls: 0,
+    errorClass: 'none',
+    error: null,
+    unnormalizedSpans: 0,
   }
 }
 

@@ -1,0 +1,201 @@
+// Normalization of one span: from its raw attributes and events to Loupe's
+// model (kind, names, messages, tool call, tokens, recorded error). What
+// needs the whole trace (error origins, run totals) happens in rollup.ts.
+
+import type { AttributeMap, JsonValue } from '../../shared/api'
+import type { Convention, OperationKind, TokenUsage } from '../../shared/genai'
+import type { StoredEvent } from '../store/queries'
+import { detectConvention, detectKind } from './detect'
+import { isControlFlow, isRetryError, type RecordedError } from './errors'
+import { readConversation, type Conversation } from './messages'
+import { readUsage } from './usage'
+import { jsonAt, numberAt, stringAt } from './values'
+
+/** Raise this when normalization changes, so that stored spans are normalized again. */
+export const NORMALIZER_VERSION = 1
+
+export interface SpanInput {
+  name: string
+  scopeName: string
+  attributes: AttributeMap
+  events: StoredEvent[]
+  statusCode: number
+  statusMessage: string
+}
+
+export interface NormalizedSpan {
+  kind: OperationKind
+  convention: Convention
+  title: string
+  provider: string | null
+  model: string | null
+  agentName: string | null
+  toolName: string | null
+  toolCallId: string | null
+  toolArguments: JsonValue | null
+  toolResult: JsonValue | null
+  conversation: Conversation
+  usage: TokenUsage
+  sdkCostUsd: number | null
+  serverAddress: string | null
+  /** The error the span recorded, or null when it succeeded. */
+  error: RecordedError | null
+  /** A failed tool attempt that the model was asked to retry, or a deferred tool call. */
+  retried: boolean
+  /** Logfire's level number (9 info, 13 warn, 17 error), when sent. */
+  level: number | null
+  inspector: { mapped: string[]; unknown: string[] }
+}
+
+const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system']
+const MODEL_KEYS = [
+  'gen_ai.response.model',
+  'gen_ai.request.model',
+  'ai.response.model',
+  'ai.model.id',
+  'llm.response.model_name',
+  'llm.model_name',
+  'llm.request.model_name',
+  'model_name',
+]
+const AGENT_KEYS = ['gen_ai.agent.name', 'agent_name', 'ai.telemetry.functionId', 'agent.name']
+const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'ai.toolCall.name', 'tool.name']
+const TOOL_ID_KEYS = ['gen_ai.tool.call.id', 'ai.toolCall.id', 'tool.id', 'tool_call.id']
+const TOOL_ARGUMENT_KEYS = ['gen_ai.tool.call.arguments', 'tool_arguments', 'ai.toolCall.args']
+const TOOL_RESULT_KEYS = ['gen_ai.tool.call.result', 'tool_response', 'ai.toolCall.result']
+const COST_KEYS = ['operation.cost', 'llm.cost.total']
+
+/** GenAI keys that are understood though not mapped to a field (settings, ids, timings). */
+const KNOWN_PATTERNS: RegExp[] = [
+  /^gen_ai\.(operation\.name|conversation\.id|agent\.(call\.)?id|agent\.description|output\.type|tool\.(type|description|definitions)|data_source\.id|workflow\.name|evaluation\..*)$/,
+  /^gen_ai\.request\./,
+  /^gen_ai\.response\./,
+  /^gen_ai\.usage\.(details\.|total_tokens|input_token_details|output_token_details)/,
+  /^gen_ai\.aggregated_usage\./,
+  /^gen_ai\.client\./,
+  /^gen_ai\.execute_tool\./,
+  /^gen_ai\.(prompt|completion)(\.\d+\..*)?$/,
+  /^gen_ai\.is_streaming$/,
+  /^gen_ai\.openai\./,
+  /^ai\.(operationId|telemetry\.|settings\.|request\.headers\.|prompt(\.|$)|response\.|usage\.|model\.|toolCall\.|schema|stream\.)/,
+  /^llm\.(invocation_parameters|tools\.|finish_reason|prompt_template\.|token_count\.|cost\.|input_messages\.|output_messages\.|request\.|usage\.|is_streaming|openai\.)/,
+]
+
+/** The keys whose meaning Loupe reads, for the ingest inspector. */
+const MAPPED_KEYS = new Set([
+  ...PROVIDER_KEYS,
+  ...MODEL_KEYS,
+  ...AGENT_KEYS,
+  ...TOOL_NAME_KEYS,
+  ...TOOL_ID_KEYS,
+  ...TOOL_ARGUMENT_KEYS,
+  ...TOOL_RESULT_KEYS,
+  ...COST_KEYS,
+  'ai.model.provider',
+  'gen_ai.operation.name',
+  'ai.operationId',
+  'input.value',
+  'output.value',
+])
+
+function inspect(
+  attributes: AttributeMap,
+  read: string[],
+): { mapped: string[]; unknown: string[] } {
+  const mapped = new Set(read)
+  const unknown: string[] = []
+  for (const key of Object.keys(attributes)) {
+    if (!/^(gen_ai|ai|llm)\./.test(key)) continue
+    if (MAPPED_KEYS.has(key)) mapped.add(key)
+    else if (!mapped.has(key) && !KNOWN_PATTERNS.some((pattern) => pattern.test(key)))
+      unknown.push(key)
+  }
+  return { mapped: [...mapped].sort(), unknown: unknown.sort() }
+}
+
+function recordedError(span: SpanInput): RecordedError | null {
+  const exceptions = span.events.filter((event) => event.name === 'exception')
+  const last = exceptions[exceptions.length - 1]
+  if (last) {
+    return {
+      type: stringAt(last.attributes, 'exception.type'),
+      message: stringAt(last.attributes, 'exception.message'),
+      stacktrace: stringAt(last.attributes, 'exception.stacktrace'),
+    }
+  }
+  const errorType = stringAt(span.attributes, 'error.type')
+  if (span.statusCode === 2 || errorType) {
+    // Logfire and the OTel SDKs write "<Type>: <message>" into the status when they record an exception.
+    const match =
+      /^([A-Za-z_][\w.]*(?:Error|Exception|Exceeded|Behavior|Timeout)): ([\s\S]*)$/.exec(
+        span.statusMessage,
+      )
+    return {
+      type: errorType ?? (match ? match[1]! : null),
+      message: match ? match[2]! : span.statusMessage || null,
+      stacktrace: null,
+    }
+  }
+  return null
+}
+
+function providerOf(attributes: AttributeMap): string | null {
+  // The AI SDK names providers by API ("anthropic.messages", "openai.chat")
+  // and copies that into gen_ai.system, so its prefix is the provider.
+  const aiProvider = stringAt(attributes, 'ai.model.provider')
+  if (aiProvider) return aiProvider.split('.')[0]!
+  return stringAt(attributes, ...PROVIDER_KEYS)
+}
+
+export function normalizeSpan(span: SpanInput): NormalizedSpan {
+  const a = span.attributes
+  const identity = { name: span.name, scopeName: span.scopeName, attributes: a }
+  const convention = detectConvention(identity)
+  const kind = detectKind(identity)
+  const conversation = readConversation(a, convention)
+  const isModel = kind === 'model'
+  const usage = isModel
+    ? readUsage(a)
+    : {
+        usage: { input: null, output: null, cacheRead: null, cacheWrite: null, reasoning: null },
+        sources: [],
+      }
+  const isTool = kind === 'tool'
+  const openInferenceTool = isTool && a['openinference.span.kind'] === 'TOOL'
+  const traceloopTool = isTool && a['traceloop.span.kind'] === 'tool'
+  const error = recordedError(span)
+  const retried = isTool && error !== null && (isRetryError(error) || isControlFlow(error))
+  return {
+    kind,
+    convention,
+    title: stringAt(a, 'logfire.msg') ?? span.name,
+    provider: providerOf(a),
+    model: stringAt(a, ...MODEL_KEYS),
+    agentName:
+      stringAt(a, ...AGENT_KEYS) ??
+      (kind === 'agent' ? stringAt(a, 'traceloop.entity.name') : null),
+    toolName: isTool
+      ? (stringAt(a, ...TOOL_NAME_KEYS) ??
+        (traceloopTool ? stringAt(a, 'traceloop.entity.name') : null))
+      : null,
+    toolCallId: isTool ? stringAt(a, ...TOOL_ID_KEYS) : null,
+    toolArguments: isTool
+      ? (jsonAt(a, ...TOOL_ARGUMENT_KEYS) ??
+        (openInferenceTool ? jsonAt(a, 'input.value') : null) ??
+        (traceloopTool ? jsonAt(a, 'traceloop.entity.input') : null))
+      : null,
+    toolResult: isTool
+      ? (jsonAt(a, ...TOOL_RESULT_KEYS) ??
+        (openInferenceTool ? jsonAt(a, 'output.value') : null) ??
+        (traceloopTool ? jsonAt(a, 'traceloop.entity.output') : null))
+      : null,
+    conversation,
+    usage: usage.usage,
+    sdkCostUsd: isModel ? numberAt(a, ...COST_KEYS) : null,
+    serverAddress: stringAt(a, 'server.address'),
+    error,
+    retried,
+    level: numberAt(a, 'logfire.level_num'),
+    inspector: inspect(a, [...conversation.sources, ...usage.sources]),
+  }
+}

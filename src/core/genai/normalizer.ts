@@ -1,0 +1,234 @@
+// Normalization of stored spans, batch by batch, after they were committed
+// and acknowledged. A cursor on span row ids (kept in `meta`) says how far it
+// got; a new NORMALIZER_VERSION or a price change sets it back to 0, which
+// recomputes every span and trace from the raw attributes.
+
+import type Database from 'better-sqlite3'
+import type { AttributeMap } from '../../shared/api'
+import type { StoredEvent } from '../store/queries'
+import { NORMALIZER_VERSION, normalizeSpan } from './normalize'
+import { priceCall, type PriceOverride } from './pricing'
+import { rollupTrace, type RollupSpan } from './rollup'
+import type { RecordedError } from './errors'
+
+const CURSOR_KEY = 'genai.cursor'
+const VERSION_KEY = 'genai.version'
+
+interface SpanRow {
+  id: number
+  trace_id: string
+  span_id: string
+  name: string
+  status_code: number
+  status_message: string
+  attributes: string
+  events: string | null
+  start_ns: bigint
+  scope_name: string
+}
+
+interface GenaiRow {
+  span_row_id: number
+  span_id: string
+  parent_span_id: string | null
+  kind: RollupSpan['kind']
+  agent_name: string | null
+  model: string | null
+  tool_name: string | null
+  input_tokens: number | null
+  output_tokens: number | null
+  cache_read_tokens: number | null
+  cache_write_tokens: number | null
+  reasoning_tokens: number | null
+  cost_usd: number | null
+  cost_source: string
+  recorded_error: string | null
+  retried: number
+}
+
+export interface BatchResult {
+  processed: number
+  traceIds: Set<string>
+}
+
+export class GenAiNormalizer {
+  private readonly statements
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      nextSpans: db
+        .prepare(
+          `SELECT s.id, s.trace_id, s.span_id, s.name, s.status_code, s.status_message, s.attributes,
+             s.events, s.start_ns, sc.name AS scope_name
+           FROM spans s JOIN scopes sc ON sc.id = s.scope_id
+           WHERE s.id > ? AND s.pending = 0 ORDER BY s.id LIMIT ?`,
+        )
+        .safeIntegers(true),
+      upsertSpan: db.prepare(
+        `INSERT OR REPLACE INTO span_genai (span_row_id, trace_id, kind, convention, title, provider, model,
+           agent_name, tool_name, tool_call_id, input_tokens, output_tokens, cache_read_tokens,
+           cache_write_tokens, reasoning_tokens, cost_usd, cost_source, cost, error_class, error, retried,
+           counted, level, recorded_error, detail)
+         VALUES (@spanRowId, @traceId, @kind, @convention, @title, @provider, @model, @agentName, @toolName,
+           @toolCallId, @inputTokens, @outputTokens, @cacheReadTokens, @cacheWriteTokens, @reasoningTokens,
+           @costUsd, @costSource, @cost, 'none', NULL, @retried, 1, @level, @recordedError, @detail)`,
+      ),
+      traceSpans: db.prepare(
+        `SELECT g.span_row_id, s.span_id, s.parent_span_id, g.kind, g.agent_name, g.model, g.tool_name,
+           g.input_tokens, g.output_tokens, g.cache_read_tokens, g.cache_write_tokens, g.reasoning_tokens,
+           g.cost_usd, g.cost_source, g.recorded_error, g.retried
+         FROM span_genai g JOIN spans s ON s.id = g.span_row_id
+         WHERE g.trace_id = ? ORDER BY s.start_ns, s.id`,
+      ),
+      rootOf: db.prepare('SELECT root_span_id FROM traces WHERE trace_id = ?').pluck(),
+      setVerdict: db.prepare(
+        'UPDATE span_genai SET error_class = ?, error = ?, counted = ? WHERE span_row_id = ?',
+      ),
+      upsertTrace: db.prepare(
+        `INSERT OR REPLACE INTO trace_genai (trace_id, agent_name, models, model_calls, tool_calls, tool_retries,
+           input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
+           unpriced_calls, error_class, error, normalized_spans)
+         VALUES (@traceId, @agentName, @models, @modelCalls, @toolCalls, @toolRetries, @inputTokens,
+           @outputTokens, @cacheReadTokens, @cacheWriteTokens, @reasoningTokens, @costUsd, @unpricedCalls,
+           @errorClass, @error, @normalizedSpans)`,
+      ),
+      overrides: db.prepare('SELECT * FROM price_overrides'),
+    }
+  }
+
+  /** Normalize up to `limit` new spans and roll up their traces; returns what changed. */
+  runBatch(limit = 1000): BatchResult {
+    return this.db.transaction((): BatchResult => {
+      let cursor = Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
+      if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) {
+        cursor = 0
+        this.statements.setMeta.run(VERSION_KEY, String(NORMALIZER_VERSION))
+      }
+      const rows = this.statements.nextSpans.all(cursor, limit) as SpanRow[]
+      const traceIds = new Set<string>()
+      if (rows.length === 0) return { processed: 0, traceIds }
+      const overrides = this.loadOverrides()
+      for (const row of rows) {
+        this.normalizeRow(row, overrides)
+        traceIds.add(row.trace_id)
+      }
+      for (const traceId of traceIds) this.rollup(traceId)
+      this.statements.setMeta.run(CURSOR_KEY, String(rows[rows.length - 1]!.id))
+      return { processed: rows.length, traceIds }
+    })()
+  }
+
+  /** Recompute everything from the raw spans, e.g. after prices changed. */
+  restart(): void {
+    this.statements.setMeta.run(CURSOR_KEY, '0')
+  }
+
+  private loadOverrides(): PriceOverride[] {
+    return (this.statements.overrides.all() as Record<string, unknown>[]).map((row) => ({
+      provider: row.provider as string,
+      model: row.model as string,
+      inputPerMTok: row.input_per_mtok as number,
+      outputPerMTok: row.output_per_mtok as number,
+      cacheReadPerMTok: (row.cache_read_per_mtok as number | null) ?? null,
+      cacheWritePerMTok: (row.cache_write_per_mtok as number | null) ?? null,
+    }))
+  }
+
+  private normalizeRow(row: SpanRow, overrides: PriceOverride[]): void {
+    const attributes = JSON.parse(row.attributes) as AttributeMap
+    const events = row.events ? (JSON.parse(row.events) as StoredEvent[]) : []
+    const span = normalizeSpan({
+      name: row.name,
+      scopeName: row.scope_name,
+      attributes,
+      events,
+      statusCode: Number(row.status_code),
+      statusMessage: row.status_message,
+    })
+    const cost =
+      span.kind === 'model'
+        ? priceCall({
+            provider: span.provider,
+            model: span.model,
+            usage: span.usage,
+            sdkUsd: span.sdkCostUsd,
+            serverAddress: span.serverAddress,
+            startTime: new Date(Number(row.start_ns / 1_000_000n)),
+            overrides,
+          })
+        : null
+    this.statements.upsertSpan.run({
+      spanRowId: Number(row.id),
+      traceId: row.trace_id,
+      kind: span.kind,
+      convention: span.convention,
+      title: span.title,
+      provider: span.provider,
+      model: span.model,
+      agentName: span.agentName,
+      toolName: span.toolName,
+      toolCallId: span.toolCallId,
+      inputTokens: span.usage.input,
+      outputTokens: span.usage.output,
+      cacheReadTokens: span.usage.cacheRead,
+      cacheWriteTokens: span.usage.cacheWrite,
+      reasoningTokens: span.usage.reasoning,
+      costUsd: cost?.usd ?? null,
+      costSource: cost?.source ?? 'none',
+      cost: cost ? JSON.stringify(cost) : null,
+      retried: span.retried ? 1 : 0,
+      level: span.level,
+      recordedError: span.error ? JSON.stringify(span.error) : null,
+      detail: JSON.stringify({
+        toolArguments: span.toolArguments,
+        toolResult: span.toolResult,
+        systemInstructions: span.conversation.systemInstructions,
+        inputMessages: span.conversation.inputMessages,
+        outputMessages: span.conversation.outputMessages,
+        inspector: span.inspector,
+      }),
+    })
+  }
+
+  private rollup(traceId: string): void {
+    const rows = this.statements.traceSpans.all(traceId) as GenaiRow[]
+    const spans: RollupSpan[] = rows.map((row) => ({
+      spanId: row.span_id,
+      parentSpanId: row.parent_span_id,
+      kind: row.kind,
+      agentName: row.agent_name,
+      model: row.model,
+      toolName: row.tool_name,
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      cacheReadTokens: row.cache_read_tokens,
+      cacheWriteTokens: row.cache_write_tokens,
+      reasoningTokens: row.reasoning_tokens,
+      costUsd: row.cost_usd,
+      costSource: row.cost_source,
+      error: row.recorded_error ? (JSON.parse(row.recorded_error) as RecordedError) : null,
+      retried: row.retried === 1,
+    }))
+    const root = (this.statements.rootOf.get(traceId) as string | null | undefined) ?? null
+    const { verdicts, trace } = rollupTrace(spans, root)
+    verdicts.forEach((verdict, index) => {
+      this.statements.setVerdict.run(
+        verdict.errorClass,
+        verdict.evidence ? JSON.stringify(verdict.evidence) : null,
+        verdict.counted ? 1 : 0,
+        rows[index]!.span_row_id,
+      )
+    })
+    this.statements.upsertTrace.run({
+      traceId,
+      ...trace,
+      models: JSON.stringify(trace.models),
+      error: trace.error ? JSON.stringify(trace.error) : null,
+      normalizedSpans: rows.length,
+    })
+  }
+}

@@ -1,0 +1,186 @@
+// Cost of one model call: a user's price override, else the SDK's own figure,
+// else Loupe's computation with @pydantic/genai-prices and its bundled price
+// data (no network). Cache reads and writes are priced at their own rates
+// and are part of the inclusive input count, so they are never billed twice.
+
+import { calcPrice } from '@pydantic/genai-prices'
+import type { Cost, TokenUsage } from '../../shared/genai'
+
+/** Version of the bundled price data, shown in each cost's provenance. */
+export const PRICE_DATA = '@pydantic/genai-prices 0.1.8'
+
+/** A user's price for a provider and model, in USD per million tokens. */
+export interface PriceOverride {
+  provider: string
+  model: string
+  inputPerMTok: number
+  outputPerMTok: number
+  cacheReadPerMTok: number | null
+  cacheWritePerMTok: number | null
+}
+
+/** Provider names used by SDKs, mapped to genai-prices provider ids. */
+const PROVIDER_IDS: [RegExp, string][] = [
+  [/^(gcp\.|google|vertex|gemini)/, 'google'],
+  [/^(aws\.|bedrock|amazon)/, 'aws'],
+  [/^(azure|az\.)/, 'azure'],
+  [/^(x_ai|xai|x-ai|grok)/, 'x-ai'],
+  [/^mistral/, 'mistral'],
+  [/^together/, 'together'],
+]
+
+/**
+ * Map a provider name as SDKs send it (`gcp.vertex_ai`, `aws.bedrock`,
+ * AI SDK's `anthropic.messages`) to the id genai-prices uses.
+ */
+export function priceProviderId(provider: string | null): string | null {
+  if (!provider) return null
+  const lower = provider.toLowerCase()
+  for (const [pattern, id] of PROVIDER_IDS) {
+    if (pattern.test(lower)) return id
+  }
+  return lower.split('.')[0]!
+}
+
+export interface PricingInput {
+  provider: string | null
+  model: string | null
+  usage: TokenUsage
+  /** Cost the SDK attached to the span (`operation.cost`, `llm.cost.total`). */
+  sdkUsd: number | null
+  /** `server.address` of the call, which genai-prices can match on. */
+  serverAddress: string | null
+  startTime: Date
+  overrides: PriceOverride[]
+}
+
+function pricedTokens(usage: TokenUsage): Record<string, number> {
+  const tokens: Record<string, number> = {
+    input_tokens: usage.input ?? 0,
+    output_tokens: usage.output ?? 0,
+  }
+  if (usage.cacheRead) tokens.cache_read_tokens = usage.cacheRead
+  if (usage.cacheWrite) tokens.cache_write_tokens = usage.cacheWrite
+  return tokens
+}
+
+function findOverride(input: PricingInput): PriceOverride | null {
+  const provider = priceProviderId(input.provider)
+  const model = input.model?.toLowerCase() ?? null
+  if (!model) return null
+  return (
+    input.overrides.find(
+      (o) =>
+        o.model.toLowerCase() === model &&
+        (o.provider === '*' || priceProviderId(o.provider) === provider),
+    ) ?? null
+  )
+}
+
+function overrideCost(override: PriceOverride, usage: TokenUsage): number {
+  const cacheRead = usage.cacheRead ?? 0
+  const cacheWrite = usage.cacheWrite ?? 0
+  const uncached = Math.max(0, (usage.input ?? 0) - cacheRead - cacheWrite)
+  const perToken = (perMTok: number) => perMTok / 1e6
+  return (
+    uncached * perToken(override.inputPerMTok) +
+    cacheRead * perToken(override.cacheReadPerMTok ?? override.inputPerMTok) +
+    cacheWrite * perToken(override.cacheWritePerMTok ?? override.inputPerMTok) +
+    (usage.output ?? 0) * perToken(override.outputPerMTok)
+  )
+}
+
+interface Computed {
+  usd: number | null
+  provenance: string
+}
+
+function compute(input: PricingInput): Computed {
+  if (!input.model) return { usd: null, provenance: 'no model name on the span' }
+  const usage = pricedTokens(input.usage)
+  const providerId = priceProviderId(input.provider)
+  const attempts: { label: string; options: Parameters<typeof calcPrice>[2] }[] = []
+  if (providerId)
+    attempts.push({
+      label: `provider ${providerId}`,
+      options: { providerId, timestamp: input.startTime },
+    })
+  if (input.serverAddress) {
+    attempts.push({
+      label: `API ${input.serverAddress}`,
+      options: { providerApiUrl: `https://${input.serverAddress}`, timestamp: input.startTime },
+    })
+  }
+  attempts.push({ label: 'model name alone', options: { timestamp: input.startTime } })
+  for (const attempt of attempts) {
+    let result: ReturnType<typeof calcPrice>
+    try {
+      result = calcPrice(usage, input.model, attempt.options)
+    } catch (error) {
+      return {
+        usd: null,
+        provenance: `genai-prices rejected the usage: ${(error as Error).message}`,
+      }
+    }
+    if (result) {
+      return {
+        usd: result.total_price,
+        provenance: `${result.provider.name} / ${result.model.name ?? result.model.id} (matched by ${attempt.label}), ${PRICE_DATA}`,
+      }
+    }
+  }
+  return {
+    usd: null,
+    provenance:
+      `no price for model ${input.model}${input.provider ? ` of provider ${input.provider}` : ''} in ${PRICE_DATA}; ` +
+      'add a price override to price it',
+  }
+}
+
+/** Price one model call. A call without tokens has no cost (source `none`), never $0 by guess. */
+export function priceCall(input: PricingInput): Cost {
+  const tokens = pricedTokens(input.usage)
+  const hasTokens = (input.usage.input ?? 0) > 0 || (input.usage.output ?? 0) > 0
+  const computed = hasTokens
+    ? compute(input)
+    : { usd: null, provenance: 'no token counts on the span' }
+  const override = hasTokens ? findOverride(input) : null
+  if (override) {
+    return {
+      usd: overrideCost(override, input.usage),
+      source: 'override',
+      provenance: `your price for ${override.provider} / ${override.model}`,
+      computedUsd: computed.usd,
+      sdkUsd: input.sdkUsd,
+      pricedTokens: tokens,
+    }
+  }
+  if (input.sdkUsd !== null) {
+    return {
+      usd: input.sdkUsd,
+      source: 'sdk',
+      provenance: `sent by the SDK; Loupe's figure: ${computed.provenance}`,
+      computedUsd: computed.usd,
+      sdkUsd: input.sdkUsd,
+      pricedTokens: tokens,
+    }
+  }
+  if (!hasTokens) {
+    return {
+      usd: null,
+      source: 'none',
+      provenance: computed.provenance,
+      computedUsd: null,
+      sdkUsd: null,
+      pricedTokens: tokens,
+    }
+  }
+  return {
+    usd: computed.usd,
+    source: computed.usd === null ? 'unpriced' : 'computed',
+    provenance: computed.provenance,
+    computedUsd: computed.usd,
+    sdkUsd: null,
+    pricedTokens: tokens,
+  }
+}

@@ -1,0 +1,230 @@
+// What needs the whole trace: where each error originated and its class, the
+// agent runs' and the trace's totals. Totals count model-call spans only:
+// the run totals that agent spans repeat (gen_ai.aggregated_usage.*, AI SDK
+// root usage) are never added, and a model call seen by two instrumentations
+// (one nested in the other) is counted once.
+
+import type { ErrorClass, ErrorEvidence, OperationKind } from '../../shared/genai'
+import { ERROR_CLASS_STATUS } from '../../shared/genai'
+import {
+  classifyError,
+  providerStatus,
+  shortType,
+  toolNamedInMessage,
+  type RecordedError,
+} from './errors'
+
+export interface RollupSpan {
+  spanId: string
+  parentSpanId: string | null
+  kind: OperationKind
+  agentName: string | null
+  model: string | null
+  toolName: string | null
+  inputTokens: number | null
+  outputTokens: number | null
+  cacheReadTokens: number | null
+  cacheWriteTokens: number | null
+  reasoningTokens: number | null
+  costUsd: number | null
+  costSource: string
+  error: RecordedError | null
+  retried: boolean
+}
+
+export interface SpanVerdict {
+  errorClass: ErrorClass
+  evidence: ErrorEvidence | null
+  counted: boolean
+}
+
+export interface TraceRollup {
+  agentName: string | null
+  models: string[]
+  modelCalls: number
+  toolCalls: number
+  toolRetries: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  reasoningTokens: number
+  costUsd: number | null
+  unpricedCalls: number
+  errorClass: ErrorClass
+  error: ErrorEvidence | null
+}
+
+/** Longest parent chain followed; deeper (or cyclic) chains are cut there. */
+const MAX_DEPTH = 10_000
+
+export function rollupTrace(
+  spans: RollupSpan[],
+  rootSpanId: string | null,
+): { verdicts: SpanVerdict[]; trace: TraceRollup } {
+  const byId = new Map<string, number>()
+  spans.forEach((span, index) => {
+    if (!byId.has(span.spanId)) byId.set(span.spanId, index)
+  })
+  const children = new Map<number, number[]>()
+  spans.forEach((span, index) => {
+    const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId)
+    if (parent === undefined || parent === index) return
+    const list = children.get(parent)
+    if (list) list.push(index)
+    else children.set(parent, [index])
+  })
+  const depth = depths(spans, byId)
+  const nestedModel = spans.map(
+    (span, index) => span.kind === 'model' && hasModelAncestor(spans, byId, index),
+  )
+
+  const verdicts: SpanVerdict[] = spans.map((span, index) => {
+    const counted = !nestedModel[index]
+    if (!span.error || span.retried) return { errorClass: 'none', evidence: null, counted }
+    const origin = findOrigin(spans, children, depth, index)
+    return { ...classify(spans, index, origin), counted }
+  })
+
+  const trace = totals(spans, verdicts, depth)
+  const rootIndex = rootSpanId === null ? undefined : byId.get(rootSpanId)
+  const failedRoot =
+    rootIndex !== undefined
+      ? rootIndex
+      : // No root yet: the top-most failing span stands in for it.
+        spans
+          .map((_, index) => index)
+          .filter((index) => verdicts[index]!.evidence !== null)
+          .sort((a, b) => depth[a]! - depth[b]!)[0]
+  if (failedRoot !== undefined && verdicts[failedRoot]!.evidence) {
+    trace.errorClass = verdicts[failedRoot]!.errorClass
+    trace.error = verdicts[failedRoot]!.evidence
+  }
+  return { verdicts, trace }
+}
+
+function depths(spans: RollupSpan[], byId: Map<string, number>): number[] {
+  return spans.map((span) => {
+    let d = 0
+    let parent = span.parentSpanId
+    const seen = new Set<string>([span.spanId])
+    while (parent !== null && d < MAX_DEPTH) {
+      const index = byId.get(parent)
+      if (index === undefined || seen.has(parent)) break
+      seen.add(parent)
+      d++
+      parent = spans[index]!.parentSpanId
+    }
+    return d
+  })
+}
+
+function hasModelAncestor(spans: RollupSpan[], byId: Map<string, number>, index: number): boolean {
+  const seen = new Set<number>([index])
+  let parent = spans[index]!.parentSpanId
+  for (let steps = 0; parent !== null && steps < MAX_DEPTH; steps++) {
+    const at = byId.get(parent)
+    if (at === undefined || seen.has(at)) return false
+    if (spans[at]!.kind === 'model') return true
+    seen.add(at)
+    parent = spans[at]!.parentSpanId
+  }
+  return false
+}
+
+/**
+ * The deepest span under `index` that recorded the same exception type: an
+ * exception that propagates is recorded again on every span it leaves, and
+ * the innermost one is where it was raised.
+ */
+function findOrigin(
+  spans: RollupSpan[],
+  children: Map<number, number[]>,
+  depth: number[],
+  index: number,
+): number {
+  const type = shortType(spans[index]!.error!.type)
+  if (!type) return index
+  let origin = index
+  const stack = [...(children.get(index) ?? [])]
+  const seen = new Set<number>([index])
+  while (stack.length > 0) {
+    const at = stack.pop()!
+    if (seen.has(at)) continue
+    seen.add(at)
+    const error = spans[at]!.error
+    if (
+      error &&
+      !spans[at]!.retried &&
+      shortType(error.type) === type &&
+      depth[at]! > depth[origin]!
+    )
+      origin = at
+    for (const child of children.get(at) ?? []) stack.push(child)
+  }
+  return origin
+}
+
+function classify(
+  spans: RollupSpan[],
+  index: number,
+  originIndex: number,
+): Omit<SpanVerdict, 'counted'> {
+  const span = spans[index]!
+  const origin = spans[originIndex]!
+  const error = span.error!
+  const errorClass = classifyError(error, origin.kind)
+  return {
+    errorClass,
+    evidence: {
+      errorClass,
+      httpStatus: ERROR_CLASS_STATUS[errorClass],
+      exceptionType: error.type,
+      message: error.message,
+      providerStatus: providerStatus(error),
+      spanId: origin.spanId,
+      toolName: origin.kind === 'tool' ? origin.toolName : toolNamedInMessage(error.message),
+    },
+  }
+}
+
+function totals(spans: RollupSpan[], verdicts: SpanVerdict[], depth: number[]): TraceRollup {
+  const trace: TraceRollup = {
+    agentName: null,
+    models: [],
+    modelCalls: 0,
+    toolCalls: 0,
+    toolRetries: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: null,
+    unpricedCalls: 0,
+    errorClass: 'none',
+    error: null,
+  }
+  let agentDepth = Infinity
+  spans.forEach((span, index) => {
+    if (span.kind === 'agent' && span.agentName && depth[index]! < agentDepth) {
+      trace.agentName = span.agentName
+      agentDepth = depth[index]!
+    }
+    if (span.kind === 'tool') {
+      trace.toolCalls++
+      if (span.retried) trace.toolRetries++
+    }
+    if (span.kind !== 'model' || !verdicts[index]!.counted) return
+    trace.modelCalls++
+    if (span.model && !trace.models.includes(span.model)) trace.models.push(span.model)
+    trace.inputTokens += span.inputTokens ?? 0
+    trace.outputTokens += span.outputTokens ?? 0
+    trace.cacheReadTokens += span.cacheReadTokens ?? 0
+    trace.cacheWriteTokens += span.cacheWriteTokens ?? 0
+    trace.reasoningTokens += span.reasoningTokens ?? 0
+    if (span.costUsd !== null) trace.costUsd = (trace.costUsd ?? 0) + span.costUsd
+    if (span.costSource === 'unpriced') trace.unpricedCalls++
+  })
+  return trace
+}

@@ -1,0 +1,135 @@
+// Runs GenAI normalization off the acknowledgement path: in a worker thread
+// when the built worker script exists (so it uses the second core), else in
+// the core's own thread between requests, in small batches.
+
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import type Database from 'better-sqlite3'
+import type { Logger } from 'pino'
+import { packageRoot } from '../package-root'
+import { GenAiNormalizer } from './normalizer'
+
+export type WorkerMessage =
+  { type: 'changed'; traceIds: string[] } | { type: 'idle' } | { type: 'failed'; message: string }
+
+export interface RunnerOptions {
+  db: Database.Database
+  dataDir: string
+  log: Logger
+  onChanged: (traceIds: string[]) => void
+  /** Force the in-thread mode (tests of the runner itself). */
+  inline?: boolean
+}
+
+export class NormalizationRunner {
+  private worker: Worker | null = null
+  private inlineNormalizer: GenAiNormalizer | null = null
+  private scheduled = false
+  private stopped = false
+  private idleWaiters: (() => void)[] = []
+
+  constructor(private readonly options: RunnerOptions) {
+    const script = join(packageRoot(), 'out', 'main', 'genai-worker.js')
+    if (!options.inline && existsSync(script)) this.startWorker(script)
+    else this.inlineNormalizer = new GenAiNormalizer(options.db)
+    this.poke()
+  }
+
+  /** Tell the runner that new spans were committed. */
+  poke(): void {
+    if (this.stopped) return
+    if (this.worker) {
+      this.worker.postMessage({ type: 'poke' })
+      return
+    }
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => this.runInline())
+  }
+
+  /** Normalize everything again, e.g. after prices changed. */
+  restart(): void {
+    if (this.worker) this.worker.postMessage({ type: 'restart' })
+    else {
+      this.inlineNormalizer?.restart()
+      this.poke()
+    }
+  }
+
+  /** Resolves when the runner has no spans left to normalize. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve)
+      this.poke()
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.worker) {
+      const worker = this.worker
+      this.worker = null
+      // Referenced while stopping: an unreferenced worker and timer would let
+      // Node exit in the middle of shutdown, before the lock is released.
+      worker.ref()
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 2000)
+        worker.once('exit', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+        worker.postMessage({ type: 'stop' })
+      })
+    }
+  }
+
+  private startWorker(script: string): void {
+    const worker = new Worker(script, { workerData: { dataDir: this.options.dataDir } })
+    worker.on('message', (message: WorkerMessage) => this.handle(message))
+    worker.on('error', (error) =>
+      this.options.log.error({ err: error }, 'the GenAI normalization worker failed'),
+    )
+    worker.on('exit', (code) => {
+      if (this.stopped || this.worker !== worker) return
+      // Keep normalizing in this thread rather than not at all.
+      this.options.log.error(
+        `the GenAI normalization worker exited with code ${code}; normalizing in the main thread`,
+      )
+      this.worker = null
+      this.inlineNormalizer = new GenAiNormalizer(this.options.db)
+      this.poke()
+    })
+    worker.unref()
+    this.worker = worker
+  }
+
+  private handle(message: WorkerMessage): void {
+    if (message.type === 'changed') this.options.onChanged(message.traceIds)
+    else if (message.type === 'failed')
+      this.options.log.error(`GenAI normalization failed: ${message.message}`)
+    else if (message.type === 'idle') this.resolveIdle()
+  }
+
+  private runInline(): void {
+    this.scheduled = false
+    if (this.stopped || !this.inlineNormalizer) return
+    try {
+      const result = this.inlineNormalizer.runBatch(500)
+      if (result.processed > 0) {
+        this.options.onChanged([...result.traceIds])
+        this.poke()
+        return
+      }
+    } catch (error) {
+      this.options.log.error({ err: error }, 'GenAI normalization failed')
+    }
+    this.resolveIdle()
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+}

@@ -1,0 +1,47 @@
+// Entry point of the normalization worker thread: it opens its own
+// connection to the store, normalizes new spans whenever the core pokes it
+// (and every 250 ms regardless), and reports the traces it changed.
+
+import { parentPort, workerData } from 'node:worker_threads'
+import { openDatabase } from '../store/database'
+import { GenAiNormalizer } from './normalizer'
+import type { WorkerMessage } from './runner'
+
+const { dataDir } = workerData as { dataDir: string }
+const db = openDatabase(dataDir)
+const normalizer = new GenAiNormalizer(db)
+let timer: NodeJS.Timeout | null = null
+
+function send(message: WorkerMessage): void {
+  parentPort?.postMessage(message)
+}
+
+function drain(): void {
+  if (timer) clearTimeout(timer)
+  timer = null
+  try {
+    for (;;) {
+      const result = normalizer.runBatch()
+      if (result.processed === 0) break
+      send({ type: 'changed', traceIds: [...result.traceIds] })
+    }
+  } catch (error) {
+    send({ type: 'failed', message: (error as Error).message })
+  }
+  send({ type: 'idle' })
+  timer = setTimeout(drain, 250)
+}
+
+parentPort?.on('message', (message: { type: string }) => {
+  if (message.type === 'poke') setImmediate(drain)
+  else if (message.type === 'restart') {
+    normalizer.restart()
+    setImmediate(drain)
+  } else if (message.type === 'stop') {
+    if (timer) clearTimeout(timer)
+    db.close()
+    process.exit(0)
+  }
+})
+
+drain()

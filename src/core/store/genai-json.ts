@@ -1,0 +1,190 @@
+// The GenAI part of the API's trace and span JSON, read from the
+// normalizer's tables (trace_genai, span_genai). Rows not normalized yet get
+// neutral values, and `unnormalizedSpans` says how many are still to come.
+
+import type { JsonValue, SpanJson, TraceSummary, TreeSpan } from '../../shared/api'
+import type {
+  Cost,
+  CostSource,
+  ErrorClass,
+  ErrorEvidence,
+  Message,
+  MessagePart,
+  OperationKind,
+} from '../../shared/genai'
+
+/** Columns of trace_genai, prefixed `tg_` so they do not clash with traces'. */
+export const TRACE_GENAI_COLUMNS = `tg.agent_name AS tg_agent_name, tg.models AS tg_models,
+  tg.model_calls AS tg_model_calls, tg.tool_calls AS tg_tool_calls, tg.tool_retries AS tg_tool_retries,
+  tg.input_tokens AS tg_input_tokens, tg.output_tokens AS tg_output_tokens,
+  tg.cache_read_tokens AS tg_cache_read_tokens, tg.cache_write_tokens AS tg_cache_write_tokens,
+  tg.reasoning_tokens AS tg_reasoning_tokens, tg.cost_usd AS tg_cost_usd,
+  tg.unpriced_calls AS tg_unpriced_calls, tg.error_class AS tg_error_class, tg.error AS tg_error,
+  tg.normalized_spans AS tg_normalized_spans`
+
+/** Columns of span_genai, prefixed `sg_`. */
+export const SPAN_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.convention AS sg_convention, sg.title AS sg_title,
+  sg.provider AS sg_provider, sg.model AS sg_model, sg.agent_name AS sg_agent_name,
+  sg.tool_name AS sg_tool_name, sg.tool_call_id AS sg_tool_call_id, sg.input_tokens AS sg_input_tokens,
+  sg.output_tokens AS sg_output_tokens, sg.cache_read_tokens AS sg_cache_read_tokens,
+  sg.cache_write_tokens AS sg_cache_write_tokens, sg.reasoning_tokens AS sg_reasoning_tokens,
+  sg.cost_usd AS sg_cost_usd, sg.cost_source AS sg_cost_source, sg.cost AS sg_cost,
+  sg.error_class AS sg_error_class, sg.error AS sg_error, sg.retried AS sg_retried, sg.detail AS sg_detail`
+
+/** The smaller set the tree view needs. */
+export const TREE_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.title AS sg_title, sg.model AS sg_model,
+  sg.tool_name AS sg_tool_name, sg.input_tokens AS sg_input_tokens, sg.output_tokens AS sg_output_tokens,
+  sg.cost_usd AS sg_cost_usd, sg.error_class AS sg_error_class, sg.retried AS sg_retried`
+
+type Row = Record<string, unknown>
+
+function count(value: unknown): number {
+  return value === null || value === undefined ? 0 : Number(value)
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value)
+}
+
+function parsed<T>(value: unknown): T | null {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : null
+}
+
+type TraceGenai = Pick<
+  TraceSummary,
+  | 'agentName'
+  | 'models'
+  | 'modelCalls'
+  | 'toolCalls'
+  | 'toolRetries'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'cacheReadTokens'
+  | 'cacheWriteTokens'
+  | 'reasoningTokens'
+  | 'costUsd'
+  | 'unpricedCalls'
+  | 'errorClass'
+  | 'error'
+  | 'unnormalizedSpans'
+>
+
+export function traceGenaiFields(row: Row, spanCount: number): TraceGenai {
+  return {
+    agentName: (row.tg_agent_name as string | null) ?? null,
+    models: parsed<string[]>(row.tg_models) ?? [],
+    modelCalls: count(row.tg_model_calls),
+    toolCalls: count(row.tg_tool_calls),
+    toolRetries: count(row.tg_tool_retries),
+    inputTokens: count(row.tg_input_tokens),
+    outputTokens: count(row.tg_output_tokens),
+    cacheReadTokens: count(row.tg_cache_read_tokens),
+    cacheWriteTokens: count(row.tg_cache_write_tokens),
+    reasoningTokens: count(row.tg_reasoning_tokens),
+    costUsd: nullableNumber(row.tg_cost_usd),
+    unpricedCalls: count(row.tg_unpriced_calls),
+    errorClass: ((row.tg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
+    error: parsed<ErrorEvidence>(row.tg_error),
+    unnormalizedSpans: Math.max(0, spanCount - count(row.tg_normalized_spans)),
+  }
+}
+
+type SpanGenai = Pick<
+  SpanJson,
+  | 'kind'
+  | 'convention'
+  | 'title'
+  | 'provider'
+  | 'model'
+  | 'agentName'
+  | 'toolName'
+  | 'toolCallId'
+  | 'toolArguments'
+  | 'toolResult'
+  | 'systemInstructions'
+  | 'inputMessages'
+  | 'outputMessages'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'cacheReadTokens'
+  | 'cacheWriteTokens'
+  | 'reasoningTokens'
+  | 'costUsd'
+  | 'costSource'
+  | 'cost'
+  | 'errorClass'
+  | 'error'
+  | 'retried'
+>
+
+interface Detail {
+  toolArguments: JsonValue | null
+  toolResult: JsonValue | null
+  systemInstructions: MessagePart[] | null
+  inputMessages: Message[] | null
+  outputMessages: Message[] | null
+  inspector: { mapped: string[]; unknown: string[] }
+}
+
+export function spanGenaiFields(row: Row, name: string): SpanGenai {
+  const detail = parsed<Detail>(row.sg_detail)
+  return {
+    kind: ((row.sg_kind as OperationKind | null) ?? 'other') as OperationKind,
+    convention: ((row.sg_convention as SpanJson['convention'] | null) ??
+      'none') as SpanJson['convention'],
+    title: (row.sg_title as string | null) ?? name,
+    provider: (row.sg_provider as string | null) ?? null,
+    model: (row.sg_model as string | null) ?? null,
+    agentName: (row.sg_agent_name as string | null) ?? null,
+    toolName: (row.sg_tool_name as string | null) ?? null,
+    toolCallId: (row.sg_tool_call_id as string | null) ?? null,
+    toolArguments: detail?.toolArguments ?? null,
+    toolResult: detail?.toolResult ?? null,
+    systemInstructions: detail?.systemInstructions ?? null,
+    inputMessages: detail?.inputMessages ?? null,
+    outputMessages: detail?.outputMessages ?? null,
+    inputTokens: nullableNumber(row.sg_input_tokens),
+    outputTokens: nullableNumber(row.sg_output_tokens),
+    cacheReadTokens: nullableNumber(row.sg_cache_read_tokens),
+    cacheWriteTokens: nullableNumber(row.sg_cache_write_tokens),
+    reasoningTokens: nullableNumber(row.sg_reasoning_tokens),
+    costUsd: nullableNumber(row.sg_cost_usd),
+    costSource: ((row.sg_cost_source as CostSource | null) ?? 'none') as CostSource,
+    cost: parsed<Cost>(row.sg_cost),
+    errorClass: ((row.sg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
+    error: parsed<ErrorEvidence>(row.sg_error),
+    retried: count(row.sg_retried) === 1,
+  }
+}
+
+/** The ingest inspector of a span: which keys were mapped, which GenAI keys were not understood. */
+export function spanInspector(row: Row): Detail['inspector'] | null {
+  return parsed<Detail>(row.sg_detail)?.inspector ?? null
+}
+
+type TreeGenai = Pick<
+  TreeSpan,
+  | 'kind'
+  | 'title'
+  | 'model'
+  | 'toolName'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'costUsd'
+  | 'errorClass'
+  | 'retried'
+>
+
+export function treeGenaiFields(row: Row, name: string): TreeGenai {
+  return {
+    kind: ((row.sg_kind as OperationKind | null) ?? 'other') as OperationKind,
+    title: (row.sg_title as string | null) ?? name,
+    model: (row.sg_model as string | null) ?? null,
+    toolName: (row.sg_tool_name as string | null) ?? null,
+    inputTokens: nullableNumber(row.sg_input_tokens),
+    outputTokens: nullableNumber(row.sg_output_tokens),
+    costUsd: nullableNumber(row.sg_cost_usd),
+    errorClass: ((row.sg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
+    retried: count(row.sg_retried) === 1,
+  }
+}
