@@ -17,6 +17,7 @@ import {
   writeDiscovery,
   type Discovery,
 } from './discovery'
+import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './genai/price-overrides'
 import { NormalizationRunner } from './genai/runner'
 import { Ingestor } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
@@ -154,6 +155,18 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     loadDemo,
     isAllowedHost,
     whenNormalized: () => normalization!.whenIdle(),
+    prices: {
+      list: () => listPriceOverrides(db),
+      save: (override) => {
+        savePriceOverride(db, override)
+        normalization?.restart()
+      },
+      delete: (provider, model) => {
+        const deleted = deletePriceOverride(db, provider, model)
+        if (deleted) normalization?.restart()
+        return deleted
+      },
+    },
   })
   cleanups.push(() => api?.close())
 

@@ -161,6 +161,31 @@ export interface SpanJson {
   error: ErrorEvidence | null
   /** True for a failed tool attempt that the model was asked to retry (the run went on). */
   retried: boolean
+  /** Logfire level number (1 trace, 5 debug, 9 info, 10 notice, 13 warn, 17 error, 21 fatal), when sent. */
+  level: number | null
+  /** What the normalizer made of the span's attributes; null until it has run. */
+  inspector: IngestInspection | null
+}
+
+/** The ingest inspector of one span. */
+export interface IngestInspection {
+  convention: Convention
+  /** Attribute keys (or key families such as `gen_ai.prompt.N`) Loupe mapped to its own fields. */
+  mapped: string[]
+  /** gen_ai.*, ai.* and llm.* keys that Loupe did not understand. */
+  unknown: string[]
+  /** Values cut on the wire or by Loupe, with their original length when known. */
+  truncated: { key: string; note: string }[]
+}
+
+/** `GET /api/traces/:id/exceptions`: exceptions grouped by type and the frame that raised them. */
+export interface ExceptionGroup {
+  type: string
+  /** The innermost stack frame ("file.py:42 in fetch"), or null without a stack trace. */
+  frame: string | null
+  message: string
+  count: number
+  spanIds: string[]
 }
 
 /** `show --json` and `GET /api/traces/:id/full`. */
@@ -194,6 +219,7 @@ export interface TreeSpan {
   costUsd: number | null
   errorClass: ErrorClass
   retried: boolean
+  level: number | null
 }
 
 /** `GET /api/traces/:id/tree`. */

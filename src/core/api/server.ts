@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Logger } from 'pino'
 import type { CoreStatus, PushMessage } from '../../shared/api'
+import { priceOverrideSchema } from '../genai/price-overrides'
+import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { exportTraceAsOtlpJson } from '../store/export'
 import type { TraceQueries } from '../store/queries'
 
@@ -49,6 +51,14 @@ export interface ApiOptions {
   isAllowedHost: (host: string | undefined) => boolean
   /** Resolves once GenAI normalization has caught up with the store. */
   whenNormalized: () => Promise<void>
+  prices: PriceOverridesApi
+}
+
+/** Price overrides, whose changes reprice stored runs. */
+export interface PriceOverridesApi {
+  list(): PriceOverride[]
+  save(override: PriceOverride): void
+  delete(provider: string, model: string): boolean
 }
 
 const PUSH_INTERVAL_MS = 100
@@ -167,7 +177,9 @@ export class ApiServer {
               ? queries.getLogs(traceId)
               : view === 'export'
                 ? exportTraceAsOtlpJson(queries, traceId)
-                : undefined
+                : view === 'exceptions'
+                  ? queries.getExceptions(traceId)
+                  : undefined
       if (body === undefined) sendJson(response, 404, { error: `no API route ${url.pathname}` })
       else if (body === null) sendJson(response, 404, { error: `trace ${traceId} not found` })
       else sendJson(response, 200, body)
@@ -181,11 +193,61 @@ export class ApiServer {
       if (spans.length === 0) {
         sendJson(response, 404, { error: `span ${parts[4]} not found in trace ${parts[2]}` })
       } else sendJson(response, 200, spans)
+    } else if (parts[1] === 'prices' && parts.length === 2) {
+      await this.routePrices(method, request, url, response)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {
       sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
     }
+  }
+
+  private async routePrices(
+    method: string,
+    request: IncomingMessage,
+    url: URL,
+    response: ServerResponse,
+  ): Promise<void> {
+    const prices = this.options.prices
+    if (method === 'GET') {
+      sendJson(response, 200, { overrides: prices.list(), priceData: PRICE_DATA })
+      return
+    }
+    if (method === 'PUT') {
+      let body: unknown
+      try {
+        body = JSON.parse((await readRequestBody(request, 64 * 1024)).toString('utf8'))
+      } catch (error) {
+        sendJson(response, 400, { error: `invalid JSON body: ${(error as Error).message}` })
+        return
+      }
+      const parsed = priceOverrideSchema.safeParse(body)
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map(
+          (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
+        )
+        sendJson(response, 400, { error: `invalid price override: ${problems.join('; ')}` })
+        return
+      }
+      prices.save(parsed.data)
+      sendJson(response, 200, { overrides: prices.list(), priceData: PRICE_DATA })
+      return
+    }
+    if (method === 'DELETE') {
+      const provider = url.searchParams.get('provider') ?? ''
+      const model = url.searchParams.get('model') ?? ''
+      if (!prices.delete(provider, model)) {
+        sendJson(response, 404, {
+          error: `no price override for provider ${provider}, model ${model}`,
+        })
+        return
+      }
+      sendJson(response, 200, { overrides: prices.list(), priceData: PRICE_DATA })
+      return
+    }
+    sendJson(response, 405, {
+      error: `${method} is not allowed on /api/prices; use GET, PUT or DELETE`,
+    })
   }
 
   private async waitForNormalization(timeoutMs: number): Promise<void> {
@@ -271,6 +333,24 @@ export class ApiServer {
     })
     response.end(body)
   }
+}
+
+function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        reject(new Error(`the body is larger than ${maxBytes} bytes`))
+        request.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks)))
+    request.on('error', reject)
+  })
 }
 
 function clampLimit(value: string | null): number {

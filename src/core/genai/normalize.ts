@@ -44,7 +44,7 @@ export interface NormalizedSpan {
   retried: boolean
   /** Logfire's level number (9 info, 13 warn, 17 error), when sent. */
   level: number | null
-  inspector: { mapped: string[]; unknown: string[] }
+  inspector: Inspection
 }
 
 const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system']
@@ -98,10 +98,32 @@ const MAPPED_KEYS = new Set([
   'output.value',
 ])
 
-function inspect(
-  attributes: AttributeMap,
-  read: string[],
-): { mapped: string[]; unknown: string[] } {
+export interface Inspection {
+  mapped: string[]
+  unknown: string[]
+  truncated: { key: string; note: string }[]
+}
+
+/** JSON-valued keys whose text does not parse: the SDK or the wire cut it. */
+function findTruncated(attributes: AttributeMap): Inspection['truncated'] {
+  const truncated: Inspection['truncated'] = []
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) continue
+    if (!/^(gen_ai|ai|llm|pydantic_ai|tool_|input\.value|output\.value|traceloop)/.test(key))
+      continue
+    try {
+      JSON.parse(value)
+    } catch {
+      truncated.push({
+        key,
+        note: `JSON text of ${value.length} characters does not parse; it was probably cut`,
+      })
+    }
+  }
+  return truncated
+}
+
+function inspect(attributes: AttributeMap, read: string[]): Inspection {
   const mapped = new Set(read)
   const unknown: string[] = []
   for (const key of Object.keys(attributes)) {
@@ -110,7 +132,11 @@ function inspect(
     else if (!mapped.has(key) && !KNOWN_PATTERNS.some((pattern) => pattern.test(key)))
       unknown.push(key)
   }
-  return { mapped: [...mapped].sort(), unknown: unknown.sort() }
+  return {
+    mapped: [...mapped].sort(),
+    unknown: unknown.sort(),
+    truncated: findTruncated(attributes),
+  }
 }
 
 function recordedError(span: SpanInput): RecordedError | null {

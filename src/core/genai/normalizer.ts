@@ -183,14 +183,9 @@ export class GenAiNormalizer {
       retried: span.retried ? 1 : 0,
       level: span.level,
       recordedError: span.error ? JSON.stringify(span.error) : null,
-      detail: JSON.stringify({
-        toolArguments: span.toolArguments,
-        toolResult: span.toolResult,
-        systemInstructions: span.conversation.systemInstructions,
-        inputMessages: span.conversation.inputMessages,
-        outputMessages: span.conversation.outputMessages,
-        inspector: span.inspector,
-      }),
+      // Messages and tool payloads are read from the raw attributes when a span
+      // is shown, so they are not stored twice.
+      detail: JSON.stringify({ inspector: span.inspector }),
     })
   }
 

@@ -2,8 +2,15 @@
 // normalizer's tables (trace_genai, span_genai). Rows not normalized yet get
 // neutral values, and `unnormalizedSpans` says how many are still to come.
 
-import type { JsonValue, SpanJson, TraceSummary, TreeSpan } from '../../shared/api'
 import type {
+  IngestInspection,
+  JsonValue,
+  SpanJson,
+  TraceSummary,
+  TreeSpan,
+} from '../../shared/api'
+import type {
+  Convention,
   Cost,
   CostSource,
   ErrorClass,
@@ -29,12 +36,14 @@ export const SPAN_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.convention AS sg_conve
   sg.output_tokens AS sg_output_tokens, sg.cache_read_tokens AS sg_cache_read_tokens,
   sg.cache_write_tokens AS sg_cache_write_tokens, sg.reasoning_tokens AS sg_reasoning_tokens,
   sg.cost_usd AS sg_cost_usd, sg.cost_source AS sg_cost_source, sg.cost AS sg_cost,
-  sg.error_class AS sg_error_class, sg.error AS sg_error, sg.retried AS sg_retried, sg.detail AS sg_detail`
+  sg.error_class AS sg_error_class, sg.error AS sg_error, sg.retried AS sg_retried, sg.level AS sg_level,
+  sg.detail AS sg_detail`
 
 /** The smaller set the tree view needs. */
 export const TREE_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.title AS sg_title, sg.model AS sg_model,
   sg.tool_name AS sg_tool_name, sg.input_tokens AS sg_input_tokens, sg.output_tokens AS sg_output_tokens,
-  sg.cost_usd AS sg_cost_usd, sg.error_class AS sg_error_class, sg.retried AS sg_retried`
+  sg.cost_usd AS sg_cost_usd, sg.error_class AS sg_error_class, sg.retried AS sg_retried,
+  sg.level AS sg_level`
 
 type Row = Record<string, unknown>
 
@@ -115,18 +124,24 @@ type SpanGenai = Pick<
   | 'errorClass'
   | 'error'
   | 'retried'
+  | 'level'
+  | 'inspector'
 >
 
 interface Detail {
+  inspector: Omit<IngestInspection, 'convention'>
+}
+
+/** A span's messages and tool payloads, read from its raw attributes when it is shown. */
+export interface SpanContent {
   toolArguments: JsonValue | null
   toolResult: JsonValue | null
   systemInstructions: MessagePart[] | null
   inputMessages: Message[] | null
   outputMessages: Message[] | null
-  inspector: { mapped: string[]; unknown: string[] }
 }
 
-export function spanGenaiFields(row: Row, name: string): SpanGenai {
+export function spanGenaiFields(row: Row, name: string, content: SpanContent): SpanGenai {
   const detail = parsed<Detail>(row.sg_detail)
   return {
     kind: ((row.sg_kind as OperationKind | null) ?? 'other') as OperationKind,
@@ -138,11 +153,7 @@ export function spanGenaiFields(row: Row, name: string): SpanGenai {
     agentName: (row.sg_agent_name as string | null) ?? null,
     toolName: (row.sg_tool_name as string | null) ?? null,
     toolCallId: (row.sg_tool_call_id as string | null) ?? null,
-    toolArguments: detail?.toolArguments ?? null,
-    toolResult: detail?.toolResult ?? null,
-    systemInstructions: detail?.systemInstructions ?? null,
-    inputMessages: detail?.inputMessages ?? null,
-    outputMessages: detail?.outputMessages ?? null,
+    ...content,
     inputTokens: nullableNumber(row.sg_input_tokens),
     outputTokens: nullableNumber(row.sg_output_tokens),
     cacheReadTokens: nullableNumber(row.sg_cache_read_tokens),
@@ -154,12 +165,16 @@ export function spanGenaiFields(row: Row, name: string): SpanGenai {
     errorClass: ((row.sg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
     error: parsed<ErrorEvidence>(row.sg_error),
     retried: count(row.sg_retried) === 1,
+    level: nullableNumber(row.sg_level),
+    inspector: detail
+      ? {
+          convention: ((row.sg_convention as Convention | null) ?? 'none') as Convention,
+          mapped: detail.inspector.mapped,
+          unknown: detail.inspector.unknown,
+          truncated: detail.inspector.truncated ?? [],
+        }
+      : null,
   }
-}
-
-/** The ingest inspector of a span: which keys were mapped, which GenAI keys were not understood. */
-export function spanInspector(row: Row): Detail['inspector'] | null {
-  return parsed<Detail>(row.sg_detail)?.inspector ?? null
 }
 
 type TreeGenai = Pick<
@@ -173,6 +188,7 @@ type TreeGenai = Pick<
   | 'costUsd'
   | 'errorClass'
   | 'retried'
+  | 'level'
 >
 
 export function treeGenaiFields(row: Row, name: string): TreeGenai {
@@ -186,5 +202,6 @@ export function treeGenaiFields(row: Row, name: string): TreeGenai {
     costUsd: nullableNumber(row.sg_cost_usd),
     errorClass: ((row.sg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
     retried: count(row.sg_retried) === 1,
+    level: nullableNumber(row.sg_level),
   }
 }

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3'
 import type {
   AttributeMap,
+  ExceptionGroup,
   LogRecordJson,
   ResourceJson,
   ScopeJson,
@@ -18,6 +19,8 @@ import type {
   TraceTree,
   TreeSpan,
 } from '../../shared/api'
+import { normalizeSpan } from '../genai/normalize'
+import { groupExceptions } from './exceptions'
 import {
   SPAN_GENAI_COLUMNS,
   spanGenaiFields,
@@ -25,6 +28,7 @@ import {
   traceGenaiFields,
   TREE_GENAI_COLUMNS,
   treeGenaiFields,
+  type SpanContent,
 } from './genai-json'
 
 const TRACE_SELECT = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
@@ -145,6 +149,10 @@ export class TraceQueries {
         `SELECT l.*, r.service_name FROM logs l JOIN resources r ON r.id = l.resource_id
          WHERE l.trace_id = ? ORDER BY l.time_ns, l.id`,
       ),
+      exceptions: prepare(
+        `SELECT span_id, events FROM spans
+         WHERE trace_id = ? AND pending = 0 AND events LIKE '%"exception"%' ORDER BY start_ns, id`,
+      ),
       counts: prepare(
         'SELECT count(*) AS traces, coalesce(sum(span_count), 0) AS spans FROM traces',
       ),
@@ -198,6 +206,14 @@ export class TraceQueries {
   getLogs(traceId: string): LogRecordJson[] {
     const rows = this.statements.logs.all(normalizeTraceId(traceId)) as LogRow[]
     return rows.map(logJson)
+  }
+
+  getExceptions(traceId: string): ExceptionGroup[] {
+    const rows = this.statements.exceptions.all(normalizeTraceId(traceId)) as {
+      span_id: string
+      events: string | null
+    }[]
+    return groupExceptions(rows.map((row) => ({ spanId: row.span_id, events: row.events })))
   }
 
   counts(): { traces: number; spans: number } {
@@ -350,7 +366,11 @@ export class RowContext {
       resource: resource.json,
       scope: this.scope(row.scope_id).json,
       inProgress: false,
-      ...spanGenaiFields(row as unknown as Record<string, unknown>, row.name),
+      ...spanGenaiFields(
+        row as unknown as Record<string, unknown>,
+        row.name,
+        spanContent(row, attributes, events, this.scope(row.scope_id).json.name),
+      ),
     }
     if (pending) return inProgressSpan(json, attributes)
     return json
@@ -375,6 +395,29 @@ export interface StoredLink {
   attributes: AttributeMap
   attributeTypes?: Record<string, unknown>
   droppedAttributesCount: number
+}
+
+function spanContent(
+  row: SpanRow,
+  attributes: AttributeMap,
+  events: StoredEvent[],
+  scopeName: string,
+): SpanContent {
+  const span = normalizeSpan({
+    name: row.name,
+    scopeName,
+    attributes,
+    events,
+    statusCode: Number(row.status_code),
+    statusMessage: row.status_message,
+  })
+  return {
+    toolArguments: span.toolArguments,
+    toolResult: span.toolResult,
+    systemInstructions: span.conversation.systemInstructions,
+    inputMessages: span.conversation.inputMessages,
+    outputMessages: span.conversation.outputMessages,
+  }
 }
 
 function eventJson(event: StoredEvent): SpanEventJson {
