@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { rollupTrace, type RollupSpan } from '../../../src/core/genai/rollup'
+
+function span(
+  spanId: string,
+  parentSpanId: string | null,
+  patch: Partial<RollupSpan> = {},
+): RollupSpan {
+  return {
+    spanId,
+    parentSpanId,
+    kind: 'other',
+    agentName: null,
+    model: null,
+    toolName: null,
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    reasoningTokens: null,
+    costUsd: null,
+    costSource: 'none',
+    error: null,
+    retried: false,
+    ...patch,
+  }
+}
+
+const keyError = { type: 'KeyError', message: "'9999'", stacktrace: null }
+
+describe('rollupTrace', () => {
+  it('sums model calls only, never agent totals', () => {
+    const { trace } = rollupTrace(
+      [
+        span('a', null, {
+          kind: 'agent',
+          agentName: 'support',
+          inputTokens: 900,
+          outputTokens: 90,
+        }),
+        span('m1', 'a', {
+          kind: 'model',
+          model: 'gpt-4o',
+          inputTokens: 400,
+          outputTokens: 40,
+          costUsd: 0.1,
+          costSource: 'sdk',
+        }),
+        span('m2', 'a', {
+          kind: 'model',
+          model: 'gpt-4o',
+          inputTokens: 500,
+          outputTokens: 50,
+          costUsd: 0.2,
+          costSource: 'sdk',
+        }),
+      ],
+      'a',
+    )
+    expect(trace.modelCalls).toBe(2)
+    expect(trace.inputTokens).toBe(900)
+    expect(trace.outputTokens).toBe(90)
+    expect(trace.costUsd).toBeCloseTo(0.3, 12)
+    expect(trace.agentName).toBe('support')
+    expect(trace.models).toEqual(['gpt-4o'])
+  })
+
+  it('counts a model call seen twice once', () => {
+    const { trace, verdicts } = rollupTrace(
+      [
+        span('m', null, { kind: 'model', inputTokens: 100, outputTokens: 10 }),
+        span('http', 'm', { kind: 'model', inputTokens: 100, outputTokens: 10 }),
+      ],
+      'm',
+    )
+    expect(trace.modelCalls).toBe(1)
+    expect(trace.inputTokens).toBe(100)
+    expect(verdicts.map((v) => v.counted)).toEqual([true, false])
+  })
+
+  it('traces a propagated tool error to its tool', () => {
+    const { trace } = rollupTrace(
+      [
+        span('turn', null, { error: keyError }),
+        span('agent', 'turn', { kind: 'agent', error: keyError }),
+        span('tool', 'agent', { kind: 'tool', toolName: 'lookup_order', error: keyError }),
+      ],
+      'turn',
+    )
+    expect(trace.errorClass).toBe('tool_failed')
+    expect(trace.error?.spanId).toBe('tool')
+    expect(trace.error?.toolName).toBe('lookup_order')
+    expect(trace.error?.httpStatus).toBe(500)
+  })
+
+  it('keeps retried tool attempts out of the run error', () => {
+    const retry = {
+      type: 'pydantic_ai.exceptions.ToolRetryError',
+      message: 'fix it',
+      stacktrace: null,
+    }
+    const { trace, verdicts } = rollupTrace(
+      [
+        span('agent', null, { kind: 'agent' }),
+        span('tool', 'agent', { kind: 'tool', retried: true, error: retry }),
+      ],
+      'agent',
+    )
+    expect(trace.errorClass).toBe('none')
+    expect(trace.toolRetries).toBe(1)
+    expect(verdicts[1]!.errorClass).toBe('none')
+  })
+
+  it('survives parent cycles', () => {
+    const { trace } = rollupTrace(
+      [
+        span('a', 'b', { kind: 'model', inputTokens: 1 }),
+        span('b', 'a', { kind: 'model', inputTokens: 2 }),
+      ],
+      null,
+    )
+    expect(trace.modelCalls).toBe(0)
+  })
+})
