@@ -336,7 +336,53 @@ function legacyParts(message: JsonObject): MessagePart[] {
 }
 
 /** Read the conversation of a span, trying the forms of its convention first. */
-export function readConversation(attributes: AttributeMap, convention: Convention): Conversation {
+/** A GenAI event attached to a span: a span event, or an OTLP log record with the span's ids. */
+export interface GenAiEvent {
+  name: string
+  /** The event's attributes, merged with the log record's body when it is an object. */
+  fields: JsonObject
+}
+
+/**
+ * Messages from the older event forms of the GenAI conventions: per-message
+ * events (`gen_ai.user.message`, `gen_ai.choice`, ...; semconv 1.28 to 1.36,
+ * and pydantic-ai's `event_mode='logs'`) and the 1.26 span events
+ * `gen_ai.content.prompt` / `gen_ai.content.completion`.
+ */
+function eventConversation(
+  events: GenAiEvent[],
+): { input: Message[] | null; output: Message[] | null } | null {
+  const prompt = events.find((e) => e.name === 'gen_ai.content.prompt')
+  const completion = events.find((e) => e.name === 'gen_ai.content.completion')
+  if (prompt || completion) {
+    return {
+      input: prompt ? aiSdkMessages(parseJsonish(prompt.fields['gen_ai.prompt'])) : null,
+      output: completion
+        ? aiSdkMessages(parseJsonish(completion.fields['gen_ai.completion']))
+        : null,
+    }
+  }
+  const perMessage = events
+    .filter(
+      (e) =>
+        e.name.startsWith('gen_ai.') && (e.name.endsWith('.message') || e.name === 'gen_ai.choice'),
+    )
+    .map((e) => ({ ...e.fields, 'event.name': e.name }))
+  if (perMessage.length === 0) return null
+  const legacy = legacyEventMessages(perMessage)
+  return (
+    legacy && {
+      input: legacy.input.length > 0 ? legacy.input : null,
+      output: legacy.output.length > 0 ? legacy.output : null,
+    }
+  )
+}
+
+export function readConversation(
+  attributes: AttributeMap,
+  convention: Convention,
+  events: GenAiEvent[] = [],
+): Conversation {
   const sources: string[] = []
   const take = <T>(key: string, value: T | null): T | null => {
     if (value !== null) sources.push(key)
@@ -382,6 +428,14 @@ export function readConversation(attributes: AttributeMap, convention: Conventio
       sources.push('events')
       input = legacy.input
       output = legacy.output.length > 0 ? legacy.output : null
+    }
+  }
+  if (!input && !output && events.length > 0) {
+    const fromEvents = eventConversation(events)
+    if (fromEvents) {
+      sources.push('GenAI events')
+      input = fromEvents.input
+      output = fromEvents.output
     }
   }
   // System messages inside the input are instructions too (pydantic-ai's system_prompt=).

@@ -7,7 +7,7 @@ import type { Convention, OperationKind, TokenUsage } from '../../shared/genai'
 import type { StoredEvent } from '../store/queries'
 import { detectConvention, detectKind } from './detect'
 import { isControlFlow, isRetryError, type RecordedError } from './errors'
-import { readConversation, type Conversation } from './messages'
+import { readConversation, type Conversation, type GenAiEvent } from './messages'
 import { readUsage } from './usage'
 import { jsonAt, numberAt, stringAt } from './values'
 
@@ -21,6 +21,8 @@ export interface SpanInput {
   events: StoredEvent[]
   statusCode: number
   statusMessage: string
+  /** GenAI events sent as OTLP log records with this span's ids (older conventions). */
+  logEvents?: GenAiEvent[]
 }
 
 export interface NormalizedSpan {
@@ -178,7 +180,13 @@ export function normalizeSpan(span: SpanInput): NormalizedSpan {
   const identity = { name: span.name, scopeName: span.scopeName, attributes: a }
   const convention = detectConvention(identity)
   const kind = detectKind(identity)
-  const conversation = readConversation(a, convention)
+  const genAiEvents: GenAiEvent[] = [
+    ...span.events
+      .filter((event) => event.name.startsWith('gen_ai.'))
+      .map((event) => ({ name: event.name, fields: event.attributes as GenAiEvent['fields'] })),
+    ...(span.logEvents ?? []),
+  ]
+  const conversation = readConversation(a, convention, genAiEvents)
   const isModel = kind === 'model'
   const usage = isModel
     ? readUsage(a)

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3'
 import type {
   AttributeMap,
   ExceptionGroup,
+  JsonValue,
   LogRecordJson,
   ResourceJson,
   ScopeJson,
@@ -19,6 +20,7 @@ import type {
   TraceTree,
   TreeSpan,
 } from '../../shared/api'
+import type { GenAiEvent } from '../genai/messages'
 import { normalizeSpan } from '../genai/normalize'
 import { groupExceptions } from './exceptions'
 import {
@@ -148,6 +150,10 @@ export class TraceQueries {
       logs: prepare(
         `SELECT l.*, r.service_name FROM logs l JOIN resources r ON r.id = l.resource_id
          WHERE l.trace_id = ? ORDER BY l.time_ns, l.id`,
+      ),
+      spanLogEvents: prepare(
+        `SELECT event_name, attributes, body FROM logs
+         WHERE trace_id = ? AND span_id = ? ORDER BY time_ns, id`,
       ),
       exceptions: prepare(
         `SELECT span_id, events FROM spans
@@ -281,8 +287,36 @@ export class RowContext {
   private readonly scopes = new Map<bigint, StoredScope>()
 
   constructor(
-    private readonly statements: { resource: Database.Statement; scope: Database.Statement },
+    private readonly statements: {
+      resource: Database.Statement
+      scope: Database.Statement
+      spanLogEvents: Database.Statement
+    },
   ) {}
+
+  /** GenAI events that arrived as OTLP log records with this span's ids. */
+  logEvents(traceId: string, spanId: string): GenAiEvent[] {
+    const rows = this.statements.spanLogEvents.all(traceId, spanId) as {
+      event_name: string
+      attributes: string
+      body: string
+    }[]
+    const events: GenAiEvent[] = []
+    for (const row of rows) {
+      const attributes = JSON.parse(row.attributes) as AttributeMap
+      const name =
+        row.event_name ||
+        (typeof attributes['event.name'] === 'string' ? attributes['event.name'] : '')
+      if (!name.startsWith('gen_ai.')) continue
+      const body = JSON.parse(row.body) as JsonValue
+      const fields =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? { ...attributes, ...body }
+          : { ...attributes, content: body }
+      events.push({ name, fields })
+    }
+    return events
+  }
 
   resource(id: bigint): StoredResource {
     let resource = this.resources.get(id)
@@ -369,7 +403,13 @@ export class RowContext {
       ...spanGenaiFields(
         row as unknown as Record<string, unknown>,
         row.name,
-        spanContent(row, attributes, events, this.scope(row.scope_id).json.name),
+        spanContent(
+          row,
+          attributes,
+          events,
+          this.scope(row.scope_id).json.name,
+          this.logEvents(row.trace_id, row.span_id),
+        ),
       ),
     }
     if (pending) return inProgressSpan(json, attributes)
@@ -402,12 +442,14 @@ function spanContent(
   attributes: AttributeMap,
   events: StoredEvent[],
   scopeName: string,
+  logEvents: GenAiEvent[],
 ): SpanContent {
   const span = normalizeSpan({
     name: row.name,
     scopeName,
     attributes,
     events,
+    logEvents,
     statusCode: Number(row.status_code),
     statusMessage: row.status_message,
   })
