@@ -62,6 +62,8 @@ export interface TraceSummary {
   toolCalls: number
   /** Tool calls that failed and were retried by the model (non-fatal). */
   toolRetries: number
+  /** Model calls that failed before the one that ended the run, e.g. retried 429s or 5xx. */
+  modelRetries: number
   inputTokens: number
   outputTokens: number
   cacheReadTokens: number

@@ -90,9 +90,9 @@ export class GenAiNormalizer {
       ),
       upsertTrace: db.prepare(
         `INSERT OR REPLACE INTO trace_genai (trace_id, agent_name, models, model_calls, tool_calls, tool_retries,
-           input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
+           model_retries, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
            unpriced_calls, error_class, error, normalized_spans)
-         VALUES (@traceId, @agentName, @models, @modelCalls, @toolCalls, @toolRetries, @inputTokens,
+         VALUES (@traceId, @agentName, @models, @modelCalls, @toolCalls, @toolRetries, @modelRetries, @inputTokens,
            @outputTokens, @cacheReadTokens, @cacheWriteTokens, @reasoningTokens, @costUsd, @unpricedCalls,
            @errorClass, @error, @normalizedSpans)`,
       ),

@@ -44,6 +44,8 @@ export interface TraceRollup {
   modelCalls: number
   toolCalls: number
   toolRetries: number
+  /** Model calls that failed while the run went on (or failed later for another reason). */
+  modelRetries: number
   inputTokens: number
   outputTokens: number
   cacheReadTokens: number
@@ -100,6 +102,13 @@ export function rollupTrace(
     trace.errorClass = verdicts[failedRoot]!.errorClass
     trace.error = verdicts[failedRoot]!.evidence
   }
+  trace.modelRetries = spans.filter(
+    (span, index) =>
+      span.kind === 'model' &&
+      span.error !== null &&
+      verdicts[index]!.counted &&
+      span.spanId !== trace.error?.spanId,
+  ).length
   return { verdicts, trace }
 }
 
@@ -195,6 +204,7 @@ function totals(spans: RollupSpan[], verdicts: SpanVerdict[], depth: number[]): 
     modelCalls: 0,
     toolCalls: 0,
     toolRetries: 0,
+    modelRetries: 0,
     inputTokens: 0,
     outputTokens: 0,
     cacheReadTokens: 0,

@@ -23,6 +23,7 @@ import type {
 /** Columns of trace_genai, prefixed `tg_` so they do not clash with traces'. */
 export const TRACE_GENAI_COLUMNS = `tg.agent_name AS tg_agent_name, tg.models AS tg_models,
   tg.model_calls AS tg_model_calls, tg.tool_calls AS tg_tool_calls, tg.tool_retries AS tg_tool_retries,
+  tg.model_retries AS tg_model_retries,
   tg.input_tokens AS tg_input_tokens, tg.output_tokens AS tg_output_tokens,
   tg.cache_read_tokens AS tg_cache_read_tokens, tg.cache_write_tokens AS tg_cache_write_tokens,
   tg.reasoning_tokens AS tg_reasoning_tokens, tg.cost_usd AS tg_cost_usd,
@@ -66,6 +67,7 @@ type TraceGenai = Pick<
   | 'modelCalls'
   | 'toolCalls'
   | 'toolRetries'
+  | 'modelRetries'
   | 'inputTokens'
   | 'outputTokens'
   | 'cacheReadTokens'
@@ -85,6 +87,7 @@ export function traceGenaiFields(row: Row, spanCount: number): TraceGenai {
     modelCalls: count(row.tg_model_calls),
     toolCalls: count(row.tg_tool_calls),
     toolRetries: count(row.tg_tool_retries),
+    modelRetries: count(row.tg_model_retries),
     inputTokens: count(row.tg_input_tokens),
     outputTokens: count(row.tg_output_tokens),
     cacheReadTokens: count(row.tg_cache_read_tokens),

@@ -184,6 +184,7 @@ export const migrations: readonly string[] = [
     model_calls INTEGER NOT NULL,
     tool_calls INTEGER NOT NULL,
     tool_retries INTEGER NOT NULL,
+    model_retries INTEGER NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
     cache_read_tokens INTEGER NOT NULL,

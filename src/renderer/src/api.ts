@@ -1,5 +1,35 @@
-import type { CoreStatus, LogRecordJson, SpanJson, TraceSummary, TraceTree } from '../../shared/api'
+import type {
+  CoreStatus,
+  ExceptionGroup,
+  LogRecordJson,
+  SpanJson,
+  TraceSummary,
+  TraceTree,
+} from '../../shared/api'
 import type { Connection } from './connection'
+
+// NOTE: these two types mirror PriceOverride in src/core/genai/pricing.ts and
+// the body of GET /api/prices, which src/shared/api.ts does not export yet.
+
+/** A user's price for a provider and model, in USD per million tokens. */
+export interface PriceOverride {
+  /** Provider name, or "*" for any provider. */
+  provider: string
+  model: string
+  inputPerMTok: number
+  outputPerMTok: number
+  /** Price of cache reads; null charges them at the input price. */
+  cacheReadPerMTok: number | null
+  /** Price of cache writes; null charges them at the input price. */
+  cacheWritePerMTok: number | null
+}
+
+/** `GET /api/prices`, and the response of PUT and DELETE on it. */
+export interface PriceList {
+  overrides: PriceOverride[]
+  /** The bundled price data that Loupe computes costs with, e.g. "@pydantic/genai-prices 0.1.8". */
+  priceData: string
+}
 
 /** An API call that failed: the core's `{ error }` message, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -54,6 +84,24 @@ export class ApiClient {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/logs`, { signal })
   }
 
+  getExceptions(traceId: string, signal?: AbortSignal): Promise<ExceptionGroup[]> {
+    return this.request(`api/traces/${encodeURIComponent(traceId)}/exceptions`, { signal })
+  }
+
+  getPrices(signal?: AbortSignal): Promise<PriceList> {
+    return this.request('api/prices', { signal })
+  }
+
+  /** Saves a price override; the core then reprices stored runs and pushes the changed traces. */
+  savePrice(override: PriceOverride): Promise<PriceList> {
+    return this.request('api/prices', { method: 'PUT', body: JSON.stringify(override) })
+  }
+
+  deletePrice(provider: string, model: string): Promise<PriceList> {
+    const params = new URLSearchParams({ provider, model })
+    return this.request(`api/prices?${params.toString()}`, { method: 'DELETE' })
+  }
+
   loadDemo(): Promise<{ traceIds: string[] }> {
     return this.request('api/demo', { method: 'POST' })
   }
@@ -69,10 +117,12 @@ export class ApiClient {
     const url = new URL(path, this.connection.baseUrl)
     let response: Response
     try {
-      response = await fetch(url, {
-        ...init,
-        headers: { Authorization: `Bearer ${this.connection.token}`, Accept: 'application/json' },
-      })
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${this.connection.token}`,
+        Accept: 'application/json',
+      }
+      if (init.body !== undefined) headers['Content-Type'] = 'application/json'
+      response = await fetch(url, { ...init, headers })
     } catch (error) {
       if (isAbortError(error)) throw error
       const reason = error instanceof Error ? error.message : String(error)

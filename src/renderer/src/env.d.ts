@@ -7,3 +7,9 @@ interface LoupePreloadApi {
 interface Window {
   loupe?: LoupePreloadApi
 }
+
+/** Vite's `?worker` imports: the default export constructs the bundled worker. */
+declare module '*?worker' {
+  const WorkerConstructor: new () => Worker
+  export default WorkerConstructor
+}

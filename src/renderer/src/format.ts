@@ -102,3 +102,64 @@ export function formatAxisDuration(ms: number): string {
   if (ms >= 60_000) return `${round(ms / 60_000, 1)} min`
   return formatDuration(ms)
 }
+
+/**
+ * Formats a dollar amount: cents for $1 and more, three significant digits
+ * below that (model calls often cost fractions of a cent), e.g. "$12.35",
+ * "$0.00539", "$0.000126".
+ */
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd)) return '—'
+  if (usd === 0) return '$0.00'
+  const sign = usd < 0 ? '-' : ''
+  const abs = Math.abs(usd)
+  if (abs < 1e-6) return `${sign}<$0.000001`
+  const rounded = abs >= 1 ? abs : Number(abs.toPrecision(3))
+  if (rounded >= 1) return `${sign}$${rounded.toFixed(2)}`
+  return `${sign}$${rounded.toFixed(decimalsFor(rounded))}`
+}
+
+/** Decimals that show three significant digits of a number below 1. */
+function decimalsFor(abs: number): number {
+  const leadingZeros = Math.max(0, -Math.floor(Math.log10(abs)) - 1)
+  return Math.min(leadingZeros + 3, 9)
+}
+
+/** Token counts of a call or trace; null fields are unknown and count as zero. */
+export interface TokenCounts {
+  inputTokens: number | null
+  outputTokens: number | null
+  cacheReadTokens: number | null
+  cacheWriteTokens: number | null
+}
+
+/**
+ * Formats token counts as "1,992 in / 137 out", followed by "/ 768 cached"
+ * (cache reads) and "/ 3,000 cache write" only when those are non-zero.
+ */
+export function formatTokens(tokens: TokenCounts): string {
+  const parts = [
+    `${formatCount(tokens.inputTokens ?? 0)} in`,
+    `${formatCount(tokens.outputTokens ?? 0)} out`,
+  ]
+  if ((tokens.cacheReadTokens ?? 0) > 0)
+    parts.push(`${formatCount(tokens.cacheReadTokens!)} cached`)
+  if ((tokens.cacheWriteTokens ?? 0) > 0) {
+    parts.push(`${formatCount(tokens.cacheWriteTokens!)} cache write`)
+  }
+  return parts.join(' / ')
+}
+
+/** Formats a byte count with a binary unit, e.g. "512 B", "12.3 KiB", "4 MiB". */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—'
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${round(value, value < 10 ? 1 : 0)} ${units[unit]}`
+}

@@ -122,3 +122,25 @@ describe('rollupTrace', () => {
     expect(trace.modelCalls).toBe(0)
   })
 })
+
+describe('rollupTrace model retries', () => {
+  it('counts failed model calls before the ending error', () => {
+    const overloaded = {
+      type: 'ModelHTTPError',
+      message: 'status_code: 503, model_name: m, body: {}',
+      stacktrace: null,
+    }
+    const { trace } = rollupTrace(
+      [
+        span('agent', null, { kind: 'agent', error: overloaded }),
+        span('m1', 'agent', { kind: 'model', error: overloaded }),
+        span('m2', 'agent', { kind: 'model', inputTokens: 10 }),
+        span('m3', 'agent', { kind: 'model', error: overloaded }),
+      ],
+      'agent',
+    )
+    expect(trace.error?.spanId).toBe('m3')
+    expect(trace.modelRetries).toBe(1)
+    expect(trace.errorClass).toBe('upstream_unavailable')
+  })
+})

@@ -35,6 +35,7 @@ function span(spanId: string, parentSpanId: string | null, startOffsetMs = 0, na
     costUsd: null,
     errorClass: 'none',
     retried: false,
+    level: null,
   }
   return result
 }

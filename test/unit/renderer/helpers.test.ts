@@ -33,6 +33,7 @@ function summary(traceId: string, startTimeUnixNano: string, spanCount = 1): Tra
     modelCalls: 0,
     toolCalls: 0,
     toolRetries: 0,
+    modelRetries: 0,
     inputTokens: 0,
     outputTokens: 0,
     cacheReadTokens: 0,

@@ -3,7 +3,7 @@ import { formatCount } from '../format'
 import { CopyButton } from './CopyButton'
 
 /** Characters shown before a long value is cut. */
-const HEAD_CHARS = 2_000
+export const LONG_TEXT_HEAD_CHARS = 2_000
 /** Largest value that "show all" renders at once; beyond it, the value grows in steps. */
 const SHOW_ALL_MAX_CHARS = 500_000
 const STEP_CHARS = 200_000
@@ -14,21 +14,32 @@ const STEP_CHARS = 200_000
  * SHOW_ALL_MAX_CHARS expand at once; larger ones expand STEP_CHARS at a time
  * and can be copied or opened whole in a new tab.
  */
-export function LongText({ text }: { text: string }) {
-  const [shownChars, setShownChars] = useState(HEAD_CHARS)
-  if (text.length <= HEAD_CHARS) return <pre className="value">{text}</pre>
+export function LongText({
+  text,
+  headChars = LONG_TEXT_HEAD_CHARS,
+  prose = false,
+}: {
+  text: string
+  /** Characters shown before "show all". */
+  headChars?: number
+  /** Message text: wraps in the UI font instead of the monospace one. */
+  prose?: boolean
+}) {
+  const [shownChars, setShownChars] = useState(headChars)
+  const className = prose ? 'value prose' : 'value'
+  if (text.length <= headChars) return <pre className={className}>{text}</pre>
 
   const complete = shownChars >= text.length
   const total = formatCount(text.length)
   return (
     <div className="long-value">
-      <pre className="value">
+      <pre className={className}>
         {complete ? text : text.slice(0, shownChars)}
         {!complete && <span className="cut">…</span>}
       </pre>
       <div className="long-value-controls">
         {complete ? (
-          <button type="button" onClick={() => setShownChars(HEAD_CHARS)}>
+          <button type="button" onClick={() => setShownChars(headChars)}>
             show less
           </button>
         ) : text.length <= SHOW_ALL_MAX_CHARS ? (

@@ -260,12 +260,15 @@ function startsBeforeParent(child: SpanNode, parent: SpanNode): boolean {
 /**
  * Lists the rows to draw, in tree order: every node whose ancestors are all
  * expanded. When `keep` is given, only nodes whose key it contains are listed
- * (used by the search filter, which keeps matches and their ancestors).
+ * (used by the search filter, which keeps matches and their ancestors). Nodes
+ * whose key is in `hidden` are left out with their subtrees (used by the
+ * level filter).
  */
 export function flattenVisible(
   tree: SpanTree,
   collapsed: ReadonlySet<string>,
   keep?: ReadonlySet<string>,
+  hidden?: ReadonlySet<string>,
 ): VisibleRow[] {
   const rows: VisibleRow[] = []
   const stack: TreeNode[] = []
@@ -274,6 +277,7 @@ export function flattenVisible(
   while (stack.length > 0) {
     const node = stack.pop()!
     if (keep !== undefined && !keep.has(node.key)) continue
+    if (hidden !== undefined && hidden.has(node.key)) continue
     const hasChildren = node.children.length > 0
     const expanded = hasChildren && !collapsed.has(node.key)
     rows.push({ node, depth: node.depth, hasChildren, expanded })
@@ -317,4 +321,62 @@ export function keysWithAncestors(nodes: Iterable<TreeNode>): Set<string> {
     }
   }
   return keys
+}
+
+/**
+ * Returns the keys of the spans whose Logfire level is below `minLevel`.
+ * Spans without a level are never below it.
+ */
+export function keysBelowLevel(tree: SpanTree, minLevel: number): Set<string> {
+  const keys = new Set<string>()
+  for (const node of tree.byKey.values()) {
+    if (node.type !== 'span') continue
+    const level = node.span.level
+    if (level !== null && level < minLevel) keys.add(node.key)
+  }
+  return keys
+}
+
+/** Sums of the GenAI figures of a span's descendants. */
+export interface SubtreeTotals {
+  modelCalls: number
+  toolCalls: number
+  retriedToolCalls: number
+  inputTokens: number
+  outputTokens: number
+  /** Sum of priced model calls in USD, or null when none was priced. */
+  costUsd: number | null
+  /** Model calls with tokens and no cost. */
+  unpricedCalls: number
+}
+
+/** Adds up the model calls, tool calls, tokens and cost below `node`. */
+export function sumSubtree(node: TreeNode): SubtreeTotals {
+  const totals: SubtreeTotals = {
+    modelCalls: 0,
+    toolCalls: 0,
+    retriedToolCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: null,
+    unpricedCalls: 0,
+  }
+  const stack: TreeNode[] = [...node.children]
+  while (stack.length > 0) {
+    const current = stack.pop()!
+    for (const child of current.children) stack.push(child)
+    if (current.type !== 'span') continue
+    const span = current.span
+    if (span.kind === 'tool') {
+      totals.toolCalls++
+      if (span.retried) totals.retriedToolCalls++
+    }
+    if (span.kind !== 'model') continue
+    totals.modelCalls++
+    totals.inputTokens += span.inputTokens ?? 0
+    totals.outputTokens += span.outputTokens ?? 0
+    if (span.costUsd !== null) totals.costUsd = (totals.costUsd ?? 0) + span.costUsd
+    else if ((span.inputTokens ?? 0) > 0 || (span.outputTokens ?? 0) > 0) totals.unpricedCalls++
+  }
+  return totals
 }
