@@ -336,6 +336,39 @@ function legacyParts(message: JsonObject): MessagePart[] {
 }
 
 /** Read the conversation of a span, trying the forms of its convention first. */
+const CONVERSATION_KEYS = [
+  'gen_ai.system_instructions',
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'pydantic_ai.all_messages',
+  'ai.prompt.messages',
+  'ai.prompt',
+  'events',
+  'all_messages_events',
+]
+
+const CONVERSATION_FAMILIES: [string, string][] = [
+  ['llm.input_messages.', 'llm.input_messages'],
+  ['llm.output_messages.', 'llm.output_messages'],
+  ['gen_ai.prompt.', 'gen_ai.prompt.N'],
+  ['gen_ai.completion.', 'gen_ai.completion.N'],
+  ['ai.response.', 'ai.response.*'],
+]
+
+/** The conversation keys a span carries, found without parsing them (for the ingest inspector). */
+export function conversationKeys(attributes: AttributeMap): string[] {
+  const keys = CONVERSATION_KEYS.filter((key) => attributes[key] !== undefined)
+  for (const [prefix, family] of CONVERSATION_FAMILIES) {
+    for (const key of Object.keys(attributes)) {
+      if (key.startsWith(prefix)) {
+        keys.push(family)
+        break
+      }
+    }
+  }
+  return keys
+}
+
 /** A GenAI event attached to a span: a span event, or an OTLP log record with the span's ids. */
 export interface GenAiEvent {
   name: string

@@ -7,7 +7,7 @@ import type { Convention, OperationKind, TokenUsage } from '../../shared/genai'
 import type { StoredEvent } from '../store/queries'
 import { detectConvention, detectKind } from './detect'
 import { isControlFlow, isRetryError, type RecordedError } from './errors'
-import { readConversation, type Conversation, type GenAiEvent } from './messages'
+import { conversationKeys, readConversation, type Conversation, type GenAiEvent } from './messages'
 import { readUsage } from './usage'
 import { jsonAt, numberAt, stringAt } from './values'
 
@@ -110,7 +110,13 @@ export interface Inspection {
 function findTruncated(attributes: AttributeMap): Inspection['truncated'] {
   const truncated: Inspection['truncated'] = []
   for (const [key, value] of Object.entries(attributes)) {
-    if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) continue
+    if (typeof value !== 'string') continue
+    // Every span goes through this, so test cheaply before parsing: JSON
+    // that starts like an array or object must end like one.
+    const start = value.trimStart()[0]
+    if (start !== '[' && start !== '{') continue
+    const end = value.trimEnd().at(-1)
+    if ((start === '[' && end === ']') || (start === '{' && end === '}')) continue
     if (!/^(gen_ai|ai|llm|pydantic_ai|tool_|input\.value|output\.value|traceloop)/.test(key))
       continue
     try {
@@ -175,7 +181,16 @@ function providerOf(attributes: AttributeMap): string | null {
   return stringAt(attributes, ...PROVIDER_KEYS)
 }
 
-export function normalizeSpan(span: SpanInput): NormalizedSpan {
+export interface NormalizeOptions {
+  /**
+   * Parse messages (the largest attributes). The background normalizer turns
+   * this off, because it stores no messages: they are read again when a span
+   * is shown.
+   */
+  content?: boolean
+}
+
+export function normalizeSpan(span: SpanInput, options: NormalizeOptions = {}): NormalizedSpan {
   const a = span.attributes
   const identity = { name: span.name, scopeName: span.scopeName, attributes: a }
   const convention = detectConvention(identity)
@@ -186,7 +201,15 @@ export function normalizeSpan(span: SpanInput): NormalizedSpan {
       .map((event) => ({ name: event.name, fields: event.attributes as GenAiEvent['fields'] })),
     ...(span.logEvents ?? []),
   ]
-  const conversation = readConversation(a, convention, genAiEvents)
+  const conversation =
+    options.content === false
+      ? {
+          systemInstructions: null,
+          inputMessages: null,
+          outputMessages: null,
+          sources: conversationKeys(a),
+        }
+      : readConversation(a, convention, genAiEvents)
   const isModel = kind === 'model'
   const usage = isModel
     ? readUsage(a)

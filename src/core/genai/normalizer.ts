@@ -141,14 +141,17 @@ export class GenAiNormalizer {
   private normalizeRow(row: SpanRow, overrides: PriceOverride[]): void {
     const attributes = JSON.parse(row.attributes) as AttributeMap
     const events = row.events ? (JSON.parse(row.events) as StoredEvent[]) : []
-    const span = normalizeSpan({
-      name: row.name,
-      scopeName: row.scope_name,
-      attributes,
-      events,
-      statusCode: Number(row.status_code),
-      statusMessage: row.status_message,
-    })
+    const span = normalizeSpan(
+      {
+        name: row.name,
+        scopeName: row.scope_name,
+        attributes,
+        events,
+        statusCode: Number(row.status_code),
+        statusMessage: row.status_message,
+      },
+      { content: false },
+    )
     const cost =
       span.kind === 'model'
         ? priceCall({
