@@ -2,7 +2,7 @@
 // normalized a trace, and price a model call with genai-prices.
 
 import { calcPrice, type Usage } from '@pydantic/genai-prices'
-import type { TraceDetail } from '../../src/shared/api'
+import type { SpanJson, TraceDetail } from '../../src/shared/api'
 import { cliJson } from './core'
 
 export interface ShownTrace {
@@ -33,11 +33,12 @@ export async function showNormalized(
   }
 }
 
-/** Token counts of one model call. `inputTokens` includes cache reads. */
+/** Token counts of one model call. `inputTokens` includes cache reads and writes. */
 export interface CallUsage {
   inputTokens: number
   outputTokens: number
   cacheReadTokens: number
+  cacheWriteTokens?: number
 }
 
 /**
@@ -52,6 +53,7 @@ export function priceCall(
 ): number {
   const priced: Usage = { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens }
   if (usage.cacheReadTokens > 0) priced['cache_read_tokens'] = usage.cacheReadTokens
+  if ((usage.cacheWriteTokens ?? 0) > 0) priced['cache_write_tokens'] = usage.cacheWriteTokens
   const result = calcPrice(priced, modelId, { providerId, timestamp })
   if (result === null) throw new Error(`genai-prices has no price for ${providerId} ${modelId}`)
   return result.total_price
@@ -61,4 +63,25 @@ export function priceCall(
 export function relativeDifference(actual: number, expected: number): number {
   const difference = Math.abs(actual - expected)
   return expected === 0 ? difference : difference / Math.abs(expected)
+}
+
+/** Order spans by start time (for `Array.prototype.sort`). */
+export function byStartTime(a: SpanJson, b: SpanJson): number {
+  const difference = BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)
+  if (difference < 0n) return -1
+  if (difference > 0n) return 1
+  return 0
+}
+
+/** True when `ancestorId` is on the parent chain of `span` within `spans`. */
+export function descendsFrom(spans: SpanJson[], span: SpanJson, ancestorId: string): boolean {
+  const byId = new Map(spans.map((s) => [s.spanId, s]))
+  const seen = new Set<string>()
+  let parentId = span.parentSpanId
+  while (parentId !== null && !seen.has(parentId)) {
+    if (parentId === ancestorId) return true
+    seen.add(parentId)
+    parentId = byId.get(parentId)?.parentSpanId ?? null
+  }
+  return false
 }

@@ -112,11 +112,17 @@ export function isControlFlow(error: RecordedError): boolean {
   return CONTROL_FLOW_TYPES.has(shortType(error.type))
 }
 
-/** The provider's HTTP status in a pydantic-ai ModelHTTPError message (`status_code: 429, ...`). */
+/**
+ * The provider's HTTP status written in an error message: pydantic-ai's
+ * ModelHTTPError (`status_code: 429, ...`) or the APIStatusError of the
+ * openai and anthropic Python SDKs (`Error code: 429 - {...}`).
+ */
 export function providerStatus(error: RecordedError): number | null {
+  const message = error.message ?? ''
   const match =
-    /status_code:\s*(\d{3})/.exec(error.message ?? '') ??
-    /\bstatus(?: code)?[:= ]\s*(\d{3})\b/i.exec(error.message ?? '')
+    /status_code:\s*(\d{3})/.exec(message) ??
+    /^Error code: (\d{3})\b/.exec(message) ??
+    /\bstatus(?: code)?[:= ]\s*(\d{3})\b/i.exec(message)
   return match ? Number(match[1]) : null
 }
 
