@@ -2,6 +2,7 @@
 // when one runs (found by its discovery file), or by opening the store directly.
 
 import { existsSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import pino from 'pino'
 import type { TraceDetail, TraceSummary } from '../shared/api'
@@ -36,7 +37,10 @@ export class CliError extends Error {
   override name = 'CliError'
 }
 
-export function openFolder(dataDir: string): TraceSource {
+export function openFolder(dataDir: string, options: { create?: boolean } = {}): TraceSource {
+  if (!options.create && !existsSync(dataDir)) {
+    throw new CliError(`no Loupe data folder at ${dataDir}; check --data or LOUPE_DATA_DIR`)
+  }
   const running = readDiscovery(dataDir)
   return running ? new RunningCore(running) : new LocalFolder(dataDir)
 }
@@ -147,14 +151,13 @@ class LocalFolder implements TraceSource {
     encoding: BodyEncoding,
     contentEncoding: string | null,
   ): Promise<ImportResult> {
-    if (contentEncoding)
-      throw new CliError('a compressed file must be imported through a running core')
+    const plain = contentEncoding === 'gzip' ? gunzipSync(body) : body
     acquireLock(this.dataDir)
     const db = openDatabase(this.dataDir)
     try {
       const writer = new SpanWriter(db)
       const ingestor = new Ingestor(writer, pino({ level: 'error' }, pino.destination(2)))
-      const outcome = await ingestor.ingest('traces', encoding, body, 'import')
+      const outcome = await ingestor.ingest('traces', encoding, plain, 'import')
       writer.close()
       // No core runs to normalize in the background, so do it now.
       const normalizer = new GenAiNormalizer(db)

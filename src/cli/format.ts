@@ -3,6 +3,7 @@
 import type { SpanJson, TraceDetail, TraceSummary } from '../shared/api'
 
 export function formatDuration(ms: number): string {
+  if (ms < 0) return 'invalid (ends before it starts)'
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`
   if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 0)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`
@@ -10,10 +11,23 @@ export function formatDuration(ms: number): string {
 }
 
 function statusLabel(trace: TraceSummary): string {
-  if (trace.status === 'error') return 'ERROR'
-  if (trace.errorCount > 0) return `${trace.errorCount} err`
+  if (trace.status === 'error')
+    return trace.errorClass === 'none' ? 'ERROR' : `ERROR ${trace.errorClass}`
+  if (trace.errorCount > 0) return `${trace.status}, ${trace.errorCount} err`
   if (!trace.complete) return 'incomplete'
-  return 'ok'
+  return trace.status
+}
+
+/**
+ * Make telemetry text safe for a terminal: control characters (escape
+ * sequences could retitle or clear it) are shown as \xNN.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )
 }
 
 export function formatTraceTable(traces: TraceSummary[]): string {
@@ -25,8 +39,8 @@ export function formatTraceTable(traces: TraceSummary[]): string {
     formatDuration(t.durationMs),
     String(t.spanCount),
     statusLabel(t),
-    t.serviceName ?? '-',
-    t.rootName,
+    printable(t.serviceName ?? '-'),
+    printable(t.title),
   ])
   const header = ['TRACE', 'START', 'DURATION', 'SPANS', 'STATUS', 'SERVICE', 'ROOT']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
@@ -39,8 +53,8 @@ export function formatTraceTable(traces: TraceSummary[]): string {
 export function formatTraceTree(detail: TraceDetail): string {
   const { trace, spans } = detail
   const lines = [
-    `${trace.rootName}  ${trace.traceId}`,
-    `${trace.spanCount} spans, ${formatDuration(trace.durationMs)}, service ${trace.serviceName ?? '-'}, ` +
+    `${printable(trace.title)}  ${trace.traceId}`,
+    `${trace.spanCount} spans, ${formatDuration(trace.durationMs)}, service ${printable(trace.serviceName ?? '-')}, ` +
       `started ${trace.startTime}${trace.complete ? '' : ', root not received yet'}`,
     '',
   ]
@@ -65,10 +79,11 @@ export function formatTraceTree(detail: TraceDetail): string {
       if (printed.has(span)) continue
       printed.add(span)
       const offset = Number(BigInt(span.startTimeUnixNano) - startNs) / 1e6
-      const status = span.status === 'error' ? `  ERROR ${span.statusMessage}`.trimEnd() : ''
+      const status =
+        span.status === 'error' ? `  ERROR ${printable(span.statusMessage)}`.trimEnd() : ''
       const running = span.inProgress ? '  (running)' : ''
       lines.push(
-        `${'  '.repeat(depth)}${span.name}  +${formatDuration(offset)} ${formatDuration(span.durationMs)}${status}${running}${mark}`,
+        `${'  '.repeat(depth)}${printable(span.title)}  +${formatDuration(offset)} ${formatDuration(span.durationMs)}${status}${running}${mark}`,
       )
       const kids = children.get(span.spanId) ?? []
       for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1, ''])

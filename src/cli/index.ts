@@ -15,6 +15,7 @@ import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
+import { humanLogStream } from './log-stream'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const err = (text: string) => process.stderr.write(`${text}\n`)
@@ -44,8 +45,9 @@ function dataDirOf(options: { data?: string }): string {
 async function withFolder<T>(
   options: { data?: string },
   action: (source: TraceSource) => Promise<T>,
+  create = false,
 ): Promise<T> {
-  const source = openFolder(dataDirOf(options))
+  const source = openFolder(dataDirOf(options), { create })
   try {
     return await action(source)
   } finally {
@@ -53,7 +55,9 @@ async function withFolder<T>(
   }
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
 
 interface ServeOptions {
   host: string
@@ -65,17 +69,20 @@ interface ServeOptions {
   allowHost: string[]
   maxBodyMb: number
   logLevel: string
+  logFormat: string
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = dataDirOf(options)
-  if (!LOOPBACK_HOSTS.has(options.host)) {
+  if (!isLoopback(options.host)) {
     err(
       `warning: binding ${options.host} exposes Loupe to other machines; only Host names ` +
         `${['localhost', '127.0.0.1', ...options.allowHost].join(', ')} are served (add more with --allow-host)`,
     )
   }
-  const logger = pino({ name: 'loupe', level: options.logLevel }, pino.destination(2))
+  const destination =
+    options.logFormat === 'json' ? pino.destination(2) : humanLogStream(process.stderr)
+  const logger = pino({ name: 'loupe', level: options.logLevel }, destination)
   const core = await startCore({
     dataDir,
     host: options.host,
@@ -198,6 +205,14 @@ export function buildProgram(): Command {
       DEFAULT_MAX_BODY_BYTES / (1024 * 1024),
     )
     .option('--log-level <level>', 'log level on stderr: error, warn, info, debug', 'info')
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines on stderr: text for people, json for collectors',
+      )
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .action(serve)
 
   program
@@ -236,8 +251,15 @@ export function buildProgram(): Command {
       const body = await withFolder(options, (source) => source.exportTrace(traceId))
       if (!body) throw new CliError(`trace ${traceId} not found in ${dataDirOf(options)}`)
       const text = `${JSON.stringify(body)}\n`
-      if (options.output) await writeFile(options.output, text)
-      else process.stdout.write(text)
+      if (!options.output) {
+        process.stdout.write(text)
+        return
+      }
+      try {
+        await writeFile(options.output, text)
+      } catch (error) {
+        throw new CliError(`cannot write ${options.output}: ${(error as Error).message}`)
+      }
     })
 
   program
@@ -255,8 +277,10 @@ export function buildProgram(): Command {
         throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
       }
       const inspected = inspectFile(file, body)
-      const result = await withFolder(options, (source) =>
-        source.importBody(body, inspected.encoding, inspected.contentEncoding),
+      const result = await withFolder(
+        options,
+        (source) => source.importBody(body, inspected.encoding, inspected.contentEncoding),
+        true,
       )
       out(`imported ${inspected.spans} spans from ${file}`)
       if (result.partial) {

@@ -120,7 +120,8 @@ export class Ingestor {
     message: string,
     rejected: number,
   ): void {
-    this.log.warn({ signal, transport, rejected }, `ingest problem: ${message}`)
+    const scope = rejected > 0 ? { rejectedSpans: rejected } : { requestRejected: true }
+    this.log.warn({ signal, transport, ...scope }, `ingest problem: ${message}`)
     this.problems.push({ time: new Date().toISOString(), signal, transport, message, rejected })
     if (this.problems.length > MAX_PROBLEMS) this.problems.shift()
   }

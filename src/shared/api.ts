@@ -40,6 +40,8 @@ export interface TraceSummary {
   rootSpanId: string | null
   /** Name of the root span, or of the earliest span while the root is missing. */
   rootName: string
+  /** What to call the trace: the root's Logfire message (`logfire.msg`) when sent, else `rootName`. */
+  title: string
   serviceName: string | null
   startTime: string
   startTimeUnixNano: string
@@ -222,6 +224,26 @@ export interface TreeSpan {
   errorClass: ErrorClass
   retried: boolean
   level: number | null
+  /** Logfire's span type: 'span', 'log' (a log line) or null when not sent. */
+  spanType: string | null
+  toolCallId: string | null
+}
+
+/** A price set by the user, in USD per million tokens; provider '*' matches any provider. */
+export interface PriceOverride {
+  provider: string
+  model: string
+  inputPerMTok: number
+  outputPerMTok: number
+  cacheReadPerMTok: number | null
+  cacheWritePerMTok: number | null
+}
+
+/** `GET`, `PUT` and `DELETE /api/prices`. */
+export interface PriceOverrides {
+  overrides: PriceOverride[]
+  /** The bundled price data that computed costs come from, e.g. "@pydantic/genai-prices 0.1.8". */
+  priceData: string
 }
 
 /** `GET /api/traces/:id/tree`. */

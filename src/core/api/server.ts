@@ -63,11 +63,14 @@ export interface PriceOverridesApi {
 
 const PUSH_INTERVAL_MS = 100
 const MAX_TRACES_PER_PUSH = 500
+const STATUS_PUSH_INTERVAL_MS = 1000
 
 export class ApiServer {
   private readonly clients = new Set<ServerResponse>()
   private readonly changed = new Set<string>()
   private pushTimer: NodeJS.Timeout | null = null
+  private lastStatusPush = 0
+  private statusTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly options: ApiOptions) {}
 
@@ -92,6 +95,7 @@ export class ApiServer {
 
   close(): void {
     if (this.pushTimer) clearTimeout(this.pushTimer)
+    if (this.statusTimer) clearTimeout(this.statusTimer)
     for (const client of this.clients) client.end()
     this.clients.clear()
   }
@@ -102,8 +106,20 @@ export class ApiServer {
     for (const id of ids) this.changed.delete(id)
     const traces = ids.map((id) => this.options.queries.getTrace(id)).filter((t) => t !== null)
     this.broadcast({ type: 'traces', traces })
+    this.scheduleStatusPush()
     if (this.changed.size > 0)
       this.pushTimer = setTimeout(() => this.pushChanges(), PUSH_INTERVAL_MS)
+  }
+
+  /** Send the status (the store's counts) after trace changes, at most once a second. */
+  private scheduleStatusPush(): void {
+    if (this.statusTimer) return
+    const wait = Math.max(0, this.lastStatusPush + STATUS_PUSH_INTERVAL_MS - Date.now())
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null
+      this.lastStatusPush = Date.now()
+      this.broadcast({ type: 'status', status: this.options.status() })
+    }, wait)
   }
 
   private broadcast(message: PushMessage): void {
@@ -140,7 +156,13 @@ export class ApiServer {
     response: ServerResponse,
   ): Promise<void> {
     const { queries } = this.options
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    let parts: string[]
+    try {
+      parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    } catch {
+      sendJson(response, 400, { error: `invalid percent-encoding in ${url.pathname}` })
+      return
+    }
     const method = request.method ?? 'GET'
     // ?wait=1: answer once GenAI normalization has caught up (for scripts and tests), at most 5 s.
     if (url.searchParams.get('wait') === '1') await this.waitForNormalization(5000)
@@ -302,8 +324,13 @@ export class ApiServer {
   }
 
   private async serveStatic(pathname: string, response: ServerResponse): Promise<void> {
-    const relative =
-      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    let relative: string
+    try {
+      relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    } catch {
+      sendJson(response, 400, { error: `invalid percent-encoding in ${pathname}` })
+      return
+    }
     const root = normalize(this.options.rendererDir + sep)
     const file = normalize(join(root, relative))
     if (!file.startsWith(root)) {

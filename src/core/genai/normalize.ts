@@ -46,6 +46,8 @@ export interface NormalizedSpan {
   retried: boolean
   /** Logfire's level number (9 info, 13 warn, 17 error), when sent. */
   level: number | null
+  /** Logfire's `logfire.span_type` ('span', 'log'), when sent. */
+  spanType: string | null
   inspector: Inspection
 }
 
@@ -253,6 +255,7 @@ export function normalizeSpan(span: SpanInput, options: NormalizeOptions = {}): 
     error,
     retried,
     level: numberAt(a, 'logfire.level_num'),
+    spanType: stringAt(a, 'logfire.span_type'),
     inspector: inspect(a, [...conversation.sources, ...usage.sources]),
   }
 }

@@ -72,10 +72,10 @@ export class GenAiNormalizer {
         `INSERT OR REPLACE INTO span_genai (span_row_id, trace_id, kind, convention, title, provider, model,
            agent_name, tool_name, tool_call_id, input_tokens, output_tokens, cache_read_tokens,
            cache_write_tokens, reasoning_tokens, cost_usd, cost_source, cost, error_class, error, retried,
-           counted, level, recorded_error, detail)
+           counted, level, span_type, recorded_error, detail)
          VALUES (@spanRowId, @traceId, @kind, @convention, @title, @provider, @model, @agentName, @toolName,
            @toolCallId, @inputTokens, @outputTokens, @cacheReadTokens, @cacheWriteTokens, @reasoningTokens,
-           @costUsd, @costSource, @cost, 'none', NULL, @retried, 1, @level, @recordedError, @detail)`,
+           @costUsd, @costSource, @cost, 'none', NULL, @retried, 1, @level, @spanType, @recordedError, @detail)`,
       ),
       traceSpans: db.prepare(
         `SELECT g.span_row_id, s.span_id, s.parent_span_id, g.kind, g.agent_name, g.model, g.tool_name,
@@ -84,15 +84,22 @@ export class GenAiNormalizer {
          FROM span_genai g JOIN spans s ON s.id = g.span_row_id
          WHERE g.trace_id = ? ORDER BY s.start_ns, s.id`,
       ),
+      anyAfter: db.prepare('SELECT 1 FROM spans WHERE id > ? AND pending = 0 LIMIT 1'),
       rootOf: db.prepare('SELECT root_span_id FROM traces WHERE trace_id = ?').pluck(),
+      titleOf: db
+        .prepare(
+          `SELECT g.title FROM span_genai g JOIN spans s ON s.id = g.span_row_id
+           WHERE s.trace_id = ? AND s.span_id = ? LIMIT 1`,
+        )
+        .pluck(),
       setVerdict: db.prepare(
         'UPDATE span_genai SET error_class = ?, error = ?, counted = ? WHERE span_row_id = ?',
       ),
       upsertTrace: db.prepare(
-        `INSERT OR REPLACE INTO trace_genai (trace_id, agent_name, models, model_calls, tool_calls, tool_retries,
+        `INSERT OR REPLACE INTO trace_genai (trace_id, root_title, agent_name, models, model_calls, tool_calls, tool_retries,
            model_retries, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
            unpriced_calls, error_class, error, normalized_spans)
-         VALUES (@traceId, @agentName, @models, @modelCalls, @toolCalls, @toolRetries, @modelRetries, @inputTokens,
+         VALUES (@traceId, @rootTitle, @agentName, @models, @modelCalls, @toolCalls, @toolRetries, @modelRetries, @inputTokens,
            @outputTokens, @cacheReadTokens, @cacheWriteTokens, @reasoningTokens, @costUsd, @unpricedCalls,
            @errorClass, @error, @normalizedSpans)`,
       ),
@@ -102,24 +109,36 @@ export class GenAiNormalizer {
 
   /** Normalize up to `limit` new spans and roll up their traces; returns what changed. */
   runBatch(limit = 1000): BatchResult {
-    return this.db.transaction((): BatchResult => {
-      let cursor = Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
-      if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) {
-        cursor = 0
-        this.statements.setMeta.run(VERSION_KEY, String(NORMALIZER_VERSION))
-      }
-      const rows = this.statements.nextSpans.all(cursor, limit) as SpanRow[]
-      const traceIds = new Set<string>()
-      if (rows.length === 0) return { processed: 0, traceIds }
-      const overrides = this.loadOverrides()
-      for (const row of rows) {
-        this.normalizeRow(row, overrides)
-        traceIds.add(row.trace_id)
-      }
-      for (const traceId of traceIds) this.rollup(traceId)
-      this.statements.setMeta.run(CURSOR_KEY, String(rows[rows.length - 1]!.id))
-      return { processed: rows.length, traceIds }
-    })()
+    if (!this.hasWork()) return { processed: 0, traceIds: new Set() }
+    // IMMEDIATE: take the write lock before reading, so that the ingest
+    // writer waits for this short batch instead of one of them failing.
+    return this.db
+      .transaction((): BatchResult => {
+        let cursor = Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
+        if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) {
+          cursor = 0
+          this.statements.setMeta.run(VERSION_KEY, String(NORMALIZER_VERSION))
+        }
+        const rows = this.statements.nextSpans.all(cursor, limit) as SpanRow[]
+        const traceIds = new Set<string>()
+        if (rows.length === 0) return { processed: 0, traceIds }
+        const overrides = this.loadOverrides()
+        for (const row of rows) {
+          this.normalizeRow(row, overrides)
+          traceIds.add(row.trace_id)
+        }
+        for (const traceId of traceIds) this.rollup(traceId)
+        this.statements.setMeta.run(CURSOR_KEY, String(rows[rows.length - 1]!.id))
+        return { processed: rows.length, traceIds }
+      })
+      .immediate()
+  }
+
+  /** Check, without taking the write lock, whether any span waits for normalization. */
+  private hasWork(): boolean {
+    if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) return true
+    const cursor = Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
+    return this.statements.anyAfter.get(cursor) !== undefined
   }
 
   /** Recompute everything from the raw spans, e.g. after prices changed. */
@@ -185,6 +204,7 @@ export class GenAiNormalizer {
       cost: cost ? JSON.stringify(cost) : null,
       retried: span.retried ? 1 : 0,
       level: span.level,
+      spanType: span.spanType,
       recordedError: span.error ? JSON.stringify(span.error) : null,
       // Messages and tool payloads are read from the raw attributes when a span
       // is shown, so they are not stored twice.
@@ -223,6 +243,10 @@ export class GenAiNormalizer {
     })
     this.statements.upsertTrace.run({
       traceId,
+      rootTitle:
+        root === null
+          ? null
+          : ((this.statements.titleOf.get(traceId, root) as string | undefined) ?? null),
       ...trace,
       models: JSON.stringify(trace.models),
       error: trace.error ? JSON.stringify(trace.error) : null,

@@ -4,20 +4,13 @@
 // and are part of the inclusive input count, so they are never billed twice.
 
 import { calcPrice } from '@pydantic/genai-prices'
+import type { PriceOverride } from '../../shared/api'
 import type { Cost, TokenUsage } from '../../shared/genai'
 
 /** Version of the bundled price data, shown in each cost's provenance. */
 export const PRICE_DATA = '@pydantic/genai-prices 0.1.8'
 
-/** A user's price for a provider and model, in USD per million tokens. */
-export interface PriceOverride {
-  provider: string
-  model: string
-  inputPerMTok: number
-  outputPerMTok: number
-  cacheReadPerMTok: number | null
-  cacheWritePerMTok: number | null
-}
+export type { PriceOverride } from '../../shared/api'
 
 /** Provider names used by SDKs, mapped to genai-prices provider ids. */
 const PROVIDER_IDS: [RegExp, string][] = [

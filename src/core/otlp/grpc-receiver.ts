@@ -37,6 +37,13 @@ export interface GrpcReceiverOptions {
 }
 
 export function createGrpcServer(options: GrpcReceiverOptions): grpc.Server {
+  // grpc-js prints its own errors to the console; Loupe reports bind
+  // failures itself, so its messages go to the debug log.
+  grpc.setLogger({
+    error: (...args: unknown[]) => options.log.debug(`grpc-js: ${args.join(' ')}`),
+    info: (...args: unknown[]) => options.log.debug(`grpc-js: ${args.join(' ')}`),
+    debug: (...args: unknown[]) => options.log.debug(`grpc-js: ${args.join(' ')}`),
+  })
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,

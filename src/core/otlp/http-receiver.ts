@@ -142,7 +142,9 @@ async function receiveExport(
         response,
         encoding,
         400,
-        `invalid OTLP ${encodingName(encoding)}: ${error.message}`,
+        error.message.startsWith('invalid')
+          ? error.message
+          : `invalid OTLP ${encodingName(encoding)}: ${error.message}`,
       )
     } else if (error instanceof OverloadedError) {
       response.setHeader('Retry-After', '1')

@@ -21,7 +21,7 @@ import type {
 } from '../../shared/genai'
 
 /** Columns of trace_genai, prefixed `tg_` so they do not clash with traces'. */
-export const TRACE_GENAI_COLUMNS = `tg.agent_name AS tg_agent_name, tg.models AS tg_models,
+export const TRACE_GENAI_COLUMNS = `tg.root_title AS tg_root_title, tg.agent_name AS tg_agent_name, tg.models AS tg_models,
   tg.model_calls AS tg_model_calls, tg.tool_calls AS tg_tool_calls, tg.tool_retries AS tg_tool_retries,
   tg.model_retries AS tg_model_retries,
   tg.input_tokens AS tg_input_tokens, tg.output_tokens AS tg_output_tokens,
@@ -44,7 +44,8 @@ export const SPAN_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.convention AS sg_conve
 export const TREE_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.title AS sg_title, sg.model AS sg_model,
   sg.tool_name AS sg_tool_name, sg.input_tokens AS sg_input_tokens, sg.output_tokens AS sg_output_tokens,
   sg.cost_usd AS sg_cost_usd, sg.error_class AS sg_error_class, sg.retried AS sg_retried,
-  sg.level AS sg_level`
+  sg.level AS sg_level, sg.tool_call_id AS sg_tool_call_id,
+  sg.span_type AS span_type`
 
 type Row = Record<string, unknown>
 
@@ -62,6 +63,7 @@ function parsed<T>(value: unknown): T | null {
 
 type TraceGenai = Pick<
   TraceSummary,
+  | 'title'
   | 'agentName'
   | 'models'
   | 'modelCalls'
@@ -80,8 +82,9 @@ type TraceGenai = Pick<
   | 'unnormalizedSpans'
 >
 
-export function traceGenaiFields(row: Row, spanCount: number): TraceGenai {
+export function traceGenaiFields(row: Row, spanCount: number, rootName: string): TraceGenai {
   return {
+    title: (row.tg_root_title as string | null) ?? rootName,
     agentName: (row.tg_agent_name as string | null) ?? null,
     models: parsed<string[]>(row.tg_models) ?? [],
     modelCalls: count(row.tg_model_calls),
@@ -192,6 +195,8 @@ type TreeGenai = Pick<
   | 'errorClass'
   | 'retried'
   | 'level'
+  | 'spanType'
+  | 'toolCallId'
 >
 
 export function treeGenaiFields(row: Row, name: string): TreeGenai {
@@ -206,5 +211,7 @@ export function treeGenaiFields(row: Row, name: string): TreeGenai {
     errorClass: ((row.sg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
     retried: count(row.sg_retried) === 1,
     level: nullableNumber(row.sg_level),
+    spanType: (row.span_type as string | null) ?? null,
+    toolCallId: (row.sg_tool_call_id as string | null) ?? null,
   }
 }

@@ -512,7 +512,11 @@ function traceSummary(row: TraceRow): TraceSummary {
     complete: row.root_span_id !== null,
     inProgressCount: Number(row.in_progress_count),
     updatedAt: new Date(Number(row.updated_ms)).toISOString(),
-    ...traceGenaiFields(row as unknown as Record<string, unknown>, Number(row.span_count)),
+    ...traceGenaiFields(
+      row as unknown as Record<string, unknown>,
+      Number(row.span_count),
+      row.name,
+    ),
   }
 }
 

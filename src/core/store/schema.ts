@@ -169,6 +169,7 @@ export const migrations: readonly string[] = [
     -- two instrumentations), which totals leave out.
     counted INTEGER NOT NULL,
     level INTEGER,
+    span_type TEXT,
     -- The exception the span recorded (type, message, stack trace) as JSON.
     recorded_error TEXT,
     -- Recorded exception, messages, tool arguments and result, and what the
@@ -179,6 +180,8 @@ export const migrations: readonly string[] = [
 
   CREATE TABLE trace_genai (
     trace_id TEXT PRIMARY KEY,
+    -- The root span's display title (Logfire's formatted message, when sent).
+    root_title TEXT,
     agent_name TEXT,
     models TEXT NOT NULL,
     model_calls INTEGER NOT NULL,

@@ -197,9 +197,13 @@ export class SpanWriter {
     const changedTraces = new Set<string>()
     let results: WriteResult[]
     try {
-      results = this.db.transaction(() =>
-        items.map((item) => this.writeBatch(item.batch, receivedMs, changedTraces)),
-      )()
+      // IMMEDIATE takes the write lock up front, waiting (busy_timeout) while
+      // the normalizer holds it, instead of failing when a read must upgrade.
+      results = this.db
+        .transaction(() =>
+          items.map((item) => this.writeBatch(item.batch, receivedMs, changedTraces)),
+        )
+        .immediate()
     } catch (error) {
       // The transaction rolled back, so cached ids of rows it inserted are void.
       this.resourceIds.clear()
@@ -432,14 +436,15 @@ function recordDelta(
   pending: boolean,
   service: string | null,
 ): void {
-  const startNs = span.startTimeUnixNano
+  const startNs = clampNs(span.startTimeUnixNano)
+  const endNs = clampNs(span.endTimeUnixNano)
   let delta = deltas.get(span.traceId)
   if (!delta) {
     delta = {
       spans: 0,
       errors: 0,
       startNs,
-      endNs: span.endTimeUnixNano,
+      endNs,
       earliestName: span.name,
       earliestService: service,
       root: null,
@@ -451,7 +456,7 @@ function recordDelta(
     delta.earliestName = span.name
     delta.earliestService = service
   }
-  if (span.endTimeUnixNano > delta.endNs) delta.endNs = span.endTimeUnixNano
+  if (endNs > delta.endNs) delta.endNs = endNs
   if (pending) return
   delta.spans++
   if (span.statusCode === 2) delta.errors++

@@ -2,34 +2,15 @@ import type {
   CoreStatus,
   ExceptionGroup,
   LogRecordJson,
+  PriceOverride,
+  PriceOverrides as PriceList,
   SpanJson,
   TraceSummary,
   TraceTree,
 } from '../../shared/api'
 import type { Connection } from './connection'
 
-// NOTE: these two types mirror PriceOverride in src/core/genai/pricing.ts and
-// the body of GET /api/prices, which src/shared/api.ts does not export yet.
-
-/** A user's price for a provider and model, in USD per million tokens. */
-export interface PriceOverride {
-  /** Provider name, or "*" for any provider. */
-  provider: string
-  model: string
-  inputPerMTok: number
-  outputPerMTok: number
-  /** Price of cache reads; null charges them at the input price. */
-  cacheReadPerMTok: number | null
-  /** Price of cache writes; null charges them at the input price. */
-  cacheWritePerMTok: number | null
-}
-
-/** `GET /api/prices`, and the response of PUT and DELETE on it. */
-export interface PriceList {
-  overrides: PriceOverride[]
-  /** The bundled price data that Loupe computes costs with, e.g. "@pydantic/genai-prices 0.1.8". */
-  priceData: string
-}
+export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
 
 /** An API call that failed: the core's `{ error }` message, or a network failure (status 0). */
 export class ApiError extends Error {

@@ -11,8 +11,10 @@ const TOKEN_STORAGE_KEY = 'loupe.token'
  * Finds the core's API. In Electron the preload returns it. In a browser the
  * page is served by the core itself, so the base URL is the page's folder and
  * the token comes from the `?token=` that `loupe serve` prints. The token is
- * kept in sessionStorage, so that reloads work, and removed from the address
- * bar, so that it does not end up in bookmarks or screenshots.
+ * kept in localStorage, which only pages of this origin (Loupe's own port)
+ * can read, so that reloads, new tabs and copied trace links work; it is
+ * removed from the address bar so that it does not end up in bookmarks or
+ * screenshots.
  */
 export async function resolveConnection(): Promise<Connection> {
   if (window.loupe !== undefined) {
@@ -23,12 +25,12 @@ export async function resolveConnection(): Promise<Connection> {
   const url = new URL(window.location.href)
   const tokenFromUrl = url.searchParams.get('token')
   if (tokenFromUrl !== null) {
-    window.sessionStorage.setItem(TOKEN_STORAGE_KEY, tokenFromUrl)
+    window.localStorage.setItem(TOKEN_STORAGE_KEY, tokenFromUrl)
     url.searchParams.delete('token')
     window.history.replaceState(window.history.state, '', url.toString())
   }
 
-  const token = tokenFromUrl ?? window.sessionStorage.getItem(TOKEN_STORAGE_KEY)
+  const token = tokenFromUrl ?? window.localStorage.getItem(TOKEN_STORAGE_KEY)
   if (token === null || token === '') {
     throw new Error(
       'No API token. Open the UI URL that `loupe serve` prints (it ends in ?token=…), ' +

@@ -88,12 +88,35 @@ export function parseEmbeddedJson(value: JsonValue): JsonValue | undefined {
   if (typeof value !== 'string' || value.length > EMBEDDED_JSON_MAX_CHARS) return undefined
   const first = value.trimStart()[0]
   if (first !== '{' && first !== '[') return undefined
+  // Deeply nested JSON would overflow the stack when it is formatted again,
+  // so such a value stays text.
+  if (nestingDepth(value) > MAX_EMBEDDED_JSON_DEPTH) return undefined
   try {
     const parsed: unknown = JSON.parse(value)
     return typeof parsed === 'object' && parsed !== null ? (parsed as JsonValue) : undefined
   } catch {
     return undefined
   }
+}
+
+const MAX_EMBEDDED_JSON_DEPTH = 100
+
+/** The deepest bracket nesting of JSON text, ignoring brackets inside strings. */
+export function nestingDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92)
+        i++ // a backslash escapes the next character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) deepest = Math.max(deepest, ++depth)
+    else if (c === 93 || c === 125) depth--
+  }
+  return deepest
 }
 
 /** Formats a duration compactly for axis labels, e.g. "13.9 min", "250 ms". */
@@ -116,7 +139,10 @@ export function formatUsd(usd: number): string {
   if (abs < 1e-6) return `${sign}<$0.000001`
   const rounded = abs >= 1 ? abs : Number(abs.toPrecision(3))
   if (rounded >= 1) return `${sign}$${rounded.toFixed(2)}`
-  return `${sign}$${rounded.toFixed(decimalsFor(rounded))}`
+  // Three significant digits without trailing zeros, but never fewer than cents.
+  const digits = rounded.toFixed(decimalsFor(rounded)).replace(/0+$/, '')
+  const [whole, fraction = ''] = digits.split('.')
+  return `${sign}$${whole}.${fraction.padEnd(2, '0')}`
 }
 
 /** Decimals that show three significant digits of a number below 1. */
@@ -138,10 +164,14 @@ export interface TokenCounts {
  * (cache reads) and "/ 3,000 cache write" only when those are non-zero.
  */
 export function formatTokens(tokens: TokenCounts): string {
-  const parts = [
-    `${formatCount(tokens.inputTokens ?? 0)} in`,
-    `${formatCount(tokens.outputTokens ?? 0)} out`,
-  ]
+  const counts = `${formatCount(tokens.inputTokens ?? 0)} in / ${formatCount(tokens.outputTokens ?? 0)} out`
+  const cache = formatCacheTokens(tokens)
+  return cache === '' ? counts : `${counts} / ${cache}`
+}
+
+/** Formats cache reads and writes as "768 cached / 3,000 cache write", leaving out zeros; '' for none. */
+export function formatCacheTokens(tokens: TokenCounts): string {
+  const parts: string[] = []
   if ((tokens.cacheReadTokens ?? 0) > 0)
     parts.push(`${formatCount(tokens.cacheReadTokens!)} cached`)
   if ((tokens.cacheWriteTokens ?? 0) > 0) {
@@ -162,4 +192,17 @@ export function formatBytes(bytes: number): string {
     unit++
   }
   return `${round(value, value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+/**
+ * Shortens a stack frame such as "/venv/lib/pkg/usage.py:496 in check" to
+ * "usage.py:496 in check" by dropping the file's folders. A frame without a
+ * ":<line>" is returned unchanged.
+ */
+export function shortenFrame(frame: string): string {
+  const line = /:\d+/.exec(frame)
+  if (line === null) return frame
+  const path = frame.slice(0, line.index)
+  const folderEnd = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'))
+  return frame.slice(folderEnd + 1)
 }

@@ -1,9 +1,13 @@
 /** The screen that the address bar's hash selects. */
-export type Route = { page: 'list' } | { page: 'trace'; traceId: string; spanId: string | null }
+export type Route =
+  { page: 'list' } | { page: 'trace'; traceId: string; spanId: string | null } | { page: 'prices' }
 
-/** Parses `#/`, `#/trace/<id>` and `#/trace/<id>/<spanId>`; anything else is the list. */
+export const PRICES_HASH = '#/prices'
+
+/** Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>` and `#/prices`; anything else is the list. */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
+  if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
   if (parts[0] === 'trace' && parts[1] !== undefined && parts[1] !== '') {
     const spanId = parts[2] !== undefined && parts[2] !== '' ? parts[2].toLowerCase() : null
     return { page: 'trace', traceId: parts[1].toLowerCase(), spanId }

@@ -19,6 +19,20 @@ export type TraceSortKey =
   | 'errorClass'
   | 'status'
 
+export const TRACE_SORT_KEYS: readonly TraceSortKey[] = [
+  'name',
+  'service',
+  'start',
+  'duration',
+  'spans',
+  'agent',
+  'model',
+  'tokens',
+  'cost',
+  'errorClass',
+  'status',
+]
+
 export type SortDirection = 'asc' | 'desc'
 
 export interface TraceSort {

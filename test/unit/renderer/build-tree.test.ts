@@ -36,6 +36,8 @@ function span(spanId: string, parentSpanId: string | null, startOffsetMs = 0, na
     errorClass: 'none',
     retried: false,
     level: null,
+    spanType: null,
+    toolCallId: null,
   }
   return result
 }

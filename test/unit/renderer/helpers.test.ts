@@ -17,6 +17,7 @@ function summary(traceId: string, startTimeUnixNano: string, spanCount = 1): Tra
     traceId,
     rootSpanId: null,
     rootName: traceId,
+    title: traceId,
     serviceName: null,
     startTime: '',
     startTimeUnixNano,

@@ -8,6 +8,7 @@ import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
 import { ErrorNotice } from './ErrorNotice'
 import { PortBanner } from './PortBanner'
+import { PricesPage } from './PricesPage'
 import { TopBar } from './TopBar'
 import { TraceListPage } from './TraceListPage'
 import { TraceView } from './TraceView'
@@ -55,13 +56,15 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
 
   return (
     <div className="app">
-      <TopBar pushState={pushState} />
+      <TopBar pushState={pushState} page={route.page} />
       {status !== null && <PortBanner status={status} />}
       {error !== null && status === null && (
         <ErrorNotice title="Could not load Loupe's status" message={error} />
       )}
       {route.page === 'trace' ? (
         <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
+      ) : route.page === 'prices' ? (
+        <PricesPage />
       ) : (
         <TraceListPage status={status} />
       )}

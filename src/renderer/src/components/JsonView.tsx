@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useState } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, type RefObject } from 'react'
 import type { JsonValue } from '../../../shared/api'
 import { parseEmbeddedJson } from '../format'
 import { scrubbedReason } from '../genai/logfire'
@@ -11,11 +11,11 @@ const MonacoJson = lazy(() => import('./MonacoJson'))
 const MONACO_MAX_CHARS = 200_000
 
 /**
- * Shows a JSON value (tool arguments, a tool result, a structured output):
- * objects and arrays, and strings that contain them, in a read-only Monaco
- * editor; other strings as text; numbers, booleans and null as JSON. Monaco
- * is loaded and mounted only once the view scrolls into sight, and the plain
- * text stands in until then.
+ * Shows a JSON value such as tool arguments, a tool result or a structured
+ * output. Objects and arrays, and strings that contain them, go into a
+ * read-only Monaco editor. Other strings show as text, and numbers, booleans
+ * and null as JSON. Monaco loads and mounts only once the view scrolls into
+ * sight, so the plain text is shown until then.
  */
 export function JsonView({ value, label }: { value: JsonValue; label: string }) {
   const reason = scrubbedReason(value)
@@ -59,7 +59,7 @@ function LazyMonaco({ text, label }: { text: string; label: string }) {
 }
 
 /** True once the element has come within 200 px of the viewport; stays true after. */
-function useSeen(ref: React.RefObject<HTMLElement | null>): boolean {
+function useSeen(ref: RefObject<HTMLElement | null>): boolean {
   const [seen, setSeen] = useState(false)
   useEffect(() => {
     const element = ref.current

@@ -8,7 +8,7 @@ const MAX_HEIGHT = 360
 const PADDING = 8
 
 /**
- * A read-only Monaco editor showing JSON text, sized to its content up to
+ * Renders a read-only Monaco editor showing JSON text, sized to its content up to
  * MAX_HEIGHT. Loaded lazily (see JsonView) because Monaco is large.
  */
 export default function MonacoJson({ text, label }: { text: string; label: string }) {

@@ -1,14 +1,14 @@
+import { useId, useState } from 'react'
 import type { SpanJson } from '../../../shared/api'
-import { formatDuration, formatSpanKind, nanosToIso } from '../format'
 import type { TraceLogsState } from '../hooks/use-trace-logs'
-import { traceHash } from '../route'
 import type { SpanTree } from '../tree/build-tree'
-import { AttributeTable } from './AttributeTable'
-import { CopyButton } from './CopyButton'
-import { DroppedCount } from './DroppedCount'
-import { EventList } from './EventList'
-import { LinkList } from './LinkList'
-import { SpanLogs } from './SpanLogs'
+import { ConversationView, hasConversation } from './ConversationView'
+import { ErrorClassBadge } from './ErrorClassBadge'
+import { IngestInspector } from './IngestInspector'
+import { KindTag } from './KindTag'
+import { LevelTag } from './LevelTag'
+import { SpanRawDetail } from './SpanRawDetail'
+import { SpanSummary } from './SpanSummary'
 import { StatusBadge } from './StatusBadge'
 
 export interface SpanDetailProps {
@@ -18,148 +18,98 @@ export interface SpanDetailProps {
   logs: TraceLogsState
 }
 
-/** Everything stored for one span, section by section. */
+type DetailTab = 'conversation' | 'raw' | 'ingest'
+
+const TAB_LABELS: Record<DetailTab, string> = {
+  conversation: 'Conversation',
+  raw: 'Raw',
+  ingest: 'Ingest',
+}
+
+/**
+ * Renders one span: its title and badges, what it is in agent terms, and tabs for
+ * the conversation (model calls and agent runs with messages), everything
+ * stored for it (Raw) and what the normalizer made of it (Ingest).
+ */
 export function SpanDetail({ span, traceId, tree, logs }: SpanDetailProps) {
+  const tabs = tabsFor(span)
+  // The chosen tab belongs to one span; another span starts on its own default.
+  const [chosen, setChosen] = useState<{ spanId: string; tab: DetailTab } | null>(null)
+  const tab = chosen !== null && chosen.spanId === span.spanId ? chosen.tab : tabs[0]!
+  // Several spans can share an id, so element ids come from React instead.
+  const idPrefix = useId()
+
   return (
     <article className="span-detail">
-      <h2 data-testid="span-detail-name">{span.name || '(no name)'}</h2>
-      <div className="detail-badges">
-        <StatusBadge status={span.status} />
-        {span.inProgress && <span className="badge running">running</span>}
+      <SpanHeading span={span} />
+      <SpanSummary span={span} traceId={traceId} tree={tree} />
+      <div className="detail-tabs" role="tablist" aria-label="Span detail views">
+        {tabs.map((name) => (
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            id={`${idPrefix}-tab-${name}`}
+            aria-selected={name === tab}
+            aria-controls={`${idPrefix}-panel`}
+            className={name === tab ? 'detail-tab selected' : 'detail-tab'}
+            onClick={() => setChosen({ spanId: span.spanId, tab: name })}
+          >
+            {TAB_LABELS[name]}
+            {name === 'ingest' && (span.inspector?.unknown.length ?? 0) > 0 && (
+              <span className="tab-count" title="GenAI keys that Loupe does not map">
+                {span.inspector!.unknown.length}
+              </span>
+            )}
+          </button>
+        ))}
       </div>
-      <SpanFields span={span} traceId={traceId} tree={tree} />
-
-      <details open className="detail-section">
-        <summary>Attributes ({Object.keys(span.attributes).length})</summary>
-        <AttributeTable attributes={span.attributes} searchable />
-        <DroppedCount count={span.droppedAttributesCount} noun="attribute" />
-      </details>
-
-      {(span.events.length > 0 || span.droppedEventsCount > 0) && (
-        <details open className="detail-section">
-          <summary>Events ({span.events.length})</summary>
-          <EventList events={span.events} spanStartUnixNano={span.startTimeUnixNano} />
-          <DroppedCount count={span.droppedEventsCount} noun="event" />
-        </details>
-      )}
-
-      {(span.links.length > 0 || span.droppedLinksCount > 0) && (
-        <details open className="detail-section">
-          <summary>Links ({span.links.length})</summary>
-          <LinkList links={span.links} traceId={traceId} tree={tree} />
-          <DroppedCount count={span.droppedLinksCount} noun="link" />
-        </details>
-      )}
-
-      <details open className="detail-section">
-        <summary>Logs</summary>
-        <SpanLogs logs={logs} spanId={span.spanId} />
-      </details>
-
-      <details open className="detail-section">
-        <summary>Resource ({Object.keys(span.resource.attributes).length})</summary>
-        <AttributeTable attributes={span.resource.attributes} />
-        <DroppedCount count={span.resource.droppedAttributesCount} noun="resource attribute" />
-        {span.resource.schemaUrl !== '' && (
-          <p className="muted">Schema: {span.resource.schemaUrl}</p>
-        )}
-      </details>
-
-      <details open className="detail-section">
-        <summary>Instrumentation scope</summary>
-        <dl className="fields">
-          <dt>Name</dt>
-          <dd>{span.scope.name || <span className="muted">(empty)</span>}</dd>
-          <dt>Version</dt>
-          <dd>{span.scope.version || <span className="muted">(empty)</span>}</dd>
-          {span.scope.schemaUrl !== '' && (
-            <>
-              <dt>Schema</dt>
-              <dd>{span.scope.schemaUrl}</dd>
-            </>
-          )}
-        </dl>
-        {Object.keys(span.scope.attributes).length > 0 && (
-          <AttributeTable attributes={span.scope.attributes} />
-        )}
-        <DroppedCount count={span.scope.droppedAttributesCount} noun="scope attribute" />
-      </details>
+      <div role="tabpanel" id={`${idPrefix}-panel`} aria-labelledby={`${idPrefix}-tab-${tab}`}>
+        {tab === 'conversation' && <ConversationView span={span} />}
+        {tab === 'raw' && <SpanRawDetail span={span} traceId={traceId} tree={tree} logs={logs} />}
+        {tab === 'ingest' && <IngestInspector inspection={span.inspector} />}
+      </div>
     </article>
   )
 }
 
-function SpanFields({ span, traceId, tree }: { span: SpanJson; traceId: string; tree: SpanTree }) {
-  const parentKnown = span.parentSpanId !== null && tree.bySpanId.has(span.parentSpanId)
-  return (
-    <dl className="fields">
-      <dt>Span id</dt>
-      <dd>
-        <code>{span.spanId}</code> <CopyButton text={span.spanId} />
-      </dd>
-      <dt>Parent</dt>
-      <dd>
-        {span.parentSpanId === null ? (
-          <span className="muted">none (root)</span>
-        ) : parentKnown && span.parentSpanId !== span.spanId ? (
-          <a href={traceHash(traceId, span.parentSpanId)}>
-            <code>{span.parentSpanId}</code>
-          </a>
-        ) : (
-          <>
-            <code>{span.parentSpanId}</code>{' '}
-            <span className="muted">
-              {span.parentSpanId === span.spanId ? '(the span itself)' : '(not received)'}
-            </span>
-          </>
-        )}
-      </dd>
-      <dt>Kind</dt>
-      <dd data-testid="span-kind">{formatSpanKind(span.spanKind, span.spanKindCode)}</dd>
-      <dt>Service</dt>
-      <dd>{span.serviceName ?? <span className="muted">unknown</span>}</dd>
-      <dt>Start</dt>
-      <dd>
-        <TimeValue unixNano={span.startTimeUnixNano} />
-      </dd>
-      <dt>End</dt>
-      <dd>
-        {span.inProgress ? (
-          <span className="muted">not ended yet</span>
-        ) : (
-          <TimeValue unixNano={span.endTimeUnixNano} />
-        )}
-      </dd>
-      <dt>Duration</dt>
-      <dd>{span.inProgress ? 'running' : formatDuration(span.durationMs)}</dd>
-      <dt>Status</dt>
-      <dd>
-        {span.status}
-        {span.statusMessage !== '' && (
-          <span className="status-message">: {span.statusMessage}</span>
-        )}
-      </dd>
-      {span.traceState !== '' && (
-        <>
-          <dt>Trace state</dt>
-          <dd>
-            <code>{span.traceState}</code>
-          </dd>
-        </>
-      )}
-      {span.flags !== 0 && (
-        <>
-          <dt>Flags</dt>
-          <dd>0x{span.flags.toString(16).padStart(2, '0')}</dd>
-        </>
-      )}
-    </dl>
-  )
+/** Returns the tabs of a span, its default first: the conversation when there is one, else Raw. */
+function tabsFor(span: SpanJson): DetailTab[] {
+  const conversation = (span.kind === 'model' || span.kind === 'agent') && hasConversation(span)
+  return conversation ? ['conversation', 'raw', 'ingest'] : ['raw', 'ingest']
 }
 
-function TimeValue({ unixNano }: { unixNano: string }) {
+function SpanHeading({ span }: { span: SpanJson }) {
+  const name = span.name || '(no name)'
+  const titled = span.title !== '' && span.title !== span.name
   return (
-    <span className="time-value">
-      {nanosToIso(unixNano)} <span className="muted">({unixNano} ns)</span>
-    </span>
+    <>
+      {titled ? (
+        <>
+          <h2 className="span-title-heading">{span.title}</h2>
+          <p className="span-name-line">
+            <span className="muted">span name </span>
+            <code data-testid="span-detail-name">{name}</code>
+          </p>
+        </>
+      ) : (
+        <h2 data-testid="span-detail-name">{name}</h2>
+      )}
+      <div className="detail-badges">
+        <KindTag kind={span.kind} />
+        {span.level !== null && <LevelTag level={span.level} />}
+        <StatusBadge status={span.status} />
+        {span.retried && (
+          <span
+            className="badge retried"
+            title="This attempt failed and the model was asked to retry; the run went on"
+          >
+            retried
+          </span>
+        )}
+        <ErrorClassBadge errorClass={span.errorClass} />
+        {span.inProgress && <span className="badge running">running</span>}
+      </div>
+    </>
   )
 }

@@ -1,4 +1,5 @@
 import type { PushChannelState } from '../hooks/use-push-channel'
+import { PRICES_HASH, type Route } from '../route'
 
 const PUSH_LABELS: Record<PushChannelState, string> = {
   connecting: 'connecting…',
@@ -6,15 +7,26 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with the link back to the trace list and the push channel's state. */
-export function TopBar({ pushState }: { pushState: PushChannelState | null }) {
+/** App title bar with links to the trace list and the prices page, and the push channel's state. */
+export function TopBar({
+  pushState,
+  page,
+}: {
+  pushState: PushChannelState | null
+  page?: Route['page']
+}) {
   return (
     <header className="top-bar">
       <a className="brand" href="#/">
         Loupe
       </a>
       <nav>
-        <a href="#/">Traces</a>
+        <a href="#/" aria-current={page === 'list' ? 'page' : undefined}>
+          Traces
+        </a>
+        <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
+          Prices
+        </a>
       </nav>
       {pushState !== null && (
         <span

@@ -1,18 +1,42 @@
 import { useMemo } from 'react'
 import type { TraceSummary } from '../../../shared/api'
 import { formatCount, formatDuration, formatLocalTime, pluralize } from '../format'
+import type { TraceExceptionsState } from '../hooks/use-trace-exceptions'
 import type { SpanMark, SpanTree } from '../tree/build-tree'
 import { CopyButton } from './CopyButton'
+import { ExceptionGroups } from './ExceptionGroups'
+import { ErrorEvidenceView } from './ErrorEvidenceView'
 import { StatusBadge } from './StatusBadge'
+import { TraceFigures } from './TraceFigures'
 
-/** Renders the trace's summary: root name, id, service, start, duration, counts and tree problems. */
-export function TraceHeader({ trace, tree }: { trace: TraceSummary; tree: SpanTree }) {
+/**
+ * Renders the trace's summary: root name, id, service, start, duration,
+ * counts and tree problems, then its agent figures (calls, tokens, cost),
+ * the evidence for its error class and its exceptions.
+ */
+export function TraceHeader({
+  trace,
+  tree,
+  exceptions,
+}: {
+  trace: TraceSummary
+  tree: SpanTree
+  exceptions: TraceExceptionsState
+}) {
   const problems = useMemo(() => describeTreeProblems(tree), [tree])
+  // Logfire names spans by their message template, so the root's formatted title says more.
+  const rootTitle =
+    trace.rootSpanId === null ? undefined : tree.bySpanId.get(trace.rootSpanId)?.[0]?.span.title
 
   return (
     <header className="trace-header">
       <div className="trace-title">
         <h1>{trace.rootName || '(no name)'}</h1>
+        {rootTitle !== undefined && rootTitle !== '' && rootTitle !== trace.rootName && (
+          <span className="trace-root-title" title="The root span's formatted message">
+            {rootTitle}
+          </span>
+        )}
         <StatusBadge status={trace.status} />
         {!trace.complete && (
           <span className="badge warn" title="No root span has arrived for this trace yet">
@@ -63,6 +87,11 @@ export function TraceHeader({ trace, tree }: { trace: TraceSummary; tree: SpanTr
           Tree: {problems.join(', ')}
         </p>
       )}
+      <TraceFigures trace={trace} />
+      {trace.unnormalizedSpans === 0 && trace.error !== null && (
+        <ErrorEvidenceView evidence={trace.error} traceId={trace.traceId} />
+      )}
+      <ExceptionGroups traceId={trace.traceId} exceptions={exceptions} />
     </header>
   )
 }

@@ -1,26 +1,84 @@
-import { memo, type KeyboardEvent } from 'react'
+import { memo, type KeyboardEvent, type ReactNode } from 'react'
 import type { TraceSummary } from '../../../shared/api'
-import { formatCount, formatDuration, formatLocalTime, pluralize } from '../format'
+import {
+  formatCacheTokens,
+  formatCount,
+  formatDuration,
+  formatLocalTime,
+  pluralize,
+} from '../format'
+import { costText } from '../genai/figures'
 import { navigate } from '../navigation'
 import { traceHash } from '../route'
+import { isPending, type TraceSort, type TraceSortKey } from '../trace-list-view'
+import { ErrorClassBadge } from './ErrorClassBadge'
 import { StatusBadge } from './StatusBadge'
 
-/** Renders the trace list as a table. A row opens its trace on click or Enter, and the arrow keys move between rows. */
-export function TraceTable({ traces }: { traces: TraceSummary[] }) {
+interface SortField {
+  key: TraceSortKey
+  label: string
+}
+
+interface Column {
+  /** One sort button per field; a column that shows two figures sorts by either. */
+  fields: SortField[]
+  numeric?: boolean
+  title?: string
+}
+
+// The first five columns keep their order: scripts and tests read the span
+// count as the fifth cell.
+const COLUMNS: Column[] = [
+  { fields: [{ key: 'name', label: 'Root span' }] },
+  { fields: [{ key: 'service', label: 'Service' }] },
+  { fields: [{ key: 'start', label: 'Start' }] },
+  { fields: [{ key: 'duration', label: 'Duration' }], numeric: true },
+  { fields: [{ key: 'spans', label: 'Spans' }], numeric: true },
+  {
+    fields: [
+      { key: 'agent', label: 'Agent' },
+      { key: 'model', label: 'Model' },
+    ],
+  },
+  {
+    fields: [{ key: 'tokens', label: 'Tokens' }],
+    numeric: true,
+    title: 'Input / output tokens, then cache reads and writes when there are any',
+  },
+  { fields: [{ key: 'cost', label: 'Cost' }], numeric: true },
+  {
+    fields: [
+      { key: 'errorClass', label: 'Error class' },
+      { key: 'status', label: 'Status' },
+    ],
+  },
+]
+
+/**
+ * Renders the trace list as a table whose column headers sort it. A row
+ * opens its trace on click or Enter, and the arrow keys move between rows.
+ */
+export function TraceTable({
+  traces,
+  sort,
+  onSortChange,
+}: {
+  traces: TraceSummary[]
+  sort: TraceSort
+  onSortChange: (key: TraceSortKey) => void
+}) {
   return (
     <table className="trace-table">
       <thead>
         <tr>
-          <th scope="col">Root span</th>
-          <th scope="col">Service</th>
-          <th scope="col">Start</th>
-          <th scope="col" className="number">
-            Duration
-          </th>
-          <th scope="col" className="number">
-            Spans
-          </th>
-          <th scope="col">Status</th>
+          {COLUMNS.map((column) => (
+            <SortableHeader
+              key={column.fields[0]!.key}
+              column={column}
+              sort={sort}
+              onSortChange={onSortChange}
+            />
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -32,9 +90,50 @@ export function TraceTable({ traces }: { traces: TraceSummary[] }) {
   )
 }
 
+function SortableHeader({
+  column,
+  sort,
+  onSortChange,
+}: {
+  column: Column
+  sort: TraceSort
+  onSortChange: (key: TraceSortKey) => void
+}) {
+  const active = column.fields.find((field) => field.key === sort.key)
+  let ariaSort: 'none' | 'ascending' | 'descending' = 'none'
+  if (active !== undefined) ariaSort = sort.direction === 'asc' ? 'ascending' : 'descending'
+  const arrow = sort.direction === 'asc' ? '▲' : '▼'
+  return (
+    <th
+      scope="col"
+      className={column.numeric ? 'number' : undefined}
+      aria-sort={ariaSort}
+      title={column.title}
+    >
+      {column.fields.map((field, index) => (
+        <span key={field.key}>
+          {index > 0 && <span className="sort-separator"> / </span>}
+          <button
+            type="button"
+            className={field === active ? 'sort-button active' : 'sort-button'}
+            onClick={() => onSortChange(field.key)}
+            data-testid={`sort-${field.key}`}
+          >
+            {field.label}
+            <span className="sort-arrow" aria-hidden="true">
+              {field === active ? arrow : ''}
+            </span>
+          </button>
+        </span>
+      ))}
+    </th>
+  )
+}
+
 const TraceRow = memo(function TraceRow({ trace }: { trace: TraceSummary }) {
   const href = traceHash(trace.traceId)
   const failed = trace.status === 'error'
+  const pending = isPending(trace)
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>) => {
     if (event.key === 'Enter' && event.target === event.currentTarget) {
@@ -83,14 +182,58 @@ const TraceRow = memo(function TraceRow({ trace }: { trace: TraceSummary }) {
       </td>
       <td className="number">{formatDuration(trace.durationMs)}</td>
       <td className="number">{formatCount(trace.spanCount)}</td>
-      <td className="trace-status">
-        <StatusBadge status={trace.status} />
-        {trace.errorCount > 0 && (
-          <span className={failed ? 'error-count' : 'error-count minor'}>
-            {pluralize(trace.errorCount, 'error')}
+      <td className="trace-agent" title={[trace.agentName, ...trace.models].join('\n')}>
+        {trace.agentName !== null && <span className="agent-name">{trace.agentName}</span>}
+        {trace.models.length > 0 && (
+          <span className="model-names">
+            {trace.models[0]}
+            {trace.models.length > 1 && ` +${formatCount(trace.models.length - 1)}`}
           </span>
         )}
+      </td>
+      <td className="number trace-tokens" data-testid="trace-row-tokens">
+        {pendingOr(pending, trace.modelCalls > 0 ? <TokenCell trace={trace} /> : '')}
+      </td>
+      <td
+        className={trace.costUsd === null && trace.unpricedCalls > 0 ? 'number unpriced' : 'number'}
+        data-testid="trace-row-cost"
+      >
+        {pendingOr(
+          pending,
+          trace.modelCalls > 0 ? costText(trace.costUsd, trace.unpricedCalls) : '',
+        )}
+      </td>
+      <td className="trace-status" data-testid="trace-row-error-class">
+        {pendingOr(pending, <ErrorClassBadge errorClass={trace.errorClass} />)}
+        <span className="status-line">
+          <StatusBadge status={trace.status} />
+          {trace.errorCount > 0 && (
+            <span className={failed ? 'error-count' : 'error-count minor'}>
+              {pluralize(trace.errorCount, 'error')}
+            </span>
+          )}
+        </span>
       </td>
     </tr>
   )
 })
+
+/** Input and output tokens on one line, cache reads and writes under them when non-zero. */
+function TokenCell({ trace }: { trace: TraceSummary }) {
+  const cache = formatCacheTokens(trace)
+  return (
+    <>
+      {formatCount(trace.inputTokens)} in / {formatCount(trace.outputTokens)} out
+      {cache !== '' && <span className="token-cache">{cache}</span>}
+    </>
+  )
+}
+
+function pendingOr(pending: boolean, content: ReactNode): ReactNode {
+  if (!pending) return content
+  return (
+    <span className="pending" title="Loupe is still normalizing this trace's spans">
+      pending
+    </span>
+  )
+}

@@ -2,9 +2,10 @@ import { useCallback, useDeferredValue, useMemo, useState } from 'react'
 import { useCollapsedNodes } from '../hooks/use-collapsed-nodes'
 import { useSpanSearch } from '../hooks/use-span-search'
 import { useSpanSelection } from '../hooks/use-span-selection'
+import { useTraceExceptions } from '../hooks/use-trace-exceptions'
 import { useTraceLogs } from '../hooks/use-trace-logs'
 import { useTraceTree } from '../hooks/use-trace-tree'
-import { flattenVisible, keysWithAncestors } from '../tree/build-tree'
+import { flattenVisible, keysBelowLevel, keysWithAncestors } from '../tree/build-tree'
 import { ErrorNotice } from './ErrorNotice'
 import { SpanDetailPanel } from './SpanDetailPanel'
 import { SpanTreeView } from './SpanTreeView'
@@ -21,16 +22,27 @@ export function TraceView({ traceId, spanId }: { traceId: string; spanId: string
 
   const [query, setQuery] = useState('')
   const [filterMatches, setFilterMatches] = useState(false)
-  const search = useSpanSearch(tree, useDeferredValue(query))
+  const [minLevel, setMinLevel] = useState(0)
+  const hasLevels = useMemo(
+    () =>
+      tree !== null && [...tree.bySpanId.values()].some((nodes) => nodes[0]!.span.level !== null),
+    [tree],
+  )
+  const hidden = useMemo(
+    () => (tree === null || minLevel === 0 ? undefined : keysBelowLevel(tree, minLevel)),
+    [tree, minLevel],
+  )
+  const search = useSpanSearch(tree, useDeferredValue(query), hidden)
 
   const keep = useMemo(
     () => (filterMatches && search.query !== '' ? keysWithAncestors(search.matches) : undefined),
     [filterMatches, search],
   )
   const rows = useMemo(
-    () => (tree === null ? [] : flattenVisible(tree, expansion.collapsed, keep)),
-    [tree, expansion.collapsed, keep],
+    () => (tree === null ? [] : flattenVisible(tree, expansion.collapsed, keep, hidden)),
+    [tree, expansion.collapsed, keep, hidden],
   )
+  const exceptions = useTraceExceptions(traceId, version)
 
   const { select } = selection
   const selectAndOpen = useCallback(
@@ -56,7 +68,7 @@ export function TraceView({ traceId, spanId }: { traceId: string; spanId: string
 
   return (
     <main className="trace-page">
-      <TraceHeader trace={data.trace} tree={tree} />
+      <TraceHeader trace={data.trace} tree={tree} exceptions={exceptions} />
       {error !== null && <ErrorNotice title="Could not reload this trace" message={error} />}
       <div className={detailOpen ? 'trace-body with-detail' : 'trace-body'}>
         <section className="tree-pane" aria-label="Span tree">
@@ -68,6 +80,10 @@ export function TraceView({ traceId, spanId }: { traceId: string; spanId: string
             onFilterMatchesChange={setFilterMatches}
             selectedKey={selection.selectedKey}
             onJump={(key) => selectAndOpen(key, { scroll: true })}
+            showLevelFilter={hasLevels || minLevel !== 0}
+            minLevel={minLevel}
+            onMinLevelChange={setMinLevel}
+            levelsHidden={hidden?.size ?? 0}
             onExpandAll={expansion.expandAll}
             onCollapseAll={expansion.collapseAll}
             rows={rows}

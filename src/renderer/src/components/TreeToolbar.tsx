@@ -3,6 +3,15 @@ import { formatCount, pluralize } from '../format'
 import type { SpanSearch } from '../hooks/use-span-search'
 import type { VisibleRow } from '../tree/build-tree'
 
+/** Choices of the level filter: Logfire level numbers of trace, debug, info, warn and error. */
+const LEVEL_OPTIONS = [
+  { minLevel: 0, label: 'all' },
+  { minLevel: 5, label: 'hide trace' },
+  { minLevel: 9, label: 'hide debug and trace' },
+  { minLevel: 13, label: 'warn and above' },
+  { minLevel: 17, label: 'error and above' },
+]
+
 export interface TreeToolbarProps {
   query: string
   onQueryChange: (query: string) => void
@@ -12,6 +21,13 @@ export interface TreeToolbarProps {
   selectedKey: string | null
   /** Selects, reveals and scrolls to a match. */
   onJump: (key: string) => void
+  /** False for traces without Logfire levels, where the level filter would do nothing. */
+  showLevelFilter: boolean
+  /** Lowest Logfire level shown; 0 shows every span. */
+  minLevel: number
+  onMinLevelChange: (minLevel: number) => void
+  /** Spans that the level filter hides. */
+  levelsHidden: number
   onExpandAll: () => void
   onCollapseAll: () => void
   rows: VisibleRow[]
@@ -51,7 +67,7 @@ export function TreeToolbar(props: TreeToolbarProps) {
         className="tree-search"
         aria-label="Search spans by name"
         placeholder="Search spans"
-        title="Search span names. Enter: next match, Shift+Enter: previous, Escape: clear"
+        title="Search span names and titles. Enter: next match, Shift+Enter: previous, Escape: clear"
         value={props.query}
         onChange={(event) => props.onQueryChange(event.target.value)}
         onKeyDown={onSearchKeyDown}
@@ -93,6 +109,22 @@ export function TreeToolbar(props: TreeToolbarProps) {
         </>
       )}
       <span className="toolbar-spacer" />
+      {props.showLevelFilter && (
+        <label className="level-filter">
+          Levels
+          <select
+            aria-label="Lowest log level shown"
+            value={props.minLevel}
+            onChange={(event) => props.onMinLevelChange(Number(event.target.value))}
+          >
+            {LEVEL_OPTIONS.map((option) => (
+              <option key={option.minLevel} value={option.minLevel}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <button type="button" onClick={props.onExpandAll}>
         Expand all
       </button>
@@ -104,6 +136,7 @@ export function TreeToolbar(props: TreeToolbarProps) {
         totalSpans={props.totalSpans}
         loadedSpans={props.loadedSpans}
         filtered={props.filterMatches && search.query !== ''}
+        levelsHidden={props.levelsHidden}
       />
     </div>
   )
@@ -114,6 +147,7 @@ function ShownCount(props: {
   totalSpans: number
   loadedSpans: number
   filtered: boolean
+  levelsHidden: number
 }) {
   const shown = useMemo(
     () => props.rows.reduce((count, row) => count + (row.node.type === 'span' ? 1 : 0), 0),
@@ -125,6 +159,7 @@ function ShownCount(props: {
   }
   const reasons: string[] = []
   if (props.filtered) reasons.push('search filter on')
+  if (props.levelsHidden > 0) reasons.push(`${formatCount(props.levelsHidden)} below the level`)
   if (props.rows.some((row) => row.hasChildren && !row.expanded)) reasons.push('rows collapsed')
   if (props.loadedSpans < props.totalSpans) {
     reasons.push(`${formatCount(props.totalSpans - props.loadedSpans)} not loaded yet`)

@@ -1,7 +1,10 @@
 import type { TreeSpan } from '../../../shared/api'
+import { isLogSpan, levelName } from '../genai/logfire'
 
 const SERVICE_HUES = 6
 const RUNNING_MIN_PX = 24
+/** Half the width of a log line's diamond, so that one at the trace's end stays visible. */
+const LOG_MARK_HALF_PX = 5
 
 /**
  * Draws the span's bar, placed by its start offset and duration as a share
@@ -10,7 +13,21 @@ const RUNNING_MIN_PX = 24
 export function WaterfallBar({ span, totalMs }: { span: TreeSpan; totalMs: number }) {
   if (span.zeroTime) return null
   const left = clampPercent((span.startOffsetMs / totalMs) * 100)
-  const hue = span.status === 'error' ? 'error' : `hue-${serviceHue(span.serviceName)}`
+  if (isLogSpan(span)) {
+    // A log line has a time and no duration: a tick, colored by its level.
+    return (
+      <div
+        className={`log-mark level-${levelName(span.level!)}`}
+        style={{ left: `min(${left}%, calc(100% - ${LOG_MARK_HALF_PX}px))` }}
+      />
+    )
+  }
+  const hue =
+    span.status !== 'error'
+      ? `hue-${serviceHue(span.serviceName)}`
+      : span.retried
+        ? 'retried'
+        : 'error'
   if (span.inProgress) {
     // Open-ended: from the start to the right edge, and never too thin to see
     // when the span started at the trace's last known moment.

@@ -8,7 +8,8 @@ import { formatUsd, pluralize } from '../format'
  */
 export function costText(costUsd: number | null, unpricedCalls: number): string {
   if (costUsd === null) return unpricedCalls > 0 ? 'unpriced' : '—'
-  if (unpricedCalls > 0) return `${formatUsd(costUsd)} + ${pluralize(unpricedCalls, 'unpriced call')}`
+  if (unpricedCalls > 0)
+    return `${formatUsd(costUsd)} + ${pluralize(unpricedCalls, 'unpriced call')}`
   return formatUsd(costUsd)
 }
 

@@ -27,10 +27,7 @@ export function levelName(level: number): LevelName {
  * SDK sends as a span with `logfire.span_type = "log"`, a level and no duration.
  */
 export function isLogSpan(span: TreeSpan): boolean {
-  // NOTE: the tree API does not carry logfire.span_type, so a span counts as
-  // a log line when it has a level and zero duration. A real zero-length
-  // span with a level is shown as a log line too.
-  return span.level !== null && span.durationMs === 0 && !span.inProgress
+  return span.spanType === 'log'
 }
 
 const SCRUBBED_PREFIX = '[Scrubbed due to '

@@ -9,12 +9,25 @@ export interface SpanSearch {
   matchKeys: ReadonlySet<string>
 }
 
-/** Finds the spans whose name contains `query` (case-insensitive) or whose id equals it. */
-export function useSpanSearch(tree: SpanTree | null, rawQuery: string): SpanSearch {
+/**
+ * Finds the spans whose name or title contains `query` (case-insensitive) or
+ * whose id equals it. Spans whose key is in `hidden` (by the level filter)
+ * are not matched.
+ */
+export function useSpanSearch(
+  tree: SpanTree | null,
+  rawQuery: string,
+  hidden?: ReadonlySet<string>,
+): SpanSearch {
   const query = rawQuery.trim().toLowerCase()
   const nodesInOrder = useMemo(() => (tree === null ? [] : listNodesInOrder(tree)), [tree])
-  const lowerNames = useMemo(
-    () => nodesInOrder.map((node) => (node.type === 'span' ? node.span.name.toLowerCase() : '')),
+  const searchText = useMemo(
+    () =>
+      nodesInOrder.map((node) => {
+        if (node.type !== 'span') return ''
+        const { name, title } = node.span
+        return (title === name ? name : `${name}\n${title}`).toLowerCase()
+      }),
     [nodesInOrder],
   )
 
@@ -23,10 +36,10 @@ export function useSpanSearch(tree: SpanTree | null, rawQuery: string): SpanSear
     if (query !== '') {
       for (let i = 0; i < nodesInOrder.length; i++) {
         const node = nodesInOrder[i]!
-        if (node.type !== 'span') continue
-        if (lowerNames[i]!.includes(query) || node.span.spanId === query) matches.push(node)
+        if (node.type !== 'span' || hidden?.has(node.key)) continue
+        if (searchText[i]!.includes(query) || node.span.spanId === query) matches.push(node)
       }
     }
     return { query, matches, matchKeys: new Set(matches.map((node) => node.key)) }
-  }, [nodesInOrder, lowerNames, query])
+  }, [nodesInOrder, searchText, query, hidden])
 }
