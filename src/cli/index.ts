@@ -16,6 +16,8 @@ import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
+import { runCommand } from './run'
+import { ERROR_CLASS_STATUS, type ErrorClass } from '../shared/genai'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const err = (text: string) => process.stderr.write(`${text}\n`)
@@ -26,6 +28,21 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`${value} is not a port number (0-65535; 0 picks a free port)`)
   }
   return port
+}
+
+const ERROR_CLASSES = Object.keys(ERROR_CLASS_STATUS) as ErrorClass[]
+
+function parseErrorClasses(value: string): ErrorClass[] {
+  const classes = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '')
+  for (const c of classes) {
+    if (!(ERROR_CLASSES as string[]).includes(c)) {
+      throw new InvalidArgumentError(`unknown error class ${c}; use ${ERROR_CLASSES.join(', ')}`)
+    }
+  }
+  return classes as ErrorClass[]
 }
 
 function parsePositive(value: string): number {
@@ -170,6 +187,7 @@ export function buildProgram(): Command {
     .description('Local OpenTelemetry trace viewer and development harness for LLM agents')
     .version(loupeVersion())
     .showHelpAfterError()
+    .enablePositionalOptions()
 
   program
     .command('serve')
@@ -214,6 +232,37 @@ export function buildProgram(): Command {
         .default('text'),
     )
     .action(serve)
+
+  program
+    .command('run')
+    .description('start an agent command pointed at Loupe, store the run and print what it did')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option(
+      '--mock',
+      'answer its OpenAI and Anthropic calls with the mock model (no network, no key)',
+    )
+    .option(
+      '--fail-on <classes>',
+      `exit non-zero when the run ends with one of these error classes (comma-separated: ${ERROR_CLASSES.join(', ')})`,
+      parseErrorClasses,
+      [] as ErrorClass[],
+    )
+    .option('--json', 'print the run as JSON on standard output when it ends')
+    .addOption(dataOption())
+    .passThroughOptions()
+    .action(
+      async (
+        command: string[],
+        options: { mock?: boolean; failOn: ErrorClass[]; json?: boolean; data?: string },
+      ) => {
+        process.exitCode = await runCommand(command, {
+          dataDir: dataDirOf(options),
+          mock: options.mock ?? false,
+          failOn: options.failOn,
+          json: options.json ?? false,
+        })
+      },
+    )
 
   program
     .command('traces')

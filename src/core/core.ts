@@ -19,6 +19,8 @@ import {
 } from './discovery'
 import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './genai/price-overrides'
 import { NormalizationRunner } from './genai/runner'
+import { RunRegistry } from './gateway/runs'
+import { RunService } from './runner/service'
 import { Ingestor } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
@@ -60,6 +62,8 @@ export interface Core {
   readonly uiUrlWithToken: string
   readonly database: Database.Database
   readonly ingestor: Ingestor
+  /** Live runs that may call the model gateway, by gateway key. */
+  readonly runs: RunRegistry
   /** Resolves once every stored span has been through GenAI normalization. */
   whenNormalized(): Promise<void>
   status(): CoreStatus
@@ -146,6 +150,14 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     }
   }
 
+  const runs = new RunRegistry()
+  const runService = new RunService({
+    db,
+    registry: runs,
+    ingestor,
+    queries,
+    otlpHttpUrl: () => status().otlpHttpUrl,
+  })
   api = new ApiServer({
     queries,
     token,
@@ -155,6 +167,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     loadDemo,
     isAllowedHost,
     whenNormalized: () => normalization!.whenIdle(),
+    runs: runService,
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
@@ -249,6 +262,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     uiUrlWithToken: `${uiUrl}/?token=${encodeURIComponent(token)}`,
     database: db,
     ingestor,
+    runs,
     whenNormalized: () => normalization!.whenIdle(),
     status,
     loadDemo,

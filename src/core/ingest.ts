@@ -13,6 +13,7 @@ import {
   summarizeMetricsJson,
   summarizeMetricsProto,
 } from './otlp/index'
+import type { DecodedTraces } from './otlp/model'
 import type { BodyEncoding, PartialSuccess, Signal } from './otlp/responses'
 import type { SpanWriter } from './store/writer'
 
@@ -57,6 +58,11 @@ export class Ingestor {
   /** Record a request rejected before decoding (bad compression, too large). */
   reportRejectedRequest(signal: Signal, transport: Transport, message: string): void {
     this.recordProblem(signal, transport, message, 0)
+  }
+
+  /** Store spans that Loupe made itself (run root spans, gateway calls). */
+  async writeDecoded(traces: DecodedTraces): Promise<void> {
+    await this.writer.writeTraces(traces)
   }
 
   /** Recent rejections and failures, newest first. */

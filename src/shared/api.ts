@@ -275,6 +275,39 @@ export interface PortStatus {
   conflict: { holder: string | null } | null
 }
 
+/** `POST /api/runs`: a run created for a command the caller is about to start. */
+export interface RunStart {
+  runId: string
+  /** The run's own trace, where gateway calls without a traceparent go. */
+  traceId: string
+  /** Variables to add to the command's environment. */
+  env: Record<string, string>
+}
+
+/** An agent run started by `loupe run` or the playground, with totals over its traces. */
+export interface RunJson {
+  id: string
+  command: string[]
+  cwd: string
+  mode: string
+  scenario: string | null
+  startedAt: string
+  /** Null while the command runs. */
+  endedAt: string | null
+  exitCode: number | null
+  output: string | null
+  traceIds: string[]
+  modelCalls: number
+  toolCalls: number
+  inputTokens: number
+  outputTokens: number
+  costUsd: number | null
+  /** Every error class that ended one of the run's traces. */
+  errorClasses: ErrorClass[]
+  /** The first of those, or 'none'. */
+  errorClass: ErrorClass
+}
+
 /** `GET /api/status`. */
 export interface CoreStatus {
   version: string

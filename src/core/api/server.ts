@@ -8,7 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Logger } from 'pino'
 import type { CoreStatus, PushMessage } from '../../shared/api'
+import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
+import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { exportTraceAsOtlpJson } from '../store/export'
 import type { TraceQueries } from '../store/queries'
@@ -52,6 +54,7 @@ export interface ApiOptions {
   /** Resolves once GenAI normalization has caught up with the store. */
   whenNormalized: () => Promise<void>
   prices: PriceOverridesApi
+  runs: RunService
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -215,6 +218,8 @@ export class ApiServer {
       if (spans.length === 0) {
         sendJson(response, 404, { error: `span ${parts[4]} not found in trace ${parts[2]}` })
       } else sendJson(response, 200, spans)
+    } else if (parts[1] === 'runs') {
+      await this.routeRuns(method, parts, request, response)
     } else if (parts[1] === 'prices' && parts.length === 2) {
       await this.routePrices(method, request, url, response)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
@@ -222,6 +227,50 @@ export class ApiServer {
     } else {
       sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
     }
+  }
+
+  private async routeRuns(
+    method: string,
+    parts: string[],
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const runs = this.options.runs
+    if (method === 'GET' && parts.length === 2) {
+      sendJson(response, 200, runs.list())
+      return
+    }
+    if (method === 'GET' && parts.length === 3) {
+      const run = runs.get(parts[2]!)
+      if (run) sendJson(response, 200, run)
+      else sendJson(response, 404, { error: `run ${parts[2]} not found` })
+      return
+    }
+    if (method === 'POST' && parts.length === 2) {
+      const body = await readJson(request, response)
+      if (body === undefined) return
+      const parsed = runStartSchema.safeParse(body)
+      if (!parsed.success) {
+        sendJson(response, 400, { error: `invalid run: ${issuesText(parsed.error.issues)}` })
+        return
+      }
+      sendJson(response, 201, runs.start(parsed.data))
+      return
+    }
+    if (method === 'POST' && parts.length === 4 && parts[3] === 'finish') {
+      const body = await readJson(request, response)
+      if (body === undefined) return
+      const parsed = runFinishSchema.safeParse(body)
+      if (!parsed.success) {
+        sendJson(response, 400, { error: `invalid run result: ${issuesText(parsed.error.issues)}` })
+        return
+      }
+      const run = await runs.finish(parts[2]!, parsed.data.exitCode, parsed.data.output)
+      if (run) sendJson(response, 200, run)
+      else sendJson(response, 404, { error: `run ${parts[2]} not found` })
+      return
+    }
+    sendJson(response, 404, { error: `no API route ${method} /api/${parts.slice(1).join('/')}` })
   }
 
   private async routePrices(
@@ -361,6 +410,34 @@ export class ApiServer {
     response.end(body)
   }
 }
+
+/** Read a JSON request body, or answer 400 and return undefined. */
+async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
+  try {
+    return JSON.parse((await readRequestBody(request, 4 * 1024 * 1024)).toString('utf8'))
+  } catch (error) {
+    sendJson(response, 400, { error: `invalid JSON body: ${(error as Error).message}` })
+    return undefined
+  }
+}
+
+function issuesText(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`)
+    .join('; ')
+}
+
+const runStartSchema = z.object({
+  command: z.array(z.string()).min(1, 'command must name a program'),
+  cwd: z.string().min(1),
+  mode: z.enum(['mock', 'record', 'live']),
+  scenario: z.string().nullable().optional(),
+})
+
+const runFinishSchema = z.object({
+  exitCode: z.number().int().nullable(),
+  output: z.string(),
+})
 
 function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,27 @@
+// The contract between the model gateway (provider API modules) and the rest
+// of the core: how the gateway finds the run a request belongs to, and what
+// it reports about each call.
+
+import type { DecodedTraces } from '../otlp/model'
+
+export type GatewayMode = 'mock' | 'record' | 'live'
+
+/** A run that may call the gateway, as `loupe run` and the playground create it. */
+export interface GatewayRun {
+  id: string
+  /** The per-run key the agent gets as OPENAI_API_KEY / ANTHROPIC_API_KEY. */
+  key: string
+  mode: GatewayMode
+  /** Seed of the automatic mock, so a run answers the same way every time. */
+  seed: number
+  /** The run's root span: gateway calls without a traceparent hang under it. */
+  traceId: string
+  rootSpanId: string
+}
+
+export interface GatewayContext {
+  /** The live run whose key this is, or null. */
+  runByKey(key: string): GatewayRun | null
+  /** Store spans the gateway emits (one per call), through the normal writer. */
+  writeSpans(traces: DecodedTraces): Promise<void>
+}

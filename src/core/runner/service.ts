@@ -1,0 +1,251 @@
+// Agent runs: the record of a command that `loupe run` (or the playground)
+// started, the environment that points it at Loupe, and the run's root span.
+// The agent's own spans join the run through OTEL_RESOURCE_ATTRIBUTES
+// (loupe.run.id), its model calls through its per-run gateway key.
+
+import { randomBytes } from 'node:crypto'
+import type Database from 'better-sqlite3'
+import type { RunJson, RunStart, TraceSummary } from '../../shared/api'
+import type { GatewayMode, GatewayRun } from '../gateway/types'
+import type { Ingestor } from '../ingest'
+import type { DecodedTraces } from '../otlp/model'
+import type { TraceQueries } from '../store/queries'
+
+/** Output kept per run; the rest is cut with a marker. */
+const MAX_OUTPUT_CHARS = 1_000_000
+
+export interface RunRegistryLike {
+  add(run: GatewayRun): void
+  remove(id: string): boolean
+}
+
+export interface RunServiceOptions {
+  db: Database.Database
+  registry: RunRegistryLike
+  ingestor: Ingestor
+  queries: TraceQueries
+  /** Base URL of the OTLP/HTTP port, e.g. http://127.0.0.1:4318 */
+  otlpHttpUrl: () => string | null
+}
+
+interface RunRow {
+  id: string
+  command: string
+  cwd: string
+  mode: string
+  scenario: string | null
+  started_ms: number
+  ended_ms: number | null
+  exit_code: number | null
+  output: string | null
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex')
+}
+
+export class RunService {
+  private readonly live = new Map<string, GatewayRun & { startedNs: bigint; command: string[] }>()
+
+  constructor(private readonly options: RunServiceOptions) {}
+
+  /** Create a run and return the environment its command must get. */
+  start(request: {
+    command: string[]
+    cwd: string
+    mode: GatewayMode
+    scenario?: string | null
+  }): RunStart {
+    const otlp = this.options.otlpHttpUrl()
+    if (!otlp) throw new Error('Loupe has no OTLP/HTTP port, so a run cannot send to it')
+    const run: GatewayRun = {
+      id: `run_${hex(8)}`,
+      key: `loupe-run-${hex(16)}`,
+      mode: request.mode,
+      seed: 1,
+      traceId: hex(16),
+      rootSpanId: hex(8),
+    }
+    this.options.db
+      .prepare(
+        'INSERT INTO runs (id, command, cwd, mode, scenario, started_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        run.id,
+        JSON.stringify(request.command),
+        request.cwd,
+        request.mode,
+        request.scenario ?? null,
+        Date.now(),
+      )
+    this.options.registry.add(run)
+    this.live.set(run.id, {
+      ...run,
+      startedNs: BigInt(Date.now()) * 1_000_000n,
+      command: request.command,
+    })
+    return {
+      runId: run.id,
+      traceId: run.traceId,
+      env: runEnvironment(otlp, run),
+    }
+  }
+
+  /** Record the end of a run and store its root span. */
+  async finish(runId: string, exitCode: number | null, output: string): Promise<RunJson | null> {
+    const run = this.live.get(runId)
+    if (!run) return this.get(runId)
+    this.live.delete(runId)
+    this.options.registry.remove(runId)
+    const kept =
+      output.length > MAX_OUTPUT_CHARS
+        ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n[output cut at ${MAX_OUTPUT_CHARS} characters of ${output.length}]`
+        : output
+    this.options.db
+      .prepare('UPDATE runs SET ended_ms = ?, exit_code = ?, output = ? WHERE id = ?')
+      .run(Date.now(), exitCode, kept, runId)
+    await this.options.ingestor.writeDecoded(rootSpan(run, exitCode))
+    return this.get(runId)
+  }
+
+  get(runId: string): RunJson | null {
+    const row = this.options.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as
+      RunRow | undefined
+    if (!row) return null
+    const traceIds = this.options.db
+      .prepare('SELECT trace_id FROM run_traces WHERE run_id = ?')
+      .pluck()
+      .all(runId) as string[]
+    const live = this.live.get(runId)
+    if (live && !traceIds.includes(live.traceId)) traceIds.push(live.traceId)
+    const run = this.options.db.prepare('SELECT 1 FROM traces WHERE trace_id = ?').pluck()
+    const traces = traceIds
+      .filter((id) => run.get(id) !== undefined)
+      .map((id) => this.options.queries.getTrace(id))
+      .filter((trace): trace is TraceSummary => trace !== null)
+    return runJson(row, traces)
+  }
+
+  list(limit = 100): RunJson[] {
+    const rows = this.options.db
+      .prepare('SELECT * FROM runs ORDER BY started_ms DESC LIMIT ?')
+      .all(limit) as RunRow[]
+    return rows.map((row) => this.get(row.id)!).filter((run) => run !== null)
+  }
+}
+
+/** The environment that points an unchanged agent at Loupe. */
+export function runEnvironment(otlpHttpUrl: string, run: GatewayRun): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    // Logfire: send nothing to the cloud, even with a LOGFIRE_TOKEN inherited
+    // and send_to_logfire='if-token-present'; its backend URL is Loupe too.
+    LOGFIRE_SEND_TO_LOGFIRE: 'false',
+    LOGFIRE_BASE_URL: otlpHttpUrl,
+    OTEL_RESOURCE_ATTRIBUTES: `loupe.run.id=${run.id}`,
+    OPENAI_BASE_URL: `${otlpHttpUrl}/gateway/openai/v1`,
+    OPENAI_API_KEY: run.key,
+    // The Anthropic SDKs append /v1/messages to the base URL themselves.
+    ANTHROPIC_BASE_URL: `${otlpHttpUrl}/gateway/anthropic`,
+    ANTHROPIC_API_KEY: run.key,
+    LOUPE_RUN_ID: run.id,
+  }
+}
+
+/** Merge OTEL_RESOURCE_ATTRIBUTES, keeping the user's own attributes. */
+export function mergeResourceAttributes(existing: string | undefined, ours: string): string {
+  return existing && existing.trim() !== '' ? `${existing},${ours}` : ours
+}
+
+function rootSpan(
+  run: GatewayRun & { startedNs: bigint; command: string[] },
+  exitCode: number | null,
+): DecodedTraces {
+  const values: Record<string, string | number | boolean | null> = Object.create(null) as Record<
+    string,
+    never
+  >
+  values['loupe.run.id'] = run.id
+  values['loupe.run.command'] = run.command.join(' ')
+  values['loupe.run.mode'] = run.mode
+  values['process.exit.code'] = exitCode
+  const empty = { values: Object.create(null) as Record<string, never>, otlpTypes: null }
+  const resourceValues = Object.create(null) as Record<string, string>
+  resourceValues['service.name'] = 'loupe'
+  resourceValues['loupe.run.id'] = run.id
+  return {
+    groups: [
+      {
+        resource: {
+          attributes: { values: resourceValues, otlpTypes: null },
+          droppedAttributesCount: 0,
+          schemaUrl: '',
+        },
+        scope: {
+          name: 'loupe.runner',
+          version: '',
+          attributes: empty,
+          droppedAttributesCount: 0,
+          schemaUrl: '',
+        },
+        spans: [
+          {
+            traceId: run.traceId,
+            spanId: run.rootSpanId,
+            parentSpanId: null,
+            traceState: '',
+            flags: 1,
+            name: `loupe run ${run.command[0] ?? ''}`.trim(),
+            kind: 1,
+            startTimeUnixNano: run.startedNs,
+            endTimeUnixNano: BigInt(Date.now()) * 1_000_000n,
+            attributes: { values, otlpTypes: null },
+            droppedAttributesCount: 0,
+            events: [],
+            droppedEventsCount: 0,
+            links: [],
+            droppedLinksCount: 0,
+            statusCode: exitCode === 0 ? 0 : 2,
+            statusMessage:
+              exitCode === 0
+                ? ''
+                : `the command exited with code ${exitCode ?? 'unknown (killed)'}`,
+          },
+        ],
+      },
+    ],
+    rejectedSpans: 0,
+    errors: [],
+  }
+}
+
+function runJson(row: RunRow, traces: TraceSummary[]): RunJson {
+  const sum = (pick: (t: TraceSummary) => number) => traces.reduce((total, t) => total + pick(t), 0)
+  const priced = traces.filter((t) => t.costUsd !== null)
+  // The run's own root span fails whenever the command does; the agent's
+  // traces say why, so only theirs give the run its error classes.
+  const agentTraces = traces.filter((t) => !t.rootName.startsWith('loupe run'))
+  const errorClasses = [
+    ...new Set(agentTraces.map((t) => t.errorClass).filter((c) => c !== 'none')),
+  ]
+  return {
+    id: row.id,
+    command: JSON.parse(row.command) as string[],
+    cwd: row.cwd,
+    mode: row.mode,
+    scenario: row.scenario,
+    startedAt: new Date(row.started_ms).toISOString(),
+    endedAt: row.ended_ms === null ? null : new Date(row.ended_ms).toISOString(),
+    exitCode: row.exit_code,
+    output: row.output,
+    traceIds: traces.map((t) => t.traceId),
+    modelCalls: sum((t) => t.modelCalls),
+    toolCalls: sum((t) => t.toolCalls),
+    inputTokens: sum((t) => t.inputTokens),
+    outputTokens: sum((t) => t.outputTokens),
+    costUsd: priced.length > 0 ? priced.reduce((total, t) => total + t.costUsd!, 0) : null,
+    errorClasses,
+    errorClass: errorClasses[0] ?? 'none',
+  }
+}

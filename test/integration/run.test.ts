@@ -1,0 +1,125 @@
+// `loupe run`: real agent commands started with the environment that points
+// them at Loupe, their runs stored with exit code, output and traces, and
+// --fail-on turning an error class into a failing exit code.
+
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunJson, TraceDetail } from '../../src/shared/api'
+import {
+  cliJson,
+  makeDataDir,
+  removeDir,
+  repoRoot,
+  runCli,
+  startTestCore,
+  type TestCore,
+} from '../helpers/core'
+import { missingPythonMessage, testPython } from '../helpers/python'
+
+const python = testPython()
+if (!python && process.env.CI) throw new Error(missingPythonMessage)
+
+/** Environment without OTel or Logfire settings of the machine, as a fresh shell has. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('OTEL_') && !key.startsWith('LOGFIRE_')) env[key] = value
+  }
+  return env
+}
+
+async function loupeRun(
+  args: string[],
+  command: string[],
+): Promise<{ code: number; run: RunJson; stderr: string }> {
+  const result = await runCli(['run', '--json', ...args, '--', ...command], cleanEnv())
+  const run = JSON.parse(result.stdout.slice(result.stdout.indexOf('{\n'))) as RunJson
+  return { code: result.code, run, stderr: result.stderr }
+}
+
+describe.skipIf(!python)('loupe run without a running core', () => {
+  const dataDir = makeDataDir()
+
+  afterAll(() => removeDir(dataDir))
+
+  it('runs a Logfire agent and stores its run', async () => {
+    const { code, run, stderr } = await loupeRun(
+      ['--data', dataDir],
+      [python!, join(repoRoot, 'test/interop/chat_turn.py')],
+    )
+    expect(code).toBe(0)
+    expect(run.exitCode).toBe(0)
+    expect(run.modelCalls).toBe(2)
+    expect(run.toolCalls).toBe(2)
+    expect(run.errorClass).toBe('none')
+    expect(run.command.at(-1)).toMatch(/chat_turn\.py$/)
+    expect(stderr).toContain(`loupe: run ${run.id} started`)
+    // The agent printed its trace id, which the run must list.
+    const agentTrace = run
+      .output!.trim()
+      .split('\n')
+      .find((line) => /^[0-9a-f]{32}$/.test(line))!
+    expect(run.traceIds).toContain(agentTrace)
+    const detail = await cliJson<TraceDetail>(['show', agentTrace, '--json', '--data', dataDir])
+    expect(detail.spans[0]!.resource.attributes['loupe.run.id']).toBe(run.id)
+  })
+
+  it('passes on the exit code of a failing command', async () => {
+    const { code, run } = await loupeRun(
+      ['--data', dataDir],
+      [python!, '-c', 'print("bye"); raise SystemExit(3)'],
+    )
+    expect(code).toBe(3)
+    expect(run.exitCode).toBe(3)
+    expect(run.output).toContain('bye')
+  })
+
+  it('fails on a listed error class', async () => {
+    const command = [
+      python!,
+      join(repoRoot, 'test/interop/scenarios.py'),
+      'tool_key_error',
+      'logfire',
+    ]
+    const plain = await loupeRun(['--data', dataDir], command)
+    expect(plain.code).toBe(0)
+    expect(plain.run.errorClasses).toEqual(['tool_failed'])
+    const failing = await loupeRun(['--data', dataDir, '--fail-on', 'timeout,tool_failed'], command)
+    expect(failing.code).toBe(1)
+    expect(failing.stderr).toContain('the run ended with tool_failed (--fail-on)')
+  })
+
+  it('rejects an unknown error class', async () => {
+    const result = await runCli(['run', '--fail-on', 'oops', '--data', dataDir, '--', 'true'])
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toContain('unknown error class oops')
+  })
+})
+
+describe.skipIf(!python)('loupe run with a running core', () => {
+  let loupe: TestCore
+
+  beforeAll(async () => {
+    loupe = await startTestCore()
+  })
+
+  afterAll(async () => {
+    await loupe.stop()
+    removeDir(loupe.dataDir)
+  })
+
+  it('records the run in the running core', async () => {
+    const { run } = await loupeRun(
+      ['--data', loupe.dataDir],
+      [python!, join(repoRoot, 'test/interop/chat_turn.py')],
+    )
+    const response = await fetch(`${loupe.uiUrl}/api/runs`, {
+      headers: { Authorization: `Bearer ${loupe.core.discovery.token}` },
+    })
+    const runs = (await response.json()) as RunJson[]
+    expect(runs.map((r) => r.id)).toContain(run.id)
+    const stored = runs.find((r) => r.id === run.id)!
+    expect(stored.endedAt).not.toBeNull()
+    expect(stored.modelCalls).toBe(2)
+  })
+})
