@@ -17,6 +17,16 @@ else
   echo "test-setup: install Chromium and set LOUPE_CHROMIUM to its path for the UI tests" >&2
 fi
 
+# iproute2's `ip` brings up loopback in the network namespaces of the
+# offline `loupe run --mock` tests.
+if ! command -v ip >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "test-setup: installing iproute2 for the network namespace tests"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq iproute2 >/dev/null
+fi
+
 if [ ! -x .venv/bin/python ]; then
   echo "test-setup: creating .venv for the Python interop tests"
   python3 -m venv .venv

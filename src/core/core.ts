@@ -19,9 +19,10 @@ import {
 } from './discovery'
 import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './genai/price-overrides'
 import { NormalizationRunner } from './genai/runner'
+import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunService } from './runner/service'
-import { Ingestor } from './ingest'
+import { Ingestor, type IngestOptions } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
 import { createOtlpHttpHandler } from './otlp/http-receiver'
@@ -47,6 +48,10 @@ export interface CoreOptions {
   uiPort?: number
   /** Take the next free port when a given port is taken, as for the defaults. */
   fallbackOnConflict?: boolean
+  /** Secret redaction before storage; the default rules when omitted, false to turn it off. */
+  redaction?: IngestOptions['redaction']
+  /** Spans and log records that may wait for a commit before requests get 503. */
+  maxQueuedItems?: number
   /** Largest OTLP request body in bytes, before and after decompression. */
   maxBodyBytes?: number
   /** Load the bundled demo traces when the store is empty. */
@@ -113,6 +118,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   let api: ApiServer | null = null
   let normalization: NormalizationRunner | null = null
   const writer = new SpanWriter(db, {
+    maxQueuedItems: options.maxQueuedItems,
     onCommit: (traceIds) => {
       api?.notifyTracesChanged(traceIds)
       normalization?.poke()
@@ -126,7 +132,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     onChanged: (traceIds) => api?.notifyTracesChanged(traceIds),
   })
   cleanups.push(() => normalization?.stop())
-  const ingestor = new Ingestor(writer, log)
+  const ingestor = new Ingestor(writer, log, { redaction: options.redaction })
   const version = loupeVersion()
   const demoDir = join(packageRoot(), 'resources', 'demo')
   const loadDemo = () => loadDemoTraces(ingestor, demoDir)
@@ -190,9 +196,24 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   }
   const reserved = Object.values(requested).filter((port) => port !== 0)
 
+  const gateway = createGatewayHandler(
+    {
+      runByKey: (key) => runs.byKey(key),
+      // Through the ingestor, so that keys in prompts are redacted like any span's.
+      writeSpans: (traces) => ingestor.writeDecoded(traces),
+    },
+    log.child({ component: 'gateway' }),
+  )
   const otlpServer = createServer(
     { keepAliveTimeout: 65_000 },
-    createOtlpHttpHandler({ ingestor, log, maxBodyBytes, uiUrl: () => uiUrl, isAllowedHost }),
+    createOtlpHttpHandler({
+      ingestor,
+      log,
+      maxBodyBytes,
+      uiUrl: () => uiUrl,
+      isAllowedHost,
+      gateway,
+    }),
   )
   cleanups.push(() => closeHttp(otlpServer))
   ports.push(

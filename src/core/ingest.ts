@@ -1,7 +1,8 @@
 // The path every OTLP request takes, whatever brought it (HTTP, gRPC or
-// `loupe import`): decode, hand to the writer, and report what was rejected.
-// Decoding stays on the request; everything else about a span (GenAI
-// normalization, search indexing) happens after the acknowledgement.
+// `loupe import`): decode, redact secrets, hand to the writer, and report
+// what was rejected or redacted. Decoding and redaction stay on the request.
+// Everything else about a span (GenAI normalization, search indexing)
+// happens after the acknowledgement.
 
 import type { Logger } from 'pino'
 import type { IngestProblem } from '../shared/api'
@@ -15,6 +16,9 @@ import {
 } from './otlp/index'
 import type { DecodedTraces } from './otlp/model'
 import type { BodyEncoding, PartialSuccess, Signal } from './otlp/responses'
+import { redactLogs, redactTraces } from './redact/decoded'
+import { Redactor, type RedactionTally } from './redact/redactor'
+import { DEFAULT_REDACTION_RULES, type RedactionRule } from './redact/rules'
 import type { SpanWriter } from './store/writer'
 
 export type Transport = IngestProblem['transport']
@@ -25,16 +29,33 @@ export interface IngestOutcome {
   partial: PartialSuccess | null
 }
 
+export interface IngestOptions {
+  /**
+   * Secret redaction before storage: the rules to apply (the default rules
+   * when `rules` is omitted), or false to store values as sent.
+   */
+  redaction?: { rules?: readonly RedactionRule[] } | false
+}
+
 const MAX_PROBLEMS = 50
 const MAX_MESSAGE_LINES = 5
 
 export class Ingestor {
   private readonly problems: IngestProblem[] = []
+  private readonly redactor: Redactor | null
+  /** Rules already logged as having matched, so each is logged once per process. */
+  private readonly loggedRules = new Set<string>()
 
+  /** Throws InvalidRedactionRuleError when a configured redaction rule is unusable. */
   constructor(
     private readonly writer: SpanWriter,
     private readonly log: Logger,
-  ) {}
+    options: IngestOptions = {},
+  ) {
+    const redaction = options.redaction ?? {}
+    this.redactor =
+      redaction === false ? null : new Redactor(redaction.rules ?? DEFAULT_REDACTION_RULES)
+  }
 
   /**
    * Decode and store one export request body (already decompressed).
@@ -60,8 +81,9 @@ export class Ingestor {
     this.recordProblem(signal, transport, message, 0)
   }
 
-  /** Store spans that Loupe made itself (run root spans, gateway calls). */
+  /** Store spans that Loupe made itself (run root spans, gateway calls), redacted like any others. */
   async writeDecoded(traces: DecodedTraces): Promise<void> {
+    if (this.redactor) this.noteRedactions(redactTraces(this.redactor, traces))
     await this.writer.writeTraces(traces)
   }
 
@@ -80,22 +102,37 @@ export class Ingestor {
       case 'traces': {
         const decoded =
           encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body)
+        const redactions = this.redactor ? redactTraces(this.redactor, decoded) : null
         const result = await this.writer.writeTraces(decoded)
         return {
           accepted: result.spans,
-          partial: this.partial(signal, transport, decoded.rejectedSpans, decoded.errors),
+          partial: this.partial(
+            signal,
+            transport,
+            decoded.rejectedSpans,
+            decoded.errors,
+            redactions,
+          ),
         }
       }
       case 'logs': {
         const decoded =
           encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body)
+        const redactions = this.redactor ? redactLogs(this.redactor, decoded) : null
         const result = await this.writer.writeLogs(decoded)
         return {
           accepted: result.logRecords,
-          partial: this.partial(signal, transport, decoded.rejectedLogRecords, decoded.errors),
+          partial: this.partial(
+            signal,
+            transport,
+            decoded.rejectedLogRecords,
+            decoded.errors,
+            redactions,
+          ),
         }
       }
       case 'metrics': {
+        // NOTE: metric bodies are stored as received, so their attributes are not redacted.
         const summary =
           encoding === 'json'
             ? summarizeMetricsJson(body.toString('utf8'))
@@ -106,18 +143,44 @@ export class Ingestor {
     }
   }
 
+  /**
+   * Builds the partial success of a stored batch. Rejections are also recorded
+   * as ingest problems, while redactions only add a warning to the message.
+   */
   private partial(
     signal: Signal,
     transport: Transport,
     rejected: number,
     errors: string[],
+    redactions: RedactionTally | null,
   ): PartialSuccess | null {
-    if (rejected === 0 && errors.length === 0) return null
-    const shown = errors.slice(0, MAX_MESSAGE_LINES)
-    const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more` : ''
-    const errorMessage = `${shown.join('; ')}${more}`
-    this.recordProblem(signal, transport, errorMessage, rejected)
-    return { rejected, errorMessage }
+    const messages: string[] = []
+    if (rejected > 0 || errors.length > 0) {
+      const shown = errors.slice(0, MAX_MESSAGE_LINES)
+      const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more` : ''
+      const errorMessage = `${shown.join('; ')}${more}`
+      this.recordProblem(signal, transport, errorMessage, rejected)
+      messages.push(errorMessage)
+    }
+    if (redactions && redactions.count > 0) {
+      this.noteRedactions(redactions)
+      messages.push(redactionMessage(redactions))
+    }
+    if (messages.length === 0) return null
+    return { rejected, errorMessage: messages.join('; ') }
+  }
+
+  /** Logs the first redaction by each rule. Later ones are only counted on the stored items. */
+  private noteRedactions(redactions: RedactionTally): void {
+    for (const rule of redactions.rules) {
+      if (this.loggedRules.has(rule)) continue
+      this.loggedRules.add(rule)
+      this.log.info(
+        { rule },
+        `redacted a value matching the rule ${rule} before storage; ` +
+          'later matches are counted in the loupe.redactions attribute only',
+      )
+    }
   }
 
   private recordProblem(
@@ -131,4 +194,10 @@ export class Ingestor {
     this.problems.push({ time: new Date().toISOString(), signal, transport, message, rejected })
     if (this.problems.length > MAX_PROBLEMS) this.problems.shift()
   }
+}
+
+/** Returns the partial-success warning for redactions, e.g. "2 values redacted: bearer-token". */
+function redactionMessage(redactions: RedactionTally): string {
+  const noun = redactions.count === 1 ? 'value' : 'values'
+  return `${redactions.count} ${noun} redacted: ${[...redactions.rules].sort().join(', ')}`
 }

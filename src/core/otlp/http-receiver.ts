@@ -28,6 +28,11 @@ export interface OtlpHttpOptions {
   uiUrl: () => string
   /** Returns false for requests whose Host header is not one Loupe serves. */
   isAllowedHost: (host: string | undefined) => boolean
+  /**
+   * The model gateway, which shares this port. It returns true when the path
+   * is a gateway path, after taking over the response.
+   */
+  gateway?: (request: IncomingMessage, response: ServerResponse) => boolean
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = {
@@ -73,6 +78,7 @@ async function handle(
     response.setHeader('Access-Control-Allow-Origin', origin)
     response.setHeader('Vary', 'Origin')
   }
+  if (options.gateway?.(request, response)) return
   if (request.method === 'OPTIONS') {
     response.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
     response.setHeader(

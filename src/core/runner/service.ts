@@ -221,11 +221,17 @@ function rootSpan(
 }
 
 function runJson(row: RunRow, traces: TraceSummary[]): RunJson {
-  const sum = (pick: (t: TraceSummary) => number) => traces.reduce((total, t) => total + pick(t), 0)
-  const priced = traces.filter((t) => t.costUsd !== null)
+  // The run's own trace holds the gateway's spans of calls that came without
+  // a traceparent. When the agent's own instrumentation recorded model calls
+  // too, those are the same calls, so the totals come from the agent's traces
+  // alone; an uninstrumented agent is known only through the gateway.
+  const agentTraces = traces.filter((t) => !t.rootName.startsWith('loupe run'))
+  const counted = agentTraces.some((t) => t.modelCalls > 0) ? agentTraces : traces
+  const sum = (pick: (t: TraceSummary) => number) =>
+    counted.reduce((total, t) => total + pick(t), 0)
+  const priced = counted.filter((t) => t.costUsd !== null)
   // The run's own root span fails whenever the command does; the agent's
   // traces say why, so only theirs give the run its error classes.
-  const agentTraces = traces.filter((t) => !t.rootName.startsWith('loupe run'))
   const errorClasses = [
     ...new Set(agentTraces.map((t) => t.errorClass).filter((c) => c !== 'none')),
   ]

@@ -1,0 +1,137 @@
+// HTTP plumbing shared by the gateway's provider APIs: reading the body,
+// sending JSON and server-sent events, and reading the API key and the
+// W3C trace context from the headers.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { JsonValue } from '../../shared/api'
+
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError'
+}
+
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'])
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    request.resume()
+    return Promise.reject(new BodyTooLargeError(`request body exceeds ${maxBytes} bytes`))
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        request.removeAllListeners('data')
+        request.resume()
+        reject(new BodyTooLargeError(`request body exceeds ${maxBytes} bytes`))
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks, size)))
+    request.on('error', reject)
+  })
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: JsonValue,
+  headers: Record<string, string> = {},
+): void {
+  const bytes = Buffer.from(JSON.stringify(body))
+  response.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': bytes.length,
+  })
+  response.end(bytes)
+}
+
+/** One server-sent event: `event` is the optional event name line. */
+export interface SseEvent {
+  event?: string
+  data: string
+}
+
+/**
+ * Sends events as a text/event-stream response, waiting for the socket to
+ * drain when its buffer fills, and awaits `beforeEnd` before ending it.
+ * When the client disconnects, the remaining events are dropped, but
+ * `beforeEnd` still runs.
+ */
+export async function sendEventStream(
+  response: ServerResponse,
+  events: SseEvent[],
+  headers: Record<string, string>,
+  beforeEnd: () => Promise<void>,
+): Promise<void> {
+  response.writeHead(200, {
+    ...headers,
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+  })
+  for (const event of events) {
+    if (response.destroyed) break
+    const text = `${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`
+    if (!response.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          response.off('drain', done)
+          response.off('close', done)
+          resolve()
+        }
+        response.on('drain', done)
+        response.on('close', done)
+      })
+    }
+  }
+  await beforeEnd()
+  if (!response.destroyed) {
+    await new Promise<void>((resolve) => response.end(resolve))
+  }
+}
+
+/** Returns the first value of a header. */
+export function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Returns the token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(request: IncomingMessage): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(request, 'authorization') ?? '')
+  return match ? match[1]! : null
+}
+
+export interface TraceParent {
+  traceId: string
+  spanId: string
+  traceState: string
+}
+
+/**
+ * Reads the W3C `traceparent` header (version 00 or a later version, whose
+ * first four fields keep the same layout). Returns null for a missing or
+ * invalid header, or for all-zero ids.
+ */
+export function parseTraceparent(request: IncomingMessage): TraceParent | null {
+  const header = headerValue(request, 'traceparent')?.trim().toLowerCase() ?? ''
+  const match = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/.exec(header)
+  if (!match) return null
+  const [, version, traceId, spanId, , rest] = match
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return null
+  if (/^0+$/.test(traceId!) || /^0+$/.test(spanId!)) return null
+  return {
+    traceId: traceId!,
+    spanId: spanId!,
+    traceState: headerValue(request, 'tracestate') ?? '',
+  }
+}
+
+/** True when the Content-Type header names JSON (`application/json`, with or without parameters). */
+export function isJsonContentType(request: IncomingMessage): boolean {
+  const mediaType = (headerValue(request, 'content-type') ?? '').split(';', 1)[0]!.trim()
+  return mediaType.toLowerCase() === 'application/json'
+}

@@ -1,0 +1,353 @@
+// The model gateway's HTTP entry: routes /gateway/openai/v1/* and
+// /gateway/anthropic/v1/* to the provider API modules, finds the run a call
+// belongs to from its API key, replies with the automatic mock, and stores
+// one span per model call. It shares the OTLP/HTTP port, whose handler calls
+// it first. It sends nothing to any other host.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import type { JsonValue } from '../../shared/api'
+import { anthropicFamily, anthropicModels, countTokens, handleMessages } from './anthropic-messages'
+import {
+  BodyTooLargeError,
+  bearerToken,
+  headerValue,
+  isJsonContentType,
+  parseTraceparent,
+  readBody,
+  sendEventStream,
+  sendJson,
+} from './http'
+import { handleChatCompletions } from './openai-chat'
+import { openaiFamily, openaiModels } from './openai-common'
+import { ResponsesApi } from './openai-responses'
+import {
+  errorResult,
+  type ApiContext,
+  type ApiResult,
+  type GatewayErrorKind,
+  type ProviderFamily,
+} from './provider-api'
+import { uniqueId } from './random'
+import {
+  callSpan,
+  newTraceId,
+  nowUnixNano,
+  type CallRecord,
+  type GatewayApi,
+  type SpanParent,
+} from './telemetry'
+import type { GatewayContext, GatewayRun } from './types'
+
+export interface GatewayOptions {
+  /** Largest request body in bytes. */
+  maxBodyBytes?: number
+}
+
+/** 32 MiB, the request size limit of the OpenAI and Anthropic APIs. */
+export const DEFAULT_GATEWAY_MAX_BODY_BYTES = 32 * 1024 * 1024
+
+export const GATEWAY_PREFIX = '/gateway'
+
+type ModelCallHandler = (body: JsonValue, context: ApiContext) => ApiResult
+
+interface Route {
+  family: ProviderFamily
+  /** The path after the provider's base URL, such as `/chat/completions`. */
+  path: string
+}
+
+function matchRoute(pathname: string): Route | null {
+  const path = pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname
+  const match = /^\/gateway\/(openai|anthropic)\/v1(\/.*)?$/.exec(path)
+  if (!match) return null
+  return { family: match[1] === 'openai' ? openaiFamily : anthropicFamily, path: match[2] ?? '' }
+}
+
+function requestIdHeader(family: ProviderFamily): string {
+  return family.provider === 'openai' ? 'x-request-id' : 'request-id'
+}
+
+function sendError(
+  response: ServerResponse,
+  family: ProviderFamily,
+  kind: GatewayErrorKind,
+  message: string,
+): void {
+  const error = family.error(kind, message)
+  sendJson(response, error.status, error.body, {
+    [requestIdHeader(family)]: uniqueId('req_'),
+    ...error.headers,
+  })
+}
+
+function answerPreflight(request: IncomingMessage, response: ServerResponse): void {
+  response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
+  // Provider SDKs send their own headers (x-api-key, anthropic-version, x-stainless-*), so the
+  // requested ones are allowed. The OTLP handler sets Allow-Origin only for loopback origins.
+  const requested = headerValue(request, 'access-control-request-headers')
+  response.setHeader('Access-Control-Allow-Headers', requested ?? 'Content-Type, Authorization')
+  response.setHeader('Access-Control-Max-Age', '600')
+  response.writeHead(204).end()
+}
+
+/**
+ * Creates the gateway's request handler. It returns true when the request's
+ * path is a gateway path, after taking over the response, and false for any
+ * other path.
+ */
+export function createGatewayHandler(
+  context: GatewayContext,
+  log: Logger,
+  options: GatewayOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_GATEWAY_MAX_BODY_BYTES
+  const responses = new ResponsesApi()
+  const modelCalls: Record<string, { api: GatewayApi; handle: ModelCallHandler } | undefined> = {
+    'openai /chat/completions': { api: 'openai.chat_completions', handle: handleChatCompletions },
+    'openai /responses': {
+      api: 'openai.responses',
+      handle: (body, apiContext) => responses.handle(body, apiContext),
+    },
+    'anthropic /messages': { api: 'anthropic.messages', handle: handleMessages },
+  }
+
+  const serve = async (request: IncomingMessage, response: ServerResponse, route: Route) => {
+    const url = new URL(request.url ?? '/', 'http://loupe.invalid')
+    const { family, path } = route
+    if (request.method === 'OPTIONS') {
+      answerPreflight(request, response)
+      return
+    }
+    const modelCall = modelCalls[`${family.provider} ${path}`]
+    if (modelCall && request.method === 'POST') {
+      await serveModelCall(request, response, family, modelCall.api, modelCall.handle, url.pathname)
+      return
+    }
+    const modelsMatch = /^\/models(?:\/([^/]+))?$/.exec(path)
+    if (modelsMatch && request.method === 'GET') {
+      if (!family.readKey(request.headers, bearerToken(request))) {
+        sendError(response, family, 'missing_key', missingKeyMessage(family))
+        return
+      }
+      const id = modelsMatch[1] === undefined ? null : decodePathSegment(modelsMatch[1])
+      const answer =
+        family.provider === 'openai'
+          ? { ...openaiModels(id), headers: {} }
+          : anthropicModels(id, url.searchParams)
+      sendJson(response, answer.status, answer.body, answer.headers)
+      return
+    }
+    if (
+      family.provider === 'anthropic' &&
+      path === '/messages/count_tokens' &&
+      request.method === 'POST'
+    ) {
+      await serveTokenCount(request, response)
+      return
+    }
+    request.resume()
+    sendError(
+      response,
+      family,
+      'not_found',
+      `Invalid URL (${request.method} ${url.pathname}): the Loupe gateway serves ` +
+        (family.provider === 'openai'
+          ? 'POST /chat/completions, POST /responses and GET /models'
+          : 'POST /messages, POST /messages/count_tokens and GET /models'),
+    )
+  }
+
+  /** Reads a JSON request body, or returns the kind and message of the error to send. */
+  const readJson = async (
+    request: IncomingMessage,
+    family: ProviderFamily,
+  ): Promise<{ body: JsonValue } | { error: GatewayErrorKind; message: string }> => {
+    if (!isJsonContentType(request)) {
+      request.resume()
+      const contentType = headerValue(request, 'content-type') ?? ''
+      return {
+        error: 'unsupported_media_type',
+        message: `Invalid Content-Type header ${JSON.stringify(contentType)}: send the request body as application/json.`,
+      }
+    }
+    let raw: Buffer
+    try {
+      raw = await readBody(request, maxBodyBytes)
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return { error: 'too_large', message: `Request body exceeds ${maxBodyBytes} bytes.` }
+      }
+      throw error
+    }
+    try {
+      return { body: JSON.parse(raw.toString('utf8')) as JsonValue }
+    } catch (error) {
+      return {
+        error: 'invalid_json',
+        message:
+          `The request body is not valid JSON (${(error as Error).message}). ` +
+          `send a JSON object as the ${family.provider === 'openai' ? 'OpenAI' : 'Anthropic'} API expects.`,
+      }
+    }
+  }
+
+  const serveTokenCount = async (request: IncomingMessage, response: ServerResponse) => {
+    if (!anthropicFamily.readKey(request.headers, bearerToken(request))) {
+      sendError(response, anthropicFamily, 'missing_key', missingKeyMessage(anthropicFamily))
+      return
+    }
+    const read = await readJson(request, anthropicFamily)
+    if ('error' in read) {
+      sendError(response, anthropicFamily, read.error, read.message)
+      return
+    }
+    const answer = countTokens(read.body, { seed: 0, headers: request.headers })
+    sendJson(response, answer.status, answer.body, answer.headers)
+  }
+
+  const serveModelCall = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    family: ProviderFamily,
+    api: GatewayApi,
+    handle: ModelCallHandler,
+    path: string,
+  ) => {
+    const startNs = nowUnixNano()
+    const key = family.readKey(request.headers, bearerToken(request))
+    const run = key ? context.runByKey(key) : null
+    const result = await answerModelCall(request, family, key, run, handle)
+    const record = (endNs: bigint): CallRecord => ({
+      api,
+      provider: family.provider,
+      // A record or live run's call is rejected for now, and its span records the mode the run requested.
+      mode: run?.mode ?? 'mock',
+      runId: run?.id ?? null,
+      method: request.method ?? 'POST',
+      path,
+      requestModel: result.requestModel,
+      call: result.call,
+      output: result.output,
+      status: result.status,
+      errorType: result.errorType,
+      errorMessage: result.errorMessage,
+      startNs,
+      endNs,
+    })
+    // The span is stored before the response ends, so a client that has read
+    // the whole response finds the call in Loupe.
+    const storeSpan = async () => {
+      const parent = spanParent(request, run)
+      try {
+        await context.writeSpans(callSpan(record(nowUnixNano()), parent))
+      } catch (error) {
+        log.error({ err: error, api, runId: run?.id ?? null }, 'storing a gateway span failed')
+      }
+    }
+    const headers = { [requestIdHeader(family)]: uniqueId('req_'), ...result.headers }
+    if (result.events) {
+      await sendEventStream(response, result.events, headers, storeSpan)
+    } else {
+      await storeSpan()
+      sendJson(response, result.status, result.body, headers)
+    }
+    const level = result.status >= 400 ? 'info' : 'debug'
+    log[level](
+      {
+        api,
+        runId: run?.id ?? null,
+        model: result.requestModel,
+        status: result.status,
+        error: result.errorMessage,
+      },
+      'gateway call answered',
+    )
+  }
+
+  const answerModelCall = async (
+    request: IncomingMessage,
+    family: ProviderFamily,
+    key: string | null,
+    run: GatewayRun | null,
+    handle: ModelCallHandler,
+  ): Promise<ApiResult> => {
+    const fail = (kind: GatewayErrorKind, message: string) => {
+      const error = family.error(kind, message)
+      if (kind === 'not_implemented') error.headers['x-should-retry'] = 'false'
+      return errorResult(error, message)
+    }
+    if (!key) {
+      request.resume()
+      return fail('missing_key', missingKeyMessage(family))
+    }
+    if (run && run.mode !== 'mock') {
+      request.resume()
+      // TODO: forward record and live runs to the real provider once record mode exists.
+      return fail(
+        'not_implemented',
+        `Run ${run.id} is in ${run.mode} mode, but the Loupe gateway can only answer as the mock so far; start the run with --mock.`,
+      )
+    }
+    const read = await readJson(request, family)
+    if ('error' in read) return fail(read.error, read.message)
+    return handle(read.body, { seed: run?.seed ?? 0, headers: request.headers })
+  }
+
+  return (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://loupe.invalid')
+    if (url.pathname !== GATEWAY_PREFIX && !url.pathname.startsWith(`${GATEWAY_PREFIX}/`)) {
+      return false
+    }
+    const route = matchRoute(url.pathname)
+    if (!route) {
+      request.resume()
+      sendJson(response, 404, {
+        error: {
+          message: `Invalid URL (${request.method} ${url.pathname}): the Loupe gateway serves /gateway/openai/v1 and /gateway/anthropic/v1.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      })
+      return true
+    }
+    serve(request, response, route).catch((error: unknown) => {
+      log.error({ err: error, path: url.pathname }, 'gateway handler failed')
+      if (!response.headersSent) {
+        sendError(
+          response,
+          route.family,
+          'internal',
+          'The Loupe gateway failed to handle the request; the Loupe log has the error.',
+        )
+      } else {
+        response.destroy()
+      }
+    })
+    return true
+  }
+}
+
+/** Decodes a percent-encoded path segment, keeping it as sent when it is malformed. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+function missingKeyMessage(family: ProviderFamily): string {
+  const header =
+    family.provider === 'openai' ? 'an Authorization: Bearer header' : 'an x-api-key header'
+  return `Missing API key: send one in ${header}. The mock accepts any key, and \`loupe run\` sets the run's key.`
+}
+
+/** Returns the span's parent: the caller's traceparent when sent, else the run's root span, else a new trace. */
+function spanParent(request: IncomingMessage, run: GatewayRun | null): SpanParent {
+  const traceparent = parseTraceparent(request)
+  if (traceparent) return traceparent
+  if (run) return { traceId: run.traceId, spanId: run.rootSpanId, traceState: '' }
+  return { traceId: newTraceId(), spanId: null, traceState: '' }
+}
