@@ -134,7 +134,7 @@ export class RunService {
   }
 }
 
-/** The environment that points an unchanged agent at Loupe. */
+/** Build the environment that points an unchanged agent at Loupe. */
 export function runEnvironment(otlpHttpUrl: string, run: GatewayRun): Record<string, string> {
   return {
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl,
@@ -221,7 +221,7 @@ function rootSpan(
 }
 
 function runJson(row: RunRow, traces: TraceSummary[]): RunJson {
-  // The run's own trace holds the gateway's spans of calls that came without
+  // The run's own trace contains the gateway's spans of calls that came without
   // a traceparent. When the agent's own instrumentation recorded model calls
   // too, those are the same calls, so the totals come from the agent's traces
   // alone; an uninstrumented agent is known only through the gateway.
@@ -231,7 +231,7 @@ function runJson(row: RunRow, traces: TraceSummary[]): RunJson {
     counted.reduce((total, t) => total + pick(t), 0)
   const priced = counted.filter((t) => t.costUsd !== null)
   // The run's own root span fails whenever the command does; the agent's
-  // traces say why, so only theirs give the run its error classes.
+  // traces carry the cause, so only theirs give the run its error classes.
   const errorClasses = [
     ...new Set(agentTraces.map((t) => t.errorClass).filter((c) => c !== 'none')),
   ]
