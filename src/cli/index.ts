@@ -87,6 +87,8 @@ interface ServeOptions {
   maxBodyMb: number
   logLevel: string
   logFormat: string
+  /** Print the mock model's settings instead of the OTLP ones (`loupe mock`). */
+  gatewayOnly?: boolean
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -124,9 +126,15 @@ async function serve(options: ServeOptions): Promise<void> {
       )
     }
   }
-  out(
-    `Point an agent at it: OTEL_EXPORTER_OTLP_ENDPOINT=${status.otlpHttpUrl} (add LOGFIRE_SEND_TO_LOGFIRE=false for Logfire)`,
-  )
+  if (options.gatewayOnly) {
+    out('Point an agent at the mock model (any API key works):')
+    out(`  OPENAI_BASE_URL=${status.otlpHttpUrl}/gateway/openai/v1 OPENAI_API_KEY=mock`)
+    out(`  ANTHROPIC_BASE_URL=${status.otlpHttpUrl}/gateway/anthropic ANTHROPIC_API_KEY=mock`)
+  } else {
+    out(
+      `Point an agent at it: OTEL_EXPORTER_OTLP_ENDPOINT=${status.otlpHttpUrl} (add LOGFIRE_SEND_TO_LOGFIRE=false for Logfire)`,
+    )
+  }
   const stop = (signal: string) => {
     logger.info(`received ${signal}, stopping`)
     core.stop().then(
@@ -232,6 +240,31 @@ export function buildProgram(): Command {
         .default('text'),
     )
     .action(serve)
+
+  program
+    .command('mock')
+    .description(
+      'serve the mock model gateway (OpenAI and Anthropic APIs) for agents started some other way; ' +
+        'their telemetry is received too',
+    )
+    .option(
+      '--port <port>',
+      `HTTP port of the gateway and OTLP (default ${DEFAULT_PORTS.otlpHttp})`,
+      parsePort,
+    )
+    .addOption(dataOption())
+    .action((options: { port?: number; data?: string }) =>
+      serve({
+        host: '127.0.0.1',
+        port: options.port,
+        data: options.data,
+        allowHost: [],
+        maxBodyMb: DEFAULT_MAX_BODY_BYTES / (1024 * 1024),
+        logLevel: 'info',
+        logFormat: 'text',
+        gatewayOnly: true,
+      }),
+    )
 
   program
     .command('run')
