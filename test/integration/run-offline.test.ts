@@ -42,6 +42,7 @@ const cases: [string, string][] = [
   ['openai:gpt-4o-mini', 'stream'],
   ['openai-chat:gpt-4o-mini', 'run'],
   ['openai-chat:gpt-4o-mini', 'stream'],
+  ['anthropic:claude-sonnet-4-5', 'run'],
 ]
 
 describe.skipIf(!python || !canIsolate)('loupe run --mock without network', () => {
