@@ -92,7 +92,7 @@ export function writeDiscovery(discovery: Discovery): void {
   )
 }
 
-/** The discovery file of a core that is still running, or null. */
+/** Read the discovery file of a core that is still running, or return null. */
 export function readDiscovery(dataDir: string): Discovery | null {
   let discovery: Discovery
   try {
@@ -103,7 +103,7 @@ export function readDiscovery(dataDir: string): Discovery | null {
   return isAlive(discovery.pid) ? discovery : null
 }
 
-/** The folder's API token, created on first use (the per-install token of the UI and API). */
+/** Load the folder's API token (the per-install token of the UI and API), creating it on first use. */
 export function loadOrCreateToken(dataDir: string): string {
   const file = join(dataDir, TOKEN_FILE)
   try {

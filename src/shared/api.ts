@@ -40,7 +40,7 @@ export interface TraceSummary {
   rootSpanId: string | null
   /** Name of the root span, or of the earliest span while the root is missing. */
   rootName: string
-  /** What to call the trace: the root's Logfire message (`logfire.msg`) when sent, else `rootName`. */
+  /** Display title: the root's Logfire message (`logfire.msg`) when sent, else `rootName`. */
   title: string
   serviceName: string | null
   startTime: string
@@ -138,7 +138,7 @@ export interface SpanJson {
   scope: ScopeJson
   /** True for a span known only from a Logfire pending span: it started and has not ended yet. */
   inProgress: boolean
-  /** What the span is in agent terms, and its GenAI content. */
+  /** The span's operation kind in agent terms, and its GenAI content. */
   kind: OperationKind
   convention: Convention
   /** Display title: Logfire's formatted `logfire.msg` when present, else the name. */
@@ -167,7 +167,7 @@ export interface SpanJson {
   retried: boolean
   /** Logfire level number (1 trace, 5 debug, 9 info, 10 notice, 13 warn, 17 error, 21 fatal), when sent. */
   level: number | null
-  /** What the normalizer made of the span's attributes; null until it has run. */
+  /** The normalizer's reading of the span's attributes, or null until it has run. */
   inspector: IngestInspection | null
 }
 

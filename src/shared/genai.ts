@@ -22,7 +22,7 @@ export type ErrorClass =
   | 'internal'
   | 'none'
 
-/** HTTP status that a service should answer for each error class. */
+/** HTTP status that a service should return for each error class. */
 export const ERROR_CLASS_STATUS: Record<ErrorClass, number> = {
   input_invalid: 400,
   quota_exceeded: 429,
@@ -76,7 +76,7 @@ export interface TokenUsage {
 }
 
 /**
- * Where a call's cost comes from: a user's price override, the figure the
+ * Source of a call's cost: a user's price override, the figure the
  * SDK sent (`operation.cost`, `llm.cost.total`), Loupe's own computation
  * with genai-prices, or nowhere (`unpriced`: tokens but no price;
  * `none`: not a model call, or no tokens).
@@ -87,7 +87,7 @@ export interface Cost {
   /** The figure Loupe shows and sums, in USD; null when the call could not be priced. */
   usd: number | null
   source: CostSource
-  /** What priced it (price entry, provider, model, and the price data's date), or why there is no price. */
+  /** The price entry, provider, model and price data used, or the reason there is no price. */
   provenance: string
   /** Loupe's own figure from genai-prices, shown beside the SDK's when they differ. */
   computedUsd: number | null

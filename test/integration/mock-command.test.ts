@@ -1,5 +1,5 @@
 // `loupe mock` serves the mock model for agents that Loupe does not start:
-// the printed base URL answers an OpenAI chat completion with any key.
+// the printed base URL returns an OpenAI chat completion for any key.
 
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -26,7 +26,7 @@ describe('loupe mock', () => {
     removeDir(dataDir)
   })
 
-  it('prints a base URL that answers chat completions', async () => {
+  it('prints a working chat completions URL', async () => {
     for (let i = 0; i < 200 && !stdout.includes('ANTHROPIC_BASE_URL='); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }

@@ -68,7 +68,7 @@ describe.skipIf(!python || !canIsolate)('loupe run --mock without network', () =
     expect(run.errorClass).toBe('none')
     expect(report.retries).toEqual([])
     expect(report.outputValid).toBe(true)
-    // The model answers through pydantic-ai's output tool, last.
+    // The final output comes through pydantic-ai's output tool, called last.
     expect(report.toolCalls.map((c) => c.name)).toEqual([
       'get_forecast',
       'get_humidity',

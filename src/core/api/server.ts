@@ -1,6 +1,6 @@
 // The UI/API server: the built renderer as static files, the JSON API under
 // /api (token required), and the push channel (server-sent events) that
-// tells open windows about new and changed traces.
+// sends open windows the new and changed traces.
 
 import { timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -167,7 +167,7 @@ export class ApiServer {
       return
     }
     const method = request.method ?? 'GET'
-    // ?wait=1: answer once GenAI normalization has caught up (for scripts and tests), at most 5 s.
+    // ?wait=1: respond once GenAI normalization has caught up (for scripts and tests), waiting at most 5 s.
     if (url.searchParams.get('wait') === '1') await this.waitForNormalization(5000)
     // parts[0] is "api".
     if (method === 'GET' && parts[1] === 'status' && parts.length === 2) {
@@ -411,7 +411,7 @@ export class ApiServer {
   }
 }
 
-/** Read a JSON request body, or answer 400 and return undefined. */
+/** Read a JSON request body, or send 400 and return undefined. */
 async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
   try {
     return JSON.parse((await readRequestBody(request, 4 * 1024 * 1024)).toString('utf8'))

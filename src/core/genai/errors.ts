@@ -97,7 +97,7 @@ const BY_TYPE: Record<string, ErrorClass> = {
   ModelRefusalError: 'provider_rejected',
 }
 
-/** The last dotted segment of an exception type, without the AI SDK's `AI_` prefix. */
+/** Return the last dotted segment of an exception type, without the AI SDK's `AI_` prefix. */
 export function shortType(type: string | null): string {
   if (!type) return ''
   const last = type.split('.').pop() ?? type
@@ -113,7 +113,7 @@ export function isControlFlow(error: RecordedError): boolean {
 }
 
 /**
- * The provider's HTTP status written in an error message: pydantic-ai's
+ * Read the provider's HTTP status from an error message: pydantic-ai's
  * ModelHTTPError (`status_code: 429, ...`) or the APIStatusError of the
  * openai and anthropic Python SDKs (`Error code: 429 - {...}`).
  */
@@ -168,7 +168,7 @@ export function classifyError(error: RecordedError, originKind: OperationKind): 
   return 'internal'
 }
 
-/** The tool named in "Tool 'x' exceeded max retries count of N" (pydantic-ai). */
+/** Return the tool named in pydantic-ai's "Tool 'x' exceeded max retries count of N". */
 export function toolNamedInMessage(message: string | null): string | null {
   const match = /Tool '([^']+)' exceeded max retries/.exec(message ?? '')
   return match ? match[1]! : null

@@ -212,6 +212,8 @@ export class GenAiNormalizer {
     })
   }
 
+  // NOTE: a rollup reads every normalized span of the trace, so a trace that
+  // arrives in many batches costs time quadratic in its span count.
   private rollup(traceId: string): void {
     const rows = this.statements.traceSpans.all(traceId) as GenaiRow[]
     const spans: RollupSpan[] = rows.map((row) => ({

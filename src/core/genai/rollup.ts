@@ -1,4 +1,4 @@
-// What needs the whole trace: where each error originated and its class, the
+// Rollup of a whole trace: where each error originated and its class, the
 // agent runs' and the trace's totals. Totals count model-call spans only:
 // the run totals that agent spans repeat (gen_ai.aggregated_usage.*, AI SDK
 // root usage) are never added, and a model call seen by two instrumentations
@@ -57,7 +57,7 @@ export interface TraceRollup {
   error: ErrorEvidence | null
 }
 
-/** Longest parent chain followed; deeper (or cyclic) chains are cut there. */
+/** Maximum parent chain length followed; deeper (or cyclic) chains are cut there. */
 const MAX_DEPTH = 10_000
 
 export function rollupTrace(
@@ -93,7 +93,7 @@ export function rollupTrace(
   const failedRoot =
     rootIndex !== undefined
       ? rootIndex
-      : // No root yet: the top-most failing span stands in for it.
+      : // No root yet: the top-most failing span takes its place.
         spans
           .map((_, index) => index)
           .filter((index) => verdicts[index]!.evidence !== null)
@@ -142,7 +142,7 @@ function hasModelAncestor(spans: RollupSpan[], byId: Map<string, number>, index:
 }
 
 /**
- * The deepest span under `index` that recorded the same exception type: an
+ * Find the deepest span under `index` that recorded the same exception type. An
  * exception that propagates is recorded again on every span it leaves, and
  * the innermost one is where it was raised.
  */

@@ -12,7 +12,7 @@ export function stringAt(attributes: AttributeMap, ...keys: string[]): string | 
   return null
 }
 
-/** The first of `keys` holding a finite number (int64 values beyond 2^53 arrive as strings). */
+/** Return the first of `keys` with a finite number (int64 values beyond 2^53 arrive as strings). */
 export function numberAt(attributes: AttributeMap, ...keys: string[]): number | null {
   for (const key of keys) {
     const value = attributes[key]
@@ -41,7 +41,7 @@ export function parseJsonish(value: JsonValue | undefined): JsonValue | null {
   return value
 }
 
-/** The first of `keys` present, parsed with `parseJsonish`. */
+/** Return the first of `keys` present, parsed with `parseJsonish`. */
 export function jsonAt(attributes: AttributeMap, ...keys: string[]): JsonValue | null {
   for (const key of keys) {
     if (attributes[key] !== undefined && attributes[key] !== null)

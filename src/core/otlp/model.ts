@@ -146,7 +146,7 @@ export interface DecodedMetricsSummary {
   serviceName: string | null
 }
 
-/** Thrown for a body that cannot be decoded at all; the receiver answers 400. */
+/** Thrown for a body that cannot be decoded at all, so the receiver returns 400. */
 export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError'
 }
