@@ -289,6 +289,10 @@ export function buildProgram(): Command {
       'answer its OpenAI and Anthropic calls with the mock model (no network, no key), scripted by a scenario file when one is given',
     )
     .option(
+      '--record',
+      'forward its OpenAI and Anthropic calls to the real provider (OPENAI_BASE_URL and OPENAI_API_KEY, or the ANTHROPIC_ ones, of this shell) and record each exchange',
+    )
+    .option(
       '--fail-on <classes>',
       `exit non-zero when the run ends with one of these error classes (comma-separated: ${ERROR_CLASSES.join(', ')})`,
       parseErrorClasses,
@@ -302,14 +306,20 @@ export function buildProgram(): Command {
         command: string[],
         options: {
           mock?: boolean | string
+          record?: boolean
           failOn: ErrorClass[]
           json?: boolean
           data?: string
         },
       ) => {
+        const mock = options.mock !== undefined && options.mock !== false
+        if (mock && options.record) {
+          throw new CliError('--mock and --record cannot be used together: choose one')
+        }
         process.exitCode = await runCommand(command, {
           dataDir: dataDirOf(options),
-          mock: options.mock !== undefined && options.mock !== false,
+          mock,
+          record: options.record ?? false,
           scenario: typeof options.mock === 'string' ? await readScenarioFile(options.mock) : null,
           failOn: options.failOn,
           json: options.json ?? false,

@@ -16,6 +16,8 @@ import { formatDuration } from './format'
 export interface RunOptions {
   dataDir: string
   mock: boolean
+  /** Forward the agent's model calls to the real provider and record them. */
+  record: boolean
   /** The scenario that scripts the mock's answers, or null for the automatic mock. */
   scenario: ScenarioFile | null
   failOn: ErrorClass[]
@@ -62,24 +64,32 @@ async function runWithCore(
   options: RunOptions,
   ownCore: boolean,
 ): Promise<number> {
+  const mode = options.mock ? 'mock' : options.record ? 'record' : 'live'
   const start = await api<RunStart>(core, '/api/runs', {
     method: 'POST',
     body: JSON.stringify({
       command,
       cwd: process.cwd(),
-      mode: options.mock ? 'mock' : 'live',
+      mode,
       scenario: options.scenario && { name: options.scenario.name, text: options.scenario.text },
+      // The gateway forwards a record run's calls with this shell's provider settings.
+      upstream: mode === 'record' ? upstreamSettings(process.env) : undefined,
     }),
   })
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const [key, value] of Object.entries(start.env)) {
-    // Without --mock the agent keeps talking to its real provider directly.
-    if (!options.mock && /^(OPENAI|ANTHROPIC)_/.test(key)) continue
+    // Without --mock or --record the agent keeps talking to its real provider directly.
+    if (mode === 'live' && /^(OPENAI|ANTHROPIC)_/.test(key)) continue
     env[key] =
       key === 'OTEL_RESOURCE_ATTRIBUTES' ? mergeResourceAttributes(process.env[key], value) : value
   }
+  const against = {
+    mock: ' against the mock model',
+    record: ', recording its model calls',
+    live: '',
+  }
   process.stderr.write(
-    `loupe: run ${start.runId} started${options.mock ? ' against the mock model' : ''}${options.scenario ? ` (scenario ${options.scenario.name})` : ''}\n`,
+    `loupe: run ${start.runId} started${against[mode]}${options.scenario ? ` (scenario ${options.scenario.name})` : ''}\n`,
   )
   const started = Date.now()
   const { exitCode, output } = await spawnAndStream(command, env)
@@ -105,6 +115,22 @@ async function runWithCore(
     return 1
   }
   return 0
+}
+
+/** Reads the provider base URLs and keys of the environment, for a record run. */
+function upstreamSettings(
+  env: NodeJS.ProcessEnv,
+): Record<string, { baseUrl?: string; apiKey?: string }> {
+  const settings: Record<string, { baseUrl?: string; apiKey?: string }> = {}
+  for (const [provider, prefix] of [
+    ['openai', 'OPENAI'],
+    ['anthropic', 'ANTHROPIC'],
+  ] as const) {
+    const baseUrl = env[`${prefix}_BASE_URL`] || undefined
+    const apiKey = env[`${prefix}_API_KEY`] || undefined
+    if (baseUrl !== undefined || apiKey !== undefined) settings[provider] = { baseUrl, apiKey }
+  }
+  return settings
 }
 
 function spawnAndStream(

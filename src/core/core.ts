@@ -20,6 +20,7 @@ import {
 import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './genai/price-overrides'
 import { NormalizationRunner } from './genai/runner'
 import type { Responder } from './gateway/answer'
+import { ExchangeStore } from './gateway/exchanges'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunService } from './runner/service'
@@ -177,6 +178,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     isAllowedHost,
     whenNormalized: () => normalization!.whenIdle(),
     runs: runService,
+    exchanges: (runId) => exchanges.listByRun(runId),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
@@ -199,11 +201,13 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   }
   const reserved = Object.values(requested).filter((port) => port !== 0)
 
+  const exchanges = new ExchangeStore(db)
   const gateway = createGatewayHandler(
     {
       runByKey: (key) => runs.byKey(key),
       // Through the ingestor, so that keys in prompts are redacted like any span's.
       writeSpans: (traces) => ingestor.writeDecoded(traces),
+      storeExchange: (exchange) => exchanges.insert(exchange),
     },
     log.child({ component: 'gateway' }),
     { respondOutsideRuns: options.respondOutsideRuns },

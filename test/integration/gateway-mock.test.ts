@@ -67,6 +67,7 @@ function addRun(seed: number): GatewayRun {
     mode: 'mock',
     seed,
     respond: automaticResponder,
+    upstreams: {},
     traceId: hex(16),
     rootSpanId: hex(8),
   }

@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Logger } from 'pino'
-import type { CoreStatus, PushMessage } from '../../shared/api'
+import type { CoreStatus, ExchangeJson, PushMessage } from '../../shared/api'
 import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
+import { UpstreamConfigError } from '../gateway/upstream'
 import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { exportTraceAsOtlpJson } from '../store/export'
@@ -56,6 +57,8 @@ export interface ApiOptions {
   whenNormalized: () => Promise<void>
   prices: PriceOverridesApi
   runs: RunService
+  /** The recorded calls of a run, oldest first. */
+  exchanges: (runId: string) => ExchangeJson[]
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -272,6 +275,11 @@ export class ApiServer {
       else sendJson(response, 404, { error: `run ${parts[2]} not found` })
       return
     }
+    if (method === 'GET' && parts.length === 4 && parts[3] === 'exchanges') {
+      if (runs.get(parts[2]!)) sendJson(response, 200, this.options.exchanges(parts[2]!))
+      else sendJson(response, 404, { error: `run ${parts[2]} not found` })
+      return
+    }
     if (method === 'POST' && parts.length === 2) {
       const body = await readJson(request, response)
       if (body === undefined) return
@@ -283,8 +291,11 @@ export class ApiServer {
       try {
         sendJson(response, 201, runs.start(parsed.data))
       } catch (error) {
-        if (!(error instanceof ScenarioError)) throw error
-        sendJson(response, 400, { error: error.message, problems: error.problems })
+        if (error instanceof ScenarioError) {
+          sendJson(response, 400, { error: error.message, problems: error.problems })
+        } else if (error instanceof UpstreamConfigError) {
+          sendJson(response, 400, { error: error.message })
+        } else throw error
       }
       return
     }
@@ -458,6 +469,11 @@ function issuesText(issues: { path: PropertyKey[]; message: string }[]): string 
     .join('; ')
 }
 
+const upstreamSchema = z.object({
+  baseUrl: z.string().min(1).optional(),
+  apiKey: z.string().optional(),
+})
+
 const runStartSchema = z.object({
   command: z.array(z.string()).min(1, 'command must name a program'),
   cwd: z.string().min(1),
@@ -468,6 +484,12 @@ const runStartSchema = z.object({
       text: z.string(),
     })
     .nullable()
+    .optional(),
+  upstream: z
+    .object({
+      openai: upstreamSchema.optional(),
+      anthropic: upstreamSchema.optional(),
+    })
     .optional(),
 })
 

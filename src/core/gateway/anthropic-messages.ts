@@ -521,6 +521,17 @@ function readBodyAndModel(body: JsonValue): { body: JsonObject; model: string } 
   return { body, model }
 }
 
+/** Reads a forwarded request as a model call for its span, or returns null when it is invalid. */
+export function readMessagesCall(body: JsonValue): ModelCall | null {
+  if (!isJsonObject(body) || typeof body.model !== 'string') return null
+  try {
+    return readRequest(body, body.model, false)
+  } catch (error) {
+    if (error instanceof AnthropicRequestError) return null
+    throw error
+  }
+}
+
 export function handleMessages(raw: JsonValue, context: ApiContext): ApiResult {
   let model: string | null = null
   try {

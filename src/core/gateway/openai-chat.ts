@@ -61,6 +61,17 @@ interface OpenToolCalls {
   unanswered: Set<string>
 }
 
+/** Reads a forwarded request as a model call for its span, or returns null when it is invalid. */
+export function readChatCall(body: JsonValue): ModelCall | null {
+  if (!isJsonObject(body) || typeof body.model !== 'string') return null
+  try {
+    return readRequest(body, body.model).call
+  } catch (error) {
+    if (error instanceof OpenAIRequestError) return null
+    throw error
+  }
+}
+
 export function handleChatCompletions(body: JsonValue, context: ApiContext): ApiResult {
   let model: string | null = null
   try {
@@ -505,7 +516,8 @@ function streamEvents(
     chunks.push(body)
   }
   for (let index = 0; index < request.choices; index++) {
-    chunk(index, { role: 'assistant', content: '', refusal: null })
+    // A reply that only calls tools has null content from its first chunk on, as the API sends it.
+    chunk(index, { role: 'assistant', content: reply.text === null ? null : '', refusal: null })
     if (reply.text !== null) {
       for (const piece of streamPieces(reply.text, chunkSize)) chunk(index, { content: piece })
     }

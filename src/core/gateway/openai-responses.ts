@@ -121,6 +121,22 @@ export class ResponsesApi {
     }
   }
 
+  /**
+   * Reads a forwarded request as a model call for its span, or returns null
+   * when it is invalid. The history behind previous_response_id is kept by
+   * the upstream, so the call holds only the new input.
+   */
+  readForwardedCall(body: JsonValue): ModelCall | null {
+    if (!isJsonObject(body) || typeof body.model !== 'string') return null
+    const { previous_response_id: _previous, conversation: _conversation, ...rest } = body
+    try {
+      return this.readRequest(rest, body.model).call
+    } catch (error) {
+      if (error instanceof OpenAIRequestError) return null
+      throw error
+    }
+  }
+
   private remember(id: string, messages: GenAiMessage[]): void {
     this.stored.set(id, messages)
     if (this.stored.size > MAX_STORED_RESPONSES) {

@@ -1,14 +1,21 @@
 // The model gateway's HTTP entry: routes /gateway/openai/v1/* and
 // /gateway/anthropic/v1/* to the provider API modules, finds the run a call
-// belongs to from its API key, replies with the automatic mock, and stores
-// one span per model call. It shares the OTLP/HTTP port, whose handler calls
-// it first. It sends nothing to any other host.
+// belongs to from its API key, replies with the mock (automatic or scripted)
+// or forwards a record run's call to its provider, and stores one span per
+// model call. It shares the OTLP/HTTP port, whose handler calls it first.
+// Only calls that carry a record run's key go to another host.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { JsonValue } from '../../shared/api'
 import { automaticResponder, type Responder } from './answer'
-import { anthropicFamily, anthropicModels, countTokens, handleMessages } from './anthropic-messages'
+import {
+  anthropicFamily,
+  anthropicModels,
+  countTokens,
+  handleMessages,
+  readMessagesCall,
+} from './anthropic-messages'
 import {
   BodyTooLargeError,
   bearerToken,
@@ -22,7 +29,10 @@ import {
   sendText,
   waitUnlessClosed,
 } from './http'
-import { handleChatCompletions } from './openai-chat'
+import type { ModelCall } from './conversation'
+import { forwardedErrorMessage, forwardedOutput } from './forwarded-output'
+import { handleChatCompletions, readChatCall } from './openai-chat'
+import { forward, upstreamUrl, type ForwardedExchange } from './upstream'
 import { openaiFamily, openaiModels } from './openai-common'
 import { ResponsesApi } from './openai-responses'
 import {
@@ -49,6 +59,28 @@ export interface GatewayOptions {
   maxBodyBytes?: number
   /** Answers calls whose key belongs to no run (`loupe mock SCENARIO`); the automatic mock by default. */
   respondOutsideRuns?: Responder
+}
+
+/** A model-call endpoint: its mock handler, and its reader of forwarded requests for their spans. */
+interface ModelCallRoute {
+  api: GatewayApi
+  handle: ModelCallHandler
+  read: (body: JsonValue) => ModelCall | null
+}
+
+/** Returns the path after the provider's `/v1`, such as `/chat/completions`. */
+function routePath(url: URL): string {
+  return url.pathname.replace(/^\/gateway\/(openai|anthropic)\/v1/, '').replace(/\/$/, '')
+}
+
+/** Replaces each secret in a recorded body with a marker. */
+function withoutSecrets(body: Buffer, secrets: string[]): Buffer {
+  let result = body
+  for (const secret of secrets) {
+    if (!result.includes(secret)) continue
+    result = Buffer.from(result.toString('utf8').split(secret).join('[REDACTED:api-key]'))
+  }
+  return result
 }
 
 /** Why an answer did not reach the client whole, as the call's span records it. */
@@ -121,13 +153,22 @@ export function createGatewayHandler(
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_GATEWAY_MAX_BODY_BYTES
   const responses = new ResponsesApi()
-  const modelCalls: Record<string, { api: GatewayApi; handle: ModelCallHandler } | undefined> = {
-    'openai /chat/completions': { api: 'openai.chat_completions', handle: handleChatCompletions },
+  const modelCalls: Record<string, ModelCallRoute | undefined> = {
+    'openai /chat/completions': {
+      api: 'openai.chat_completions',
+      handle: handleChatCompletions,
+      read: readChatCall,
+    },
     'openai /responses': {
       api: 'openai.responses',
       handle: (body, apiContext) => responses.handle(body, apiContext),
+      read: (body) => responses.readForwardedCall(body),
     },
-    'anthropic /messages': { api: 'anthropic.messages', handle: handleMessages },
+    'anthropic /messages': {
+      api: 'anthropic.messages',
+      handle: handleMessages,
+      read: readMessagesCall,
+    },
   }
 
   const serve = async (request: IncomingMessage, response: ServerResponse, route: Route) => {
@@ -139,7 +180,21 @@ export function createGatewayHandler(
     }
     const modelCall = modelCalls[`${family.provider} ${path}`]
     if (modelCall && request.method === 'POST') {
-      await serveModelCall(request, response, family, modelCall.api, modelCall.handle, url.pathname)
+      const key = family.readKey(request.headers, bearerToken(request))
+      const run = key ? context.runByKey(key) : null
+      // Only a live run's own key can spend the user's provider key.
+      if (run && run.mode !== 'mock') {
+        await serveForwarded(request, response, family, modelCall, run, url)
+      } else {
+        await serveModelCall(
+          request,
+          response,
+          family,
+          modelCall.api,
+          modelCall.handle,
+          url.pathname,
+        )
+      }
       return
     }
     const modelsMatch = /^\/models(?:\/([^/]+))?$/.exec(path)
@@ -255,8 +310,7 @@ export function createGatewayHandler(
       const record: CallRecord = {
         api,
         provider: family.provider,
-        // A record or live run's call is rejected for now, and its span records the mode the run requested.
-        mode: run?.mode ?? 'mock',
+        mode: 'mock',
         runId: run?.id ?? null,
         method: request.method ?? 'POST',
         path,
@@ -268,6 +322,7 @@ export function createGatewayHandler(
         errorMessage: failure?.message ?? result.errorMessage,
         failed: failure !== null,
         scenario: delivery.scenario,
+        upstream: null,
         startNs,
         endNs: nowUnixNano(),
       }
@@ -353,6 +408,120 @@ export function createGatewayHandler(
     logAnswer()
   }
 
+  const serveForwarded = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    family: ProviderFamily,
+    route: ModelCallRoute,
+    run: GatewayRun,
+    url: URL,
+  ) => {
+    const startNs = nowUnixNano()
+    const startedUnixMs = Date.now()
+    const upstream = run.upstreams[family.provider]
+    const providerName = family.provider === 'openai' ? 'OpenAI' : 'Anthropic'
+    if (!upstream) {
+      request.resume()
+      const variable = family.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'
+      const message =
+        `Run ${run.id} records real model calls, but Loupe has no ${providerName} key: ` +
+        `set ${variable} in the environment of \`loupe run\` or \`loupe serve\`.`
+      log.warn({ runId: run.id, provider: family.provider }, 'record call without a provider key')
+      const error = family.statusError(401, message, null)
+      sendJson(response, error.status, error.body, error.headers)
+      return
+    }
+    let body: Buffer
+    try {
+      body = await readBody(request, maxBodyBytes)
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error
+      sendError(response, family, 'too_large', `Request body exceeds ${maxBodyBytes} bytes.`)
+      return
+    }
+    let parsed: JsonValue = null
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as JsonValue
+    } catch {
+      // The upstream judges the body and answers with its own error.
+    }
+    const call = route.read(parsed)
+    const secrets = [upstream.apiKey, run.key].filter((secret) => secret.length >= 8)
+    const target = upstreamUrl(family.provider, upstream.baseUrl, `${routePath(url)}${url.search}`)
+
+    const record = async (exchange: ForwardedExchange) => {
+      const status = exchange.status ?? 502
+      const contentType = exchange.responseHeaders?.['content-type'] ?? ''
+      const providerError = status >= 400 ? forwardedErrorMessage(exchange.responseBody) : null
+      const callRecord: CallRecord = {
+        api: route.api,
+        provider: family.provider,
+        mode: run.mode,
+        runId: run.id,
+        method: 'POST',
+        path: url.pathname,
+        requestModel: call?.model ?? null,
+        call,
+        output: exchange.failure
+          ? null
+          : forwardedOutput(route.api, status, exchange.responseBody, contentType),
+        status,
+        errorType: exchange.failure?.type ?? providerError?.type ?? null,
+        errorMessage: exchange.failure?.message ?? providerError?.message ?? null,
+        failed: exchange.failure !== null,
+        scenario: null,
+        upstream: target.origin,
+        startNs,
+        endNs: nowUnixNano(),
+      }
+      const traces = callSpan(callRecord, spanParent(request, run))
+      const span = traces.groups[0]!.spans[0]!
+      try {
+        context.storeExchange({
+          runId: run.id,
+          traceId: span.traceId,
+          spanId: span.spanId,
+          mode: run.mode,
+          provider: family.provider,
+          api: route.api,
+          method: 'POST',
+          path: url.pathname,
+          upstreamUrl: exchange.url,
+          requestHeaders: exchange.requestHeaders,
+          requestBody: withoutSecrets(body, secrets),
+          status: exchange.status,
+          responseHeaders: exchange.responseHeaders,
+          responseBody: withoutSecrets(exchange.responseBody, secrets),
+          chunkTimings: exchange.chunkTimings,
+          startedUnixMs,
+          firstByteMs: exchange.firstByteMs,
+          durationMs: Number(nowUnixNano() - startNs) / 1e6,
+          failure: exchange.failure?.message ?? null,
+        })
+        await context.writeSpans(traces)
+      } catch (error) {
+        log.error({ err: error, runId: run.id, api: route.api }, 'storing a recorded call failed')
+      }
+      log.info(
+        { runId: run.id, api: route.api, upstream: target.origin, status: exchange.status },
+        'gateway call forwarded',
+      )
+    }
+
+    await forward(response, {
+      provider: family.provider,
+      url: target,
+      apiKey: upstream.apiKey,
+      headers: request.headers,
+      body,
+      beforeEnd: record,
+      sendUnreachable: (message) => {
+        const error = family.statusError(502, message, null)
+        sendJson(response, error.status, error.body, error.headers)
+      },
+    })
+  }
+
   const answerModelCall = async (
     request: IncomingMessage,
     family: ProviderFamily,
@@ -368,14 +537,6 @@ export function createGatewayHandler(
     if (!key) {
       request.resume()
       return fail('missing_key', missingKeyMessage(family))
-    }
-    if (run && run.mode !== 'mock') {
-      request.resume()
-      // TODO: forward record and live runs to the real provider once record mode exists.
-      return fail(
-        'not_implemented',
-        `Run ${run.id} is in ${run.mode} mode, but the Loupe gateway can only answer as the mock so far; start the run with --mock.`,
-      )
     }
     const read = await readJson(request, family)
     if ('error' in read) return fail(read.error, read.message)

@@ -48,6 +48,8 @@ export interface CallRecord {
   failed: boolean
   /** The scenario turn that answered, or null for the automatic mock. */
   scenario: { name: string; turn: number } | null
+  /** The origin a forwarded call went to, or null for the mock. */
+  upstream: string | null
   startNs: bigint
   endNs: bigint
 }
@@ -127,6 +129,9 @@ export function callSpan(record: CallRecord, parent: SpanParent): DecodedTraces 
   const failed = record.failed || record.status >= 400
   if (failed) {
     setAttribute(attributes, 'error.type', record.errorType ?? String(record.status), null)
+  }
+  if (record.upstream !== null) {
+    setAttribute(attributes, 'loupe.gateway.upstream', record.upstream, null)
   }
   if (record.scenario) {
     setAttribute(attributes, 'loupe.gateway.scenario', record.scenario.name, null)

@@ -9,6 +9,7 @@ import type { RunJson, RunStart, TraceSummary } from '../../shared/api'
 import { automaticResponder } from '../gateway/answer'
 import { parseScenario, ScenarioPlayer } from '../gateway/scenario'
 import type { GatewayMode, GatewayRun } from '../gateway/types'
+import { resolveUpstreams, type UpstreamRequest } from '../gateway/upstream'
 import type { Ingestor } from '../ingest'
 import type { DecodedTraces } from '../otlp/model'
 import type { TraceQueries } from '../store/queries'
@@ -58,6 +59,8 @@ export class RunService {
     mode: GatewayMode
     /** A scenario file's name and text, for a mock run. */
     scenario?: { name: string; text: string } | null
+    /** Base URLs and keys for a record run; the core's environment fills in the rest. Kept in memory only. */
+    upstream?: Partial<Record<'openai' | 'anthropic', UpstreamRequest>>
   }): RunStart {
     const otlp = this.options.otlpHttpUrl()
     if (!otlp) throw new Error('Loupe has no OTLP/HTTP port, so a run cannot send to it')
@@ -72,6 +75,9 @@ export class RunService {
       mode: request.mode,
       seed: 1,
       respond: player?.respond ?? automaticResponder,
+      // Throws an UpstreamConfigError for a base URL that cannot work, before the run is created.
+      upstreams:
+        request.mode === 'mock' ? {} : resolveUpstreams(request.upstream ?? {}, process.env, otlp),
       traceId: hex(16),
       rootSpanId: hex(8),
     }
