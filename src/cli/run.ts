@@ -10,11 +10,14 @@ import { startCore, type Core } from '../core/core'
 import { readDiscovery, type Discovery } from '../core/discovery'
 import { mergeResourceAttributes } from '../core/runner/service'
 import { CliError } from './folder'
+import type { ScenarioFile } from './scenario-file'
 import { formatDuration } from './format'
 
 export interface RunOptions {
   dataDir: string
   mock: boolean
+  /** The scenario that scripts the mock's answers, or null for the automatic mock. */
+  scenario: ScenarioFile | null
   failOn: ErrorClass[]
   json: boolean
 }
@@ -61,7 +64,12 @@ async function runWithCore(
 ): Promise<number> {
   const start = await api<RunStart>(core, '/api/runs', {
     method: 'POST',
-    body: JSON.stringify({ command, cwd: process.cwd(), mode: options.mock ? 'mock' : 'live' }),
+    body: JSON.stringify({
+      command,
+      cwd: process.cwd(),
+      mode: options.mock ? 'mock' : 'live',
+      scenario: options.scenario && { name: options.scenario.name, text: options.scenario.text },
+    }),
   })
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const [key, value] of Object.entries(start.env)) {
@@ -71,7 +79,7 @@ async function runWithCore(
       key === 'OTEL_RESOURCE_ATTRIBUTES' ? mergeResourceAttributes(process.env[key], value) : value
   }
   process.stderr.write(
-    `loupe: run ${start.runId} started${options.mock ? ' against the mock model' : ''}\n`,
+    `loupe: run ${start.runId} started${options.mock ? ' against the mock model' : ''}${options.scenario ? ` (scenario ${options.scenario.name})` : ''}\n`,
   )
   const started = Date.now()
   const { exitCode, output } = await spawnAndStream(command, env)

@@ -19,6 +19,7 @@ import {
 } from './discovery'
 import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './genai/price-overrides'
 import { NormalizationRunner } from './genai/runner'
+import type { Responder } from './gateway/answer'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunService } from './runner/service'
@@ -59,6 +60,8 @@ export interface CoreOptions {
   logger?: Logger
   /** Folder of the built renderer; defaults to out/renderer in the package. */
   rendererDir?: string
+  /** Answers gateway calls that belong to no run (`loupe mock SCENARIO`); the automatic mock by default. */
+  respondOutsideRuns?: Responder
 }
 
 export interface Core {
@@ -203,6 +206,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       writeSpans: (traces) => ingestor.writeDecoded(traces),
     },
     log.child({ component: 'gateway' }),
+    { respondOutsideRuns: options.respondOutsideRuns },
   )
   const otlpServer = createServer(
     { keepAliveTimeout: 65_000 },

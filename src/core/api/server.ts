@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import type { CoreStatus, PushMessage } from '../../shared/api'
 import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
+import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { exportTraceAsOtlpJson } from '../store/export'
@@ -222,10 +223,35 @@ export class ApiServer {
       await this.routeRuns(method, parts, request, response)
     } else if (parts[1] === 'prices' && parts.length === 2) {
       await this.routePrices(method, request, url, response)
+    } else if (method === 'GET' && parts[1] === 'scenario-schema' && parts.length === 2) {
+      sendJson(response, 200, scenarioJsonSchema())
+    } else if (method === 'POST' && parts[1] === 'scenarios' && parts[2] === 'check') {
+      await this.checkScenario(request, response)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {
       sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
+    }
+  }
+
+  /** Checks a scenario's text: 200 with its turn count, or 400 with each mistake and its line. */
+  private async checkScenario(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readJson(request, response)
+    if (body === undefined) return
+    const parsed = scenarioCheckSchema.safeParse(body)
+    if (!parsed.success) {
+      sendJson(response, 400, {
+        error: `invalid scenario check: ${issuesText(parsed.error.issues)}`,
+      })
+      return
+    }
+    const name = parsed.data.name ?? 'scenario'
+    try {
+      const scenario = parseScenario(parsed.data.text, name)
+      sendJson(response, 200, { ok: true, turns: scenario.turns.length })
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error
+      sendJson(response, 400, { ok: false, error: error.message, problems: error.problems })
     }
   }
 
@@ -254,7 +280,12 @@ export class ApiServer {
         sendJson(response, 400, { error: `invalid run: ${issuesText(parsed.error.issues)}` })
         return
       }
-      sendJson(response, 201, runs.start(parsed.data))
+      try {
+        sendJson(response, 201, runs.start(parsed.data))
+      } catch (error) {
+        if (!(error instanceof ScenarioError)) throw error
+        sendJson(response, 400, { error: error.message, problems: error.problems })
+      }
       return
     }
     if (method === 'POST' && parts.length === 4 && parts[3] === 'finish') {
@@ -431,8 +462,16 @@ const runStartSchema = z.object({
   command: z.array(z.string()).min(1, 'command must name a program'),
   cwd: z.string().min(1),
   mode: z.enum(['mock', 'record', 'live']),
-  scenario: z.string().nullable().optional(),
+  scenario: z
+    .object({
+      name: z.string().min(1, 'scenario.name must name the scenario, such as its file name'),
+      text: z.string(),
+    })
+    .nullable()
+    .optional(),
 })
+
+const scenarioCheckSchema = z.object({ name: z.string().optional(), text: z.string() })
 
 const runFinishSchema = z.object({
   exitCode: z.number().int().nullable(),

@@ -7,16 +7,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { JsonValue } from '../../shared/api'
+import { automaticResponder, type Responder } from './answer'
 import { anthropicFamily, anthropicModels, countTokens, handleMessages } from './anthropic-messages'
 import {
   BodyTooLargeError,
   bearerToken,
   headerValue,
+  isClosed,
   isJsonContentType,
   parseTraceparent,
   readBody,
   sendEventStream,
   sendJson,
+  sendText,
+  waitUnlessClosed,
 } from './http'
 import { handleChatCompletions } from './openai-chat'
 import { openaiFamily, openaiModels } from './openai-common'
@@ -29,6 +33,7 @@ import {
   type ProviderFamily,
 } from './provider-api'
 import { uniqueId } from './random'
+import { MAX_HANG_MS } from './scenario'
 import {
   callSpan,
   newTraceId,
@@ -42,6 +47,19 @@ import type { GatewayContext, GatewayRun } from './types'
 export interface GatewayOptions {
   /** Largest request body in bytes. */
   maxBodyBytes?: number
+  /** Answers calls whose key belongs to no run (`loupe mock SCENARIO`); the automatic mock by default. */
+  respondOutsideRuns?: Responder
+}
+
+/** Why an answer did not reach the client whole, as the call's span records it. */
+interface DeliveryFailure {
+  type: string
+  message: string
+}
+
+/** Cuts text in half, so that JSON text is no longer valid. */
+function cutInHalf(text: string): string {
+  return text.slice(0, Math.max(1, Math.floor(text.length / 2)))
 }
 
 /** 32 MiB, the request size limit of the OpenAI and Anthropic APIs. */
@@ -202,7 +220,11 @@ export function createGatewayHandler(
       sendError(response, anthropicFamily, read.error, read.message)
       return
     }
-    const answer = countTokens(read.body, { seed: 0, headers: request.headers })
+    const answer = countTokens(read.body, {
+      seed: 0,
+      headers: request.headers,
+      respond: automaticResponder,
+    })
     sendJson(response, answer.status, answer.body, answer.headers)
   }
 
@@ -218,51 +240,117 @@ export function createGatewayHandler(
     const key = family.readKey(request.headers, bearerToken(request))
     const run = key ? context.runByKey(key) : null
     const result = await answerModelCall(request, family, key, run, handle)
-    const record = (endNs: bigint): CallRecord => ({
-      api,
-      provider: family.provider,
-      // A record or live run's call is rejected for now, and its span records the mode the run requested.
-      mode: run?.mode ?? 'mock',
-      runId: run?.id ?? null,
-      method: request.method ?? 'POST',
-      path,
-      requestModel: result.requestModel,
-      call: result.call,
-      output: result.output,
-      status: result.status,
-      errorType: result.errorType,
-      errorMessage: result.errorMessage,
-      startNs,
-      endNs,
+    const { delivery } = result
+    /** Set when the answer did not reach the client whole: a fault, or the client leaving. */
+    let failure: DeliveryFailure | null = null
+    const elapsedMs = () => Math.round(Number(nowUnixNano() - startNs) / 1e6)
+    const clientLeft = (): DeliveryFailure => ({
+      type: 'client_closed',
+      message: `The client closed the connection after ${elapsedMs()} ms, before the answer was complete.`,
     })
     // The span is stored before the response ends, so a client that has read
     // the whole response finds the call in Loupe.
     const storeSpan = async () => {
-      const parent = spanParent(request, run)
+      if (!failure && isClosed(response)) failure = clientLeft()
+      const record: CallRecord = {
+        api,
+        provider: family.provider,
+        // A record or live run's call is rejected for now, and its span records the mode the run requested.
+        mode: run?.mode ?? 'mock',
+        runId: run?.id ?? null,
+        method: request.method ?? 'POST',
+        path,
+        requestModel: result.requestModel,
+        call: result.call,
+        output: failure ? null : result.output,
+        status: result.status,
+        errorType: failure?.type ?? result.errorType,
+        errorMessage: failure?.message ?? result.errorMessage,
+        failed: failure !== null,
+        scenario: delivery.scenario,
+        startNs,
+        endNs: nowUnixNano(),
+      }
       try {
-        await context.writeSpans(callSpan(record(nowUnixNano()), parent))
+        await context.writeSpans(callSpan(record, spanParent(request, run)))
       } catch (error) {
         log.error({ err: error, api, runId: run?.id ?? null }, 'storing a gateway span failed')
       }
     }
     const headers = { [requestIdHeader(family)]: uniqueId('req_'), ...result.headers }
+    const logAnswer = () => {
+      const level = result.status >= 400 || failure ? 'info' : 'debug'
+      log[level](
+        {
+          api,
+          runId: run?.id ?? null,
+          model: result.requestModel,
+          status: result.status,
+          error: failure?.message ?? result.errorMessage,
+          scenario: delivery.scenario,
+        },
+        'gateway call answered',
+      )
+    }
+
+    if (delivery.latencyMs > 0 && (await waitUnlessClosed(response, delivery.latencyMs))) {
+      failure = clientLeft()
+      await storeSpan()
+      logAnswer()
+      return
+    }
+    if (delivery.fault === 'hang') {
+      const closed = await waitUnlessClosed(response, MAX_HANG_MS)
+      failure = {
+        type: 'loupe.fault.hang',
+        message: closed
+          ? `No answer: the scenario's hang fault held the connection until the client closed it after ${elapsedMs()} ms.`
+          : `No answer: the scenario's hang fault held the connection for ${MAX_HANG_MS / 60_000} minutes, then closed it.`,
+      }
+      await storeSpan()
+      if (!closed) response.destroy()
+      logAnswer()
+      return
+    }
+    if (delivery.fault === 'malformed_json' || delivery.fault === 'cut_stream') {
+      failure = {
+        type: `loupe.fault.${delivery.fault}`,
+        message:
+          delivery.fault === 'malformed_json'
+            ? "The scenario's malformed_json fault sent a body cut off in the middle of its JSON."
+            : "The scenario's cut_stream fault closed the connection half-way through the answer.",
+      }
+    }
     if (result.events) {
-      await sendEventStream(response, result.events, headers, storeSpan)
+      let events = result.events
+      const half = Math.max(1, Math.floor(events.length / 2))
+      if (delivery.fault === 'cut_stream') events = events.slice(0, half)
+      if (delivery.fault === 'malformed_json') {
+        const broken = events[half]!
+        events = [...events.slice(0, half), { ...broken, data: cutInHalf(broken.data) }]
+      }
+      await sendEventStream(response, events, headers, storeSpan, {
+        delayMs: delivery.chunkDelayMs,
+        cut: delivery.fault === 'cut_stream',
+      })
     } else {
       await storeSpan()
-      sendJson(response, result.status, result.body, headers)
+      const text = JSON.stringify(result.body)
+      if (delivery.fault === 'malformed_json') {
+        sendText(response, result.status, cutInHalf(text), headers)
+      } else if (delivery.fault === 'cut_stream') {
+        // The headers promise the whole body; half of it arrives before the connection drops.
+        response.writeHead(result.status, {
+          ...headers,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(text),
+        })
+        response.write(cutInHalf(text), () => response.destroy())
+      } else {
+        sendJson(response, result.status, result.body, headers)
+      }
     }
-    const level = result.status >= 400 ? 'info' : 'debug'
-    log[level](
-      {
-        api,
-        runId: run?.id ?? null,
-        model: result.requestModel,
-        status: result.status,
-        error: result.errorMessage,
-      },
-      'gateway call answered',
-    )
+    logAnswer()
   }
 
   const answerModelCall = async (
@@ -291,7 +379,8 @@ export function createGatewayHandler(
     }
     const read = await readJson(request, family)
     if ('error' in read) return fail(read.error, read.message)
-    return handle(read.body, { seed: run?.seed ?? 0, headers: request.headers })
+    const respond = run?.respond ?? options.respondOutsideRuns ?? automaticResponder
+    return handle(read.body, { seed: run?.seed ?? 0, headers: request.headers, respond })
   }
 
   return (request, response) => {

@@ -3,6 +3,7 @@
 // it reports about each call.
 
 import type { DecodedTraces } from '../otlp/model'
+import type { Responder } from './answer'
 
 export type GatewayMode = 'mock' | 'record' | 'live'
 
@@ -14,6 +15,8 @@ export interface GatewayRun {
   mode: GatewayMode
   /** Seed of the automatic mock, so a run answers the same way every time. */
   seed: number
+  /** Answers the run's calls: the automatic mock, or the run's scenario. */
+  respond: Responder
   /** The run's root span: gateway calls without a traceparent hang under it. */
   traceId: string
   rootSpanId: string

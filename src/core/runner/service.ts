@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { RunJson, RunStart, TraceSummary } from '../../shared/api'
+import { automaticResponder } from '../gateway/answer'
+import { parseScenario, ScenarioPlayer } from '../gateway/scenario'
 import type { GatewayMode, GatewayRun } from '../gateway/types'
 import type { Ingestor } from '../ingest'
 import type { DecodedTraces } from '../otlp/model'
@@ -54,28 +56,37 @@ export class RunService {
     command: string[]
     cwd: string
     mode: GatewayMode
-    scenario?: string | null
+    /** A scenario file's name and text, for a mock run. */
+    scenario?: { name: string; text: string } | null
   }): RunStart {
     const otlp = this.options.otlpHttpUrl()
     if (!otlp) throw new Error('Loupe has no OTLP/HTTP port, so a run cannot send to it')
+    const scenario = request.scenario
+    // Throws a ScenarioError, naming each mistake, before the run is created.
+    const player = scenario
+      ? new ScenarioPlayer(parseScenario(scenario.text, scenario.name), scenario.name)
+      : null
     const run: GatewayRun = {
       id: `run_${hex(8)}`,
       key: `loupe-run-${hex(16)}`,
       mode: request.mode,
       seed: 1,
+      respond: player?.respond ?? automaticResponder,
       traceId: hex(16),
       rootSpanId: hex(8),
     }
     this.options.db
       .prepare(
-        'INSERT INTO runs (id, command, cwd, mode, scenario, started_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO runs (id, command, cwd, mode, scenario, scenario_text, started_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
         JSON.stringify(request.command),
         request.cwd,
         request.mode,
-        request.scenario ?? null,
+        scenario?.name ?? null,
+        scenario?.text ?? null,
         Date.now(),
       )
     this.options.registry.add(run)
