@@ -9,8 +9,8 @@ A failed request returns the HTTP status of its error class:
 
     input_invalid         400  the request body failed validation
     quota_exceeded        429  the run hit this service's UsageLimits
-    provider_rejected     502  the provider answered 4xx (other than 408 and 429)
-    upstream_unavailable  503  the provider answered 408, 429 or 5xx, or could not be reached
+    provider_rejected     502  the provider returned a 4xx status other than 408 and 429
+    upstream_unavailable  503  the provider returned 408, 429 or 5xx, or could not be reached
     model_output_invalid  500  the model's output stayed invalid after the output retries
     timeout               504  the model (or the whole run) took longer than its timeout
     internal              500  any other exception
@@ -22,7 +22,8 @@ Settings come from environment variables:
     RUN_TOKEN_LIMIT        maximum input plus output tokens of one run (default 20000)
     RUN_REQUEST_LIMIT      maximum model requests of one run (default 8)
 
-Run it with `uvicorn app:app`, or under Loupe with `loupe run --mock -- uvicorn app:app`.
+Run it with `uvicorn app:app --reset-contextvars`, or under Loupe with
+`loupe run --mock -- uvicorn app:app --reset-contextvars`. README.md explains the flag.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
@@ -184,13 +185,19 @@ app = FastAPI(title='City guide agent')
 logfire.instrument_fastapi(app, excluded_urls='/healthz')
 
 
+def current_trace_id() -> str | None:
+    """Return the trace id of the current span as 32 hex digits, or None outside a trace."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, '032x') if context.is_valid else None
+
+
 @app.middleware('http')
-async def add_trace_id(request: Request, call_next) -> Response:
+async def add_trace_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """Send the request's trace id back in X-Trace-Id, to find its trace in Loupe."""
     response = await call_next(request)
-    context = trace.get_current_span().get_span_context()
-    if context.is_valid:
-        response.headers['X-Trace-Id'] = format(context.trace_id, '032x')
+    trace_id = current_trace_id()
+    if trace_id is not None:
+        response.headers['X-Trace-Id'] = trace_id
     return response
 
 
@@ -207,18 +214,26 @@ async def reject_invalid_input(request: Request, error: RequestValidationError) 
 async def answer_agent_error(request: Request, error: Exception) -> JSONResponse:
     mapping = map_error(error)
     logger.warning(
-        '%s %s failed with %s (HTTP %d): %s: %s',
+        '%s %s failed with %s (HTTP %d) in trace %s: %s: %s',
         request.method,
         request.url.path,
         mapping.error_class,
         mapping.status_code,
+        current_trace_id(),
         type(error).__name__,
         error,
     )
-    headers = {}
+    headers: dict[str, str] = {}
     if isinstance(error, ModelAPIError) and error.retry_after is not None and mapping.status_code == 503:
         headers['Retry-After'] = str(max(1, round(error.retry_after)))
     return JSONResponse(error_body(mapping), status_code=mapping.status_code, headers=headers)
+
+
+@app.exception_handler(Exception)
+async def answer_internal_error(request: Request, error: Exception) -> JSONResponse:
+    # Starlette raises the exception again after this response is sent, so
+    # uvicorn logs its traceback and the request span records it.
+    return JSONResponse(error_body(map_error(error)), status_code=500)
 
 
 @app.post('/chat')
@@ -244,7 +259,13 @@ async def chat_stream(body: ChatRequest) -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(event='done', data={'usage': usage.model_dump()})
     except (AgentRunError, TimeoutError) as error:
         mapping = map_error(error)
-        logger.warning('/chat-stream failed with %s: %s: %s', mapping.error_class, type(error).__name__, error)
+        logger.warning(
+            'POST /chat-stream failed with %s in trace %s: %s: %s',
+            mapping.error_class,
+            current_trace_id(),
+            type(error).__name__,
+            error,
+        )
         # FastAPI's instrumentation records only exceptions raised before the
         # endpoint returns, and this one comes later, while the body streams.
         trace.get_current_span().record_exception(error)
