@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import type { SpanJson, TraceDetail } from '../../src/shared/api'
+import { expect } from 'vitest'
+import type { RunJson, SpanJson, TraceDetail } from '../../src/shared/api'
 import { repoRoot, type TestCore } from './core'
 
 export const exampleDir = join(repoRoot, 'resources/examples/fastapi-agent')
@@ -76,7 +77,7 @@ export async function startExample(options: ExampleOptions): Promise<ExampleServ
     '127.0.0.1',
     '--port',
     String(port),
-    // As the example's README says: without it, a request after one with a body
+    // As the example's README explains: without it, a request after one with a body
     // over 64 KiB on the same connection inherits that request's trace context.
     '--reset-contextvars',
     ...(options.uvicornArgs ?? []),
@@ -254,4 +255,63 @@ export function parseSse(body: string): SseEvent[] {
     if (data.length > 0) events.push({ event, data: data.join('\n') })
   }
   return events
+}
+
+/** The body of the example's error responses and of its SSE `error` events. */
+export interface ErrorBody {
+  /** The error class, e.g. quota_exceeded. */
+  error: string
+  detail: unknown
+  /** The HTTP status /chat returns for this class; sent in SSE `error` events only. */
+  status?: number
+}
+
+/** POST a JSON body to the example service. */
+export function postJson(service: ExampleService, path: string, body: unknown): Promise<Response> {
+  return fetch(`${service.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+}
+
+/** Return the trace id that the example sends in X-Trace-Id, after checking its form. */
+export function traceIdOf(response: Response): string {
+  const traceId = response.headers.get('x-trace-id')
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+  return traceId!
+}
+
+/** Return the trace's root span, after checking that it has one. */
+export function rootSpan(detail: TraceDetail): SpanJson {
+  const root = detail.spans.find((span) => span.spanId === detail.trace.rootSpanId)
+  expect(root).toBeDefined()
+  return root!
+}
+
+export function hasAgentRun(detail: TraceDetail): boolean {
+  return detail.spans.some((span) => span.kind === 'agent')
+}
+
+/** Return the trace's agent run span, after checking that there is exactly one. */
+export function agentRun(detail: TraceDetail): SpanJson {
+  const agents = detail.spans.filter((span) => span.kind === 'agent')
+  expect(agents).toHaveLength(1)
+  return agents[0]!
+}
+
+/** Return the spans that Loupe's gateway stored for the model calls it served, by start time. */
+export function gatewayCalls(detail: TraceDetail): SpanJson[] {
+  return detail.spans
+    .filter((span) => span.resource.attributes['service.name'] === 'loupe-gateway')
+    .sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1))
+}
+
+/** Read a run from the core's API once its traces are normalized. */
+export async function fetchRun(loupe: TestCore, runId: string): Promise<RunJson> {
+  const response = await fetch(`${loupe.uiUrl}/api/runs/${runId}?wait=1`, {
+    headers: { Authorization: `Bearer ${loupe.core.discovery.token}` },
+  })
+  if (!response.ok) throw new Error(`GET /api/runs/${runId} returned HTTP ${response.status}`)
+  return (await response.json()) as RunJson
 }

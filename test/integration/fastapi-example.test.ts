@@ -4,16 +4,22 @@
 // stopping the run (SIGINT, as Ctrl-C) leaves no uvicorn process behind.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunJson, SpanJson, TraceDetail } from '../../src/shared/api'
 import { removeDir, startTestCore, type TestCore } from '../helpers/core'
 import {
+  agentRun,
   ancestors,
   descendants,
+  fetchRun,
+  hasAgentRun,
   isRunning,
   listProcesses,
   parseSse,
+  postJson,
+  rootSpan,
   startExample,
+  traceIdOf,
   waitForTrace,
+  type ErrorBody,
   type ExampleService,
   type ProcessInfo,
 } from '../helpers/fastapi-example'
@@ -33,49 +39,6 @@ interface CityBrief {
 interface ChatBody {
   output: CityBrief
   usage: { requests: number; tool_calls: number; input_tokens: number; output_tokens: number }
-}
-
-interface ErrorBody {
-  error: string
-  detail: unknown
-}
-
-function postJson(service: ExampleService, path: string, body: unknown): Promise<Response> {
-  return fetch(`${service.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-}
-
-function traceIdOf(response: Response): string {
-  const traceId = response.headers.get('x-trace-id')
-  expect(traceId).toMatch(/^[0-9a-f]{32}$/)
-  return traceId!
-}
-
-function hasAgentRun(detail: TraceDetail): boolean {
-  return detail.spans.some((span) => span.kind === 'agent')
-}
-
-function agentRun(detail: TraceDetail): SpanJson {
-  const agents = detail.spans.filter((span) => span.kind === 'agent')
-  expect(agents).toHaveLength(1)
-  return agents[0]!
-}
-
-function rootSpan(detail: TraceDetail): SpanJson {
-  const root = detail.spans.find((span) => span.spanId === detail.trace.rootSpanId)
-  expect(root).toBeDefined()
-  return root!
-}
-
-async function fetchRun(loupe: TestCore, runId: string): Promise<RunJson> {
-  const response = await fetch(`${loupe.uiUrl}/api/runs/${runId}?wait=1`, {
-    headers: { Authorization: `Bearer ${loupe.core.discovery.token}` },
-  })
-  expect(response.status).toBe(200)
-  return (await response.json()) as RunJson
 }
 
 describe.skipIf(!python)('FastAPI agent example under loupe run', () => {
@@ -104,7 +67,7 @@ describe.skipIf(!python)('FastAPI agent example under loupe run', () => {
     expect(body.output.temperature_celsius).toBeLessThanOrEqual(60)
     expect(body.output.suggestions.length).toBeGreaterThanOrEqual(1)
     expect(body.output.suggestions.length).toBeLessThanOrEqual(5)
-    // The mock calls both tools in its first answer, then returns the output.
+    // The mock calls both tools in its first response, then returns the output.
     expect(body.usage.requests).toBe(2)
     expect(body.usage.tool_calls).toBe(2)
     expect(body.usage.input_tokens).toBeGreaterThan(0)
@@ -152,7 +115,7 @@ describe.skipIf(!python)('FastAPI agent example under loupe run', () => {
     const deltas = events.filter((event) => event.event === 'delta')
     expect(deltas.length).toBeGreaterThan(1)
     const text = deltas.map((event) => JSON.parse(event.data) as string).join('')
-    // The mock's text answer reports the results of both tools.
+    // The mock's text reply reports the results of both tools.
     expect(text).toContain('get_weather')
     expect(text).toContain('get_local_time')
     const last = events.at(-1)!
@@ -175,7 +138,7 @@ describe.skipIf(!python)('FastAPI agent example under loupe run', () => {
     const traceId = traceIdOf(response)
     const events = parseSse(await response.text())
     expect(events.map((event) => event.event)).toEqual(['error'])
-    const error = JSON.parse(events[0]!.data) as ErrorBody & { status: number }
+    const error = JSON.parse(events[0]!.data) as ErrorBody
     expect(error.error).toBe('quota_exceeded')
     expect(error.status).toBe(429)
 
@@ -249,7 +212,7 @@ describe.skipIf(!python)('FastAPI agent example with uvicorn workers', () => {
     })
     const uvicorn = listProcesses().find((p) => p.ppid === service.loupe.pid)
     expect(uvicorn).toBeDefined()
-    // /healthz answers once one worker runs, so poll until both have started.
+    // /healthz returns 200 once one worker runs, so poll until both have started.
     const workersOf = (tree: ProcessInfo[]) => tree.filter((p) => p.command.includes('spawn_main'))
     let tree = descendants(uvicorn!.pid)
     for (let i = 0; i < 100 && workersOf(tree).length < 2; i++) {
