@@ -90,6 +90,13 @@ describe.skipIf(!python)('FastAPI agent example with scripted provider faults', 
       429, 429, 429,
     ])
     expect(calls.map((span) => span.attributes['loupe.gateway.scenario.turn'])).toEqual([1, 1, 1])
+    expect(calls.map((span) => span.errorClass)).toEqual([
+      'upstream_unavailable',
+      'upstream_unavailable',
+      'upstream_unavailable',
+    ])
+    // Two of the three attempts were retried.
+    expect(detail.trace.modelRetries).toBe(2)
   })
 
   it('answers 502 to a provider 401', async () => {
@@ -107,6 +114,7 @@ describe.skipIf(!python)('FastAPI agent example with scripted provider faults', 
     // The OpenAI client does not retry a 401.
     const calls = gatewayCalls(detail)
     expect(calls.map((span) => span.attributes['http.response.status_code'])).toEqual([401])
+    expect(calls[0]!.errorClass).toBe('provider_rejected')
   })
 
   it('answers 504 when the model hangs', async () => {
@@ -125,7 +133,10 @@ describe.skipIf(!python)('FastAPI agent example with scripted provider faults', 
     expect(detail.trace.error?.httpStatus).toBe(504)
     const calls = gatewayCalls(detail)
     expect(calls).toHaveLength(3)
-    for (const span of calls) expect(span.attributes['error.type']).toBe('loupe.fault.hang')
+    for (const span of calls) {
+      expect(span.attributes['error.type']).toBe('loupe.fault.hang')
+      expect(span.errorClass).toBe('timeout')
+    }
   })
 
   it('answers 500 to invalid output', async () => {

@@ -164,6 +164,7 @@ describe.skipIf(!python)('FastAPI agent example under loupe run', () => {
     const detail = await waitForTrace(loupe, traceId)
     expect(rootSpan(detail).spanKind).toBe('server')
     expect(rootSpan(detail).attributes['http.status_code']).toBe(400)
+    expect(detail.trace.errorClass).toBe('input_invalid')
     expect(detail.trace.modelCalls).toBe(0)
     expect(hasAgentRun(detail)).toBe(false)
   })

@@ -204,6 +204,9 @@ async def add_trace_id(request: Request, call_next: Callable[[Request], Awaitabl
 @app.exception_handler(RequestValidationError)
 async def reject_invalid_input(request: Request, error: RequestValidationError) -> JSONResponse:
     problems = [{'loc': list(problem['loc']), 'msg': problem['msg']} for problem in error.errors()]
+    # FastAPI handles validation errors before any instrumentation sees an exception,
+    # so the request span records it here, and the trace's error class is input_invalid.
+    trace.get_current_span().record_exception(error)
     return JSONResponse({'error': 'input_invalid', 'detail': problems}, status_code=400)
 
 

@@ -10,6 +10,19 @@ export interface RecordedError {
   type: string | null
   message: string | null
   stacktrace: string | null
+  /** The response status of a failed HTTP client span or gateway call, when no exception was recorded. */
+  httpStatus?: number | null
+}
+
+/** Failures that the Loupe gateway records on its own spans, as `error.type`. */
+const GATEWAY_FAILURES: Record<string, ErrorClass> = {
+  'loupe.fault.hang': 'timeout',
+  // The agent closed the connection: usually its own timeout.
+  client_closed: 'timeout',
+  'loupe.fault.malformed_json': 'upstream_unavailable',
+  'loupe.fault.cut_stream': 'upstream_unavailable',
+  upstream_unreachable: 'upstream_unavailable',
+  upstream_closed: 'upstream_unavailable',
 }
 
 /** Tool failures that the model is asked to retry: the run goes on. */
@@ -39,6 +52,7 @@ const BY_TYPE: Record<string, ErrorClass> = {
   LengthFinishReasonError: 'model_output_invalid',
   ContentFilterFinishReasonError: 'model_output_invalid',
   ValidationError: 'input_invalid',
+  RequestValidationError: 'input_invalid',
   UserError: 'input_invalid',
   InvalidPromptError: 'input_invalid',
   InvalidArgumentError: 'input_invalid',
@@ -162,8 +176,9 @@ export function classifyError(error: RecordedError, originKind: OperationKind): 
     // asyncio.wait_for cancels the run when its time is up.
     return /wait_for|TimeoutError|timeout/i.test(text) ? 'timeout' : 'internal'
   }
-  const byType = BY_TYPE[type]
+  const byType = BY_TYPE[type] ?? GATEWAY_FAILURES[error.type ?? '']
   if (byType) return byType
+  if (error.httpStatus) return classifyHttpStatus(error.httpStatus)
   if (originKind === 'tool') return 'tool_failed'
   return 'internal'
 }

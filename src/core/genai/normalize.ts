@@ -12,7 +12,7 @@ import { readUsage } from './usage'
 import { jsonAt, numberAt, stringAt } from './values'
 
 /** Raise this when normalization changes, so that stored spans are normalized again. */
-export const NORMALIZER_VERSION = 1
+export const NORMALIZER_VERSION = 2
 
 export interface SpanInput {
   name: string
@@ -21,6 +21,8 @@ export interface SpanInput {
   events: StoredEvent[]
   statusCode: number
   statusMessage: string
+  /** The OTLP span kind (3 is CLIENT), when known. */
+  spanKind?: number
   /** GenAI events sent as OTLP log records with this span's ids (older conventions). */
   logEvents?: GenAiEvent[]
 }
@@ -50,6 +52,9 @@ export interface NormalizedSpan {
   spanType: string | null
   inspector: Inspection
 }
+
+/** OTLP SpanKind CLIENT. */
+const SPAN_KIND_CLIENT = 3
 
 const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system']
 const MODEL_KEYS = [
@@ -160,6 +165,11 @@ function recordedError(span: SpanInput): RecordedError | null {
     }
   }
   const errorType = stringAt(span.attributes, 'error.type')
+  // An HTTP client span, or a call the Loupe gateway answered, failed with the status of its response.
+  const calledOut =
+    span.spanKind === SPAN_KIND_CLIENT || span.attributes['loupe.gateway.api'] !== undefined
+  const status = span.attributes['http.response.status_code'] ?? span.attributes['http.status_code']
+  const httpStatus = calledOut && typeof status === 'number' && status >= 400 ? status : null
   if (span.statusCode === 2 || errorType) {
     // Logfire and the OTel SDKs write "<Type>: <message>" into the status when they record an exception.
     const match =
@@ -170,6 +180,7 @@ function recordedError(span: SpanInput): RecordedError | null {
       type: errorType ?? (match ? match[1]! : null),
       message: match ? match[2]! : span.statusMessage || null,
       stacktrace: null,
+      httpStatus,
     }
   }
   return null

@@ -21,6 +21,7 @@ interface SpanRow {
   name: string
   status_code: number
   status_message: string
+  kind: bigint
   attributes: string
   events: string | null
   start_ns: bigint
@@ -62,7 +63,7 @@ export class GenAiNormalizer {
       ),
       nextSpans: db
         .prepare(
-          `SELECT s.id, s.trace_id, s.span_id, s.name, s.status_code, s.status_message, s.attributes,
+          `SELECT s.id, s.trace_id, s.span_id, s.name, s.status_code, s.status_message, s.kind, s.attributes,
              s.events, s.start_ns, sc.name AS scope_name
            FROM spans s JOIN scopes sc ON sc.id = s.scope_id
            WHERE s.id > ? AND s.pending = 0 ORDER BY s.id LIMIT ?`,
@@ -168,6 +169,7 @@ export class GenAiNormalizer {
         events,
         statusCode: Number(row.status_code),
         statusMessage: row.status_message,
+        spanKind: Number(row.kind),
       },
       { content: false },
     )

@@ -44,7 +44,7 @@ export interface TraceRollup {
   modelCalls: number
   toolCalls: number
   toolRetries: number
-  /** Model calls that failed while the run went on (or failed later for another reason). */
+  /** Model calls that failed while the run went on, and failed HTTP attempts that a client retried within one call. */
   modelRetries: number
   inputTokens: number
   outputTokens: number
@@ -77,9 +77,10 @@ export function rollupTrace(
     else children.set(parent, [index])
   })
   const depth = depths(spans, byId)
-  const nestedModel = spans.map(
-    (span, index) => span.kind === 'model' && hasModelAncestor(spans, byId, index),
+  const ancestors = spans.map((span, index) =>
+    span.kind === 'model' ? modelAncestor(spans, byId, index) : null,
   )
+  const nestedModel = ancestors.map((ancestor) => ancestor !== null)
 
   const verdicts: SpanVerdict[] = spans.map((span, index) => {
     const counted = !nestedModel[index]
@@ -109,6 +110,7 @@ export function rollupTrace(
       verdicts[index]!.counted &&
       span.spanId !== trace.error?.spanId,
   ).length
+  trace.modelRetries += nestedRetries(spans, ancestors)
   return { verdicts, trace }
 }
 
@@ -128,17 +130,42 @@ function depths(spans: RollupSpan[], byId: Map<string, number>): number[] {
   })
 }
 
-function hasModelAncestor(spans: RollupSpan[], byId: Map<string, number>, index: number): boolean {
+/** Returns the index of the nearest model-call ancestor of a span, or null when it has none. */
+function modelAncestor(
+  spans: RollupSpan[],
+  byId: Map<string, number>,
+  index: number,
+): number | null {
   const seen = new Set<number>([index])
   let parent = spans[index]!.parentSpanId
   for (let steps = 0; parent !== null && steps < MAX_DEPTH; steps++) {
     const at = byId.get(parent)
-    if (at === undefined || seen.has(at)) return false
-    if (spans[at]!.kind === 'model') return true
+    if (at === undefined || seen.has(at)) return null
+    if (spans[at]!.kind === 'model') return at
     seen.add(at)
     parent = spans[at]!.parentSpanId
   }
-  return false
+  return null
+}
+
+/**
+ * Counts the failed attempts inside model calls that the client retried:
+ * the failed nested calls under each model call (HTTP attempts that the
+ * provider SDK repeated, as the gateway or an HTTP instrumentation records
+ * them), less the last one when the model call failed as well.
+ */
+function nestedRetries(spans: RollupSpan[], ancestors: (number | null)[]): number {
+  const failedByCall = new Map<number, number>()
+  spans.forEach((span, index) => {
+    const ancestor = ancestors[index]
+    if (span.kind !== 'model' || ancestor == null || span.error === null) return
+    failedByCall.set(ancestor, (failedByCall.get(ancestor) ?? 0) + 1)
+  })
+  let retries = 0
+  for (const [call, failed] of failedByCall) {
+    retries += Math.max(0, failed - (spans[call]!.error ? 1 : 0))
+  }
+  return retries
 }
 
 /**

@@ -99,7 +99,8 @@ def chat_tools_stream(base_url: str, api_key: str, scenario: Scenario) -> None:
     response_id = ''
     model = ''
     finish_reason = None
-    text = ''
+    # None until a chunk carries content: a reply that only calls tools has none at all.
+    text: str | None = None
     chunk_count = 0
     usage_chunks: list[tuple[int, Any]] = []
     calls: dict[int, dict[str, Any]] = {}
@@ -111,7 +112,8 @@ def chat_tools_stream(base_url: str, api_key: str, scenario: Scenario) -> None:
         chunk_count += 1
         for choice in chunk.choices:
             finish_reason = choice.finish_reason or finish_reason
-            text += choice.delta.content or ''
+            if choice.delta.content is not None:
+                text = (text or '') + choice.delta.content
             for delta in choice.delta.tool_calls or []:
                 call = calls.setdefault(delta.index, {'id': '', 'name': '', 'arguments': ''})
                 call['id'] += delta.id or ''
@@ -125,9 +127,7 @@ def chat_tools_stream(base_url: str, api_key: str, scenario: Scenario) -> None:
         response_id=response_id,
         model=model,
         stream=True,
-        # NOTE: the gateway's first chunk has content '' even before tool calls, where OpenAI
-        # sends null, and the joined deltas cannot tell the two apart.
-        text=text or None,
+        text=text,
         tool_calls=[{**calls[i], 'arguments': json.loads(calls[i]['arguments'])} for i in sorted(calls)],
         input_tokens=usage.prompt_tokens,
         output_tokens=usage.completion_tokens,

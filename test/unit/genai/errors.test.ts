@@ -130,6 +130,23 @@ describe('classifyError', () => {
   })
 })
 
+describe('classifyError of failed HTTP calls', () => {
+  const httpCases: [string, string | null, number | null, string][] = [
+    ['gateway 429', 'requests', 429, 'upstream_unavailable'],
+    ['gateway 401', 'invalid_request_error', 401, 'provider_rejected'],
+    ['httpx client 503', '503', 503, 'upstream_unavailable'],
+    ['gateway hang', 'loupe.fault.hang', 200, 'timeout'],
+    ['client gave up', 'client_closed', 200, 'timeout'],
+    ['cut stream', 'loupe.fault.cut_stream', 200, 'upstream_unavailable'],
+    ['unknown, no status', 'weird', null, 'internal'],
+  ]
+  it.each(httpCases)('%s', (_label, type, httpStatus, expected) => {
+    expect(classifyError({ type, message: null, stacktrace: null, httpStatus }, 'model')).toBe(
+      expected,
+    )
+  })
+})
+
 describe('shortType', () => {
   it('takes the last dotted segment and drops AI_', () => {
     expect(shortType('pydantic_ai.exceptions.ModelHTTPError')).toBe('ModelHTTPError')

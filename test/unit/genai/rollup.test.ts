@@ -124,6 +124,41 @@ describe('rollupTrace', () => {
 })
 
 describe('rollupTrace model retries', () => {
+  const rateLimited = { type: 'requests', message: 'Rate limit', stacktrace: null, httpStatus: 429 }
+
+  it('counts retried attempts inside a failed call', () => {
+    const failed = { type: 'ModelHTTPError', message: 'status_code: 429', stacktrace: null }
+    const { trace } = rollupTrace(
+      [
+        span('agent', null, { kind: 'agent', error: failed }),
+        span('call', 'agent', { kind: 'model', error: failed }),
+        // Each attempt sits under its own HTTP client span.
+        span('http1', 'call', { kind: 'other', error: rateLimited }),
+        span('try1', 'http1', { kind: 'model', error: rateLimited }),
+        span('http2', 'call', { kind: 'other', error: rateLimited }),
+        span('try2', 'http2', { kind: 'model', error: rateLimited }),
+        span('http3', 'call', { kind: 'other', error: rateLimited }),
+        span('try3', 'http3', { kind: 'model', error: rateLimited }),
+      ],
+      'agent',
+    )
+    expect(trace.modelCalls).toBe(1)
+    expect(trace.modelRetries).toBe(2)
+  })
+
+  it('counts every failed attempt before a success', () => {
+    const { trace } = rollupTrace(
+      [
+        span('call', null, { kind: 'model', inputTokens: 5 }),
+        span('try1', 'call', { kind: 'model', error: rateLimited }),
+        span('try2', 'call', { kind: 'model', inputTokens: 5 }),
+      ],
+      'call',
+    )
+    expect(trace.modelRetries).toBe(1)
+    expect(trace.errorClass).toBe('none')
+  })
+
   it('counts failed model calls before the ending error', () => {
     const overloaded = {
       type: 'ModelHTTPError',
