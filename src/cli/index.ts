@@ -16,6 +16,7 @@ import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
+import { diffCommand, replayCommand } from './replay'
 import { runCommand } from './run'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
 import { ScenarioPlayer, ScenarioError } from '../core/gateway/scenario'
@@ -326,6 +327,74 @@ export function buildProgram(): Command {
         })
       },
     )
+
+  program
+    .command('replay')
+    .description(
+      'run an agent again with the recorded model replies of a run, a trace or a cassette file, and report where it diverges',
+    )
+    .argument('<source>', 'a run id (run_...), a trace id, or a cassette file')
+    .argument('[command...]', 'the agent command and its arguments, after --')
+    .option(
+      '--until <span>',
+      'serve recorded replies up to this model-call span, then follow --then',
+    )
+    .addOption(
+      new Option('--then <what>', 'after a divergence or --until: fail, or let the mock answer')
+        .choices(['fail', 'mock'])
+        .default('fail'),
+    )
+    .option(
+      '--save <file>',
+      'write the cassette to this file (and stop there when no command is given)',
+    )
+    .option(
+      '--fail-on <classes>',
+      'exit non-zero when the run ends with one of these error classes (comma-separated)',
+      parseErrorClasses,
+      [] as ErrorClass[],
+    )
+    .option('--json', 'print the run as JSON on standard output when it ends')
+    .addOption(dataOption())
+    .action(
+      async (
+        source: string,
+        command: string[],
+        options: {
+          until?: string
+          then: 'fail' | 'mock'
+          save?: string
+          failOn: ErrorClass[]
+          json?: boolean
+          data?: string
+        },
+      ) => {
+        process.exitCode = await replayCommand(source, command, {
+          dataDir: dataDirOf(options),
+          until: options.until ?? null,
+          then: options.then,
+          save: options.save ?? null,
+          failOn: options.failOn,
+          json: options.json ?? false,
+        })
+      },
+    )
+
+  program
+    .command('diff')
+    .description(
+      'compare two runs or traces call by call: the first divergence, changed messages, arguments and results, and totals',
+    )
+    .argument('<a>', 'a run id or trace id')
+    .argument('<b>', 'another run id or trace id')
+    .option('--json', 'print the diff as JSON')
+    .addOption(dataOption())
+    .action(async (a: string, b: string, options: { json?: boolean; data?: string }) => {
+      process.exitCode = await diffCommand(a, b, {
+        dataDir: dataDirOf(options),
+        json: options.json ?? false,
+      })
+    })
 
   program
     .command('traces')

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process'
 import pino from 'pino'
 import type { ErrorClass } from '../shared/genai'
-import type { RunJson, RunStart } from '../shared/api'
-import { startCore, type Core } from '../core/core'
+import type { ReplayJson, RunJson, RunStart } from '../shared/api'
+import { startCore } from '../core/core'
 import { readDiscovery, type Discovery } from '../core/discovery'
 import { mergeResourceAttributes } from '../core/runner/service'
 import { CliError } from './folder'
@@ -22,6 +22,16 @@ export interface RunOptions {
   scenario: ScenarioFile | null
   failOn: ErrorClass[]
   json: boolean
+  /** The recording to replay (`loupe replay`), or null. */
+  replay?: ReplayRequest | null
+}
+
+/** A replay as the run API takes it: a run or trace id, or a cassette sent whole. */
+export interface ReplayRequest {
+  source: string
+  cassette?: unknown
+  until: string | null
+  then: 'fail' | 'mock'
 }
 
 /** Run the command; resolves with the exit code `loupe run` should end with. */
@@ -30,31 +40,44 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     throw new CliError(
       'no command to run; put it after --, e.g. loupe run --mock -- python agent.py',
     )
-  let ownCore: Core | null = null
-  let core: Discovery | null = readDiscovery(options.dataDir)
-  if (!core) {
-    // No Loupe serves this folder: start one for the duration of the run.
-    ownCore = await startCore({
-      dataDir: options.dataDir,
-      logger: pino({ level: 'warn' }, pino.destination(2)),
-    })
-    core = ownCore.discovery
-  }
+  return withCore(options.dataDir, (core, ownCore) => runWithCore(core, command, options, ownCore))
+}
+
+/** Calls `use` with the core serving the folder, or with one started for the call when none runs. */
+export async function withCore<T>(
+  dataDir: string,
+  use: (core: Discovery, ownCore: boolean) => Promise<T>,
+): Promise<T> {
+  const running = readDiscovery(dataDir)
+  if (running) return use(running, false)
+  const ownCore = await startCore({
+    dataDir,
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  })
   try {
-    return await runWithCore(core, command, options, ownCore !== null)
+    return await use(ownCore.discovery, true)
   } finally {
-    await ownCore?.stop()
+    await ownCore.stop()
   }
 }
 
-async function api<T>(core: Discovery, path: string, init: RequestInit = {}): Promise<T> {
+export async function api<T>(core: Discovery, path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${core.uiUrl}${path}`, {
     ...init,
     headers: { Authorization: `Bearer ${core.token}`, 'Content-Type': 'application/json' },
   })
   const text = await response.text()
-  if (!response.ok)
-    throw new CliError(`Loupe returned HTTP ${response.status} for ${path}: ${text}`)
+  if (!response.ok) {
+    let message = text
+    try {
+      message = (JSON.parse(text) as { error?: string }).error ?? text
+    } catch {
+      // Not JSON: the text itself is the message.
+    }
+    throw new CliError(
+      message.startsWith('Loupe') ? message : `${message} (HTTP ${response.status} for ${path})`,
+    )
+  }
   return JSON.parse(text) as T
 }
 
@@ -64,16 +87,21 @@ async function runWithCore(
   options: RunOptions,
   ownCore: boolean,
 ): Promise<number> {
-  const mode = options.mock ? 'mock' : options.record ? 'record' : 'live'
+  let mode: 'mock' | 'record' | 'live' | 'replay' = 'live'
+  if (options.replay) mode = 'replay'
+  else if (options.mock) mode = 'mock'
+  else if (options.record) mode = 'record'
   const start = await api<RunStart>(core, '/api/runs', {
     method: 'POST',
     body: JSON.stringify({
       command,
       cwd: process.cwd(),
-      mode,
+      // A replay run is a mock run whose gateway serves the cassette first.
+      mode: mode === 'replay' ? 'mock' : mode,
       scenario: options.scenario && { name: options.scenario.name, text: options.scenario.text },
       // The gateway forwards a record run's calls with this shell's provider settings.
       upstream: mode === 'record' ? upstreamSettings(process.env) : undefined,
+      replay: options.replay ?? undefined,
     }),
   })
   const env: NodeJS.ProcessEnv = { ...process.env }
@@ -87,6 +115,7 @@ async function runWithCore(
     mock: ' against the mock model',
     record: ', recording its model calls',
     live: '',
+    replay: `, replaying ${options.replay?.source ?? ''}`,
   }
   process.stderr.write(
     `loupe: run ${start.runId} started${against[mode]}${options.scenario ? ` (scenario ${options.scenario.name})` : ''}\n`,
@@ -105,6 +134,13 @@ async function runWithCore(
       ? (traceId: string) => `loupe show ${traceId} --data ${options.dataDir}`
       : (traceId: string) => `${core.uiUrl}/#/trace/${traceId}`
     process.stderr.write(`${formatRunSummary(summary, Date.now() - started, where)}\n`)
+  }
+  const divergence = summary.replay?.divergence
+  if (divergence && summary.replay?.then === 'fail') {
+    process.stderr.write(
+      `loupe: the replay diverged at model call ${divergence.callIndex}: ${divergence.reasons.join('; ')}\n`,
+    )
+    return exitCode === 0 ? 1 : (exitCode ?? 1)
   }
   if (exitCode !== 0) return exitCode ?? 1
   const matched = summary.errorClasses.filter((c) => options.failOn.includes(c))
@@ -189,6 +225,13 @@ export function formatRunSummary(
     `  traces: ${run.traceIds.length}, model calls: ${run.modelCalls}, tool calls: ${run.toolCalls}`,
     `  tokens: ${run.inputTokens} in / ${run.outputTokens} out, cost: ${cost}`,
     `  error class: ${run.errorClass}${run.errorClasses.length > 1 ? ` (all: ${run.errorClasses.join(', ')})` : ''}`,
+    ...(run.replay ? [`  ${formatReplay(run.replay)}`] : []),
     ...run.traceIds.map((traceId) => `  trace: ${where(traceId)}`),
   ].join('\n')
+}
+
+function formatReplay(replay: ReplayJson): string {
+  const served = `replay: served ${replay.served} of ${replay.recordedCalls} recorded calls from ${replay.source}`
+  if (!replay.divergence) return served
+  return `${served}; diverged at model call ${replay.divergence.callIndex}, then ${replay.then === 'mock' ? 'the mock answered' : 'failed'}`
 }

@@ -291,6 +291,8 @@ export interface RunJson {
   cwd: string
   mode: string
   scenario: string | null
+  /** What the run replayed, for a replay run. */
+  replay: ReplayJson | null
   startedAt: string
   /** Null while the command runs. */
   endedAt: string | null
@@ -306,6 +308,66 @@ export interface RunJson {
   errorClasses: ErrorClass[]
   /** The first of those, or 'none'. */
   errorClass: ErrorClass
+}
+
+/** Where a replay's requests first stopped matching the recording. */
+export interface ReplayDivergence {
+  /** The model call of the replay (1-based) that did not match. */
+  callIndex: number
+  /** The recorded call it was compared with, or null when the recording had no more calls. */
+  recordedSpanId: string | null
+  reasons: string[]
+}
+
+/** What a replay run served from its cassette. */
+export interface ReplayJson {
+  /** The run id, trace id or cassette file that was replayed. */
+  source: string
+  /** `gateway` when the cassette came from gateway calls, `trace` when from the agent's own spans. */
+  sourceKind: 'gateway' | 'trace'
+  recordedCalls: number
+  /** Recorded calls served. */
+  served: number
+  until: string | null
+  then: 'fail' | 'mock'
+  divergence: ReplayDivergence | null
+}
+
+/** One run (or trace) of a diff, with its totals. */
+export interface RunDiffSide {
+  id: string
+  modelCalls: number
+  toolCalls: number
+  inputTokens: number
+  outputTokens: number
+  costUsd: number | null
+  durationMs: number
+  errorClass: ErrorClass
+}
+
+/** One aligned step of a diff: a model call or a tool call of each run. */
+export interface RunDiffStep {
+  /** Position in both runs, counted from 1. */
+  index: number
+  /** `changed` when a model call stands where the other run has a tool call. */
+  kind: 'model' | 'tool' | 'changed'
+  /** `missing`: only in run A; `added`: only in run B. */
+  status: 'same' | 'changed' | 'added' | 'missing'
+  /** The step in each run, summarized (reply, or tool arguments and outcome), or null when absent. */
+  a: string | null
+  b: string | null
+  spanA: string | null
+  spanB: string | null
+  changes: string[]
+}
+
+/** `GET /api/diff?a=...&b=...` and `loupe diff A B --json`. */
+export interface RunDiffJson {
+  a: RunDiffSide
+  b: RunDiffSide
+  /** The index of the first step that differs, or null when the runs did the same. */
+  firstDivergence: number | null
+  steps: RunDiffStep[]
 }
 
 /** A model call that the gateway forwarded for a record run, as recorded (`GET /api/runs/:id/exchanges`). */

@@ -12,6 +12,8 @@ import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import { UpstreamConfigError } from '../gateway/upstream'
+import { CassetteError } from '../replay/cassette'
+import { cassetteFor, diffSources, resolveCassette } from '../replay/sources'
 import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { exportTraceAsOtlpJson } from '../store/export'
@@ -194,6 +196,8 @@ export class ApiServer {
       const trace = queries.getTrace(parts[2]!)
       if (trace) sendJson(response, 200, trace)
       else sendJson(response, 404, { error: `trace ${parts[2]} not found` })
+    } else if (method === 'GET' && parts[1] === 'traces' && parts[3] === 'cassette') {
+      await this.sendCassette(parts[2]!, response)
     } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 4) {
       const traceId = parts[2]!
       const view = parts[3]
@@ -226,6 +230,20 @@ export class ApiServer {
       await this.routeRuns(method, parts, request, response)
     } else if (parts[1] === 'prices' && parts.length === 2) {
       await this.routePrices(method, request, url, response)
+    } else if (method === 'GET' && parts[1] === 'diff' && parts.length === 2) {
+      const a = url.searchParams.get('a')
+      const b = url.searchParams.get('b')
+      if (!a || !b) {
+        sendJson(response, 400, { error: 'give the two runs or traces to compare as ?a=...&b=...' })
+        return
+      }
+      await this.options.whenNormalized()
+      try {
+        sendJson(response, 200, diffSources(a, b, this.options.runs, this.options.queries))
+      } catch (error) {
+        if (!(error instanceof CassetteError)) throw error
+        sendJson(response, 404, { error: error.message, problems: error.problems })
+      }
     } else if (method === 'GET' && parts[1] === 'scenario-schema' && parts.length === 2) {
       sendJson(response, 200, scenarioJsonSchema())
     } else if (method === 'POST' && parts[1] === 'scenarios' && parts[2] === 'check') {
@@ -258,6 +276,17 @@ export class ApiServer {
     }
   }
 
+  /** Sends the cassette of a run or trace, or 422 with the reasons it cannot be replayed. */
+  private async sendCassette(source: string, response: ServerResponse): Promise<void> {
+    await this.options.whenNormalized()
+    try {
+      sendJson(response, 200, cassetteFor(source, this.options.runs, this.options.queries))
+    } catch (error) {
+      if (!(error instanceof CassetteError)) throw error
+      sendJson(response, 422, { error: error.message, problems: error.problems })
+    }
+  }
+
   private async routeRuns(
     method: string,
     parts: string[],
@@ -275,6 +304,10 @@ export class ApiServer {
       else sendJson(response, 404, { error: `run ${parts[2]} not found` })
       return
     }
+    if (method === 'GET' && parts.length === 4 && parts[3] === 'cassette') {
+      await this.sendCassette(parts[2]!, response)
+      return
+    }
     if (method === 'GET' && parts.length === 4 && parts[3] === 'exchanges') {
       if (runs.get(parts[2]!)) sendJson(response, 200, this.options.exchanges(parts[2]!))
       else sendJson(response, 404, { error: `run ${parts[2]} not found` })
@@ -289,9 +322,22 @@ export class ApiServer {
         return
       }
       try {
-        sendJson(response, 201, runs.start(parsed.data))
+        const { replay: replayRequest, ...start } = parsed.data
+        let replay: Parameters<RunService['start']>[0]['replay']
+        if (replayRequest) {
+          await this.options.whenNormalized()
+          replay = {
+            cassette: resolveCassette(replayRequest, runs, this.options.queries),
+            source: replayRequest.source,
+            until: replayRequest.until ?? null,
+            then: replayRequest.then,
+          }
+        }
+        sendJson(response, 201, runs.start({ ...start, replay }))
       } catch (error) {
-        if (error instanceof ScenarioError) {
+        if (error instanceof CassetteError) {
+          sendJson(response, 422, { error: error.message, problems: error.problems })
+        } else if (error instanceof ScenarioError) {
           sendJson(response, 400, { error: error.message, problems: error.problems })
         } else if (error instanceof UpstreamConfigError) {
           sendJson(response, 400, { error: error.message })
@@ -489,6 +535,14 @@ const runStartSchema = z.object({
     .object({
       openai: upstreamSchema.optional(),
       anthropic: upstreamSchema.optional(),
+    })
+    .optional(),
+  replay: z
+    .object({
+      source: z.string().min(1, 'replay.source must name a run, a trace or a cassette file'),
+      cassette: z.unknown().optional(),
+      until: z.string().nullable().optional(),
+      then: z.enum(['fail', 'mock']),
     })
     .optional(),
 })

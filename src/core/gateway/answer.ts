@@ -20,6 +20,8 @@ export interface Delivery {
   fault: FaultKind | null
   /** The scenario's name and the turn (1-based) that responded, or null for the automatic mock. */
   scenario: { name: string; turn: number } | null
+  /** The recorded call this reply replays (1-based, and its span in the source trace), or null. */
+  replayed?: { source: string; index: number; spanId: string } | null
 }
 
 /** An error reply in the provider's error shape, as a scenario scripts it. */

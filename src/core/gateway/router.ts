@@ -183,7 +183,7 @@ export function createGatewayHandler(
       const key = family.readKey(request.headers, bearerToken(request))
       const run = key ? context.runByKey(key) : null
       // Only a live run's own key can spend the user's provider key.
-      if (run && run.mode !== 'mock') {
+      if (run && (run.mode === 'record' || run.mode === 'live')) {
         await serveForwarded(request, response, family, modelCall, run, url)
       } else {
         await serveModelCall(
@@ -310,7 +310,7 @@ export function createGatewayHandler(
       const record: CallRecord = {
         api,
         provider: family.provider,
-        mode: 'mock',
+        mode: run?.mode === 'replay' ? 'replay' : 'mock',
         runId: run?.id ?? null,
         method: request.method ?? 'POST',
         path,
@@ -323,6 +323,7 @@ export function createGatewayHandler(
         failed: failure !== null,
         scenario: delivery.scenario,
         upstream: null,
+        replayed: delivery.replayed ?? null,
         startNs,
         endNs: nowUnixNano(),
       }

@@ -50,6 +50,8 @@ export interface CallRecord {
   scenario: { name: string; turn: number } | null
   /** The origin a forwarded call went to, or null for the mock. */
   upstream: string | null
+  /** The recorded call this call replayed, or null. */
+  replayed?: { source: string; index: number; spanId: string } | null
   startNs: bigint
   endNs: bigint
 }
@@ -129,6 +131,11 @@ export function callSpan(record: CallRecord, parent: SpanParent): DecodedTraces 
   const failed = record.failed || record.status >= 400
   if (failed) {
     setAttribute(attributes, 'error.type', record.errorType ?? String(record.status), null)
+  }
+  if (record.replayed) {
+    setAttribute(attributes, 'loupe.replay.source', record.replayed.source, null)
+    setAttribute(attributes, 'loupe.replay.index', record.replayed.index, null)
+    setAttribute(attributes, 'loupe.replay.span_id', record.replayed.spanId, null)
   }
   if (record.upstream !== null) {
     setAttribute(attributes, 'loupe.gateway.upstream', record.upstream, null)

@@ -6,7 +6,7 @@ import type { DecodedTraces } from '../otlp/model'
 import type { Responder } from './answer'
 import type { Upstreams } from './upstream'
 
-export type GatewayMode = 'mock' | 'record' | 'live'
+export type GatewayMode = 'mock' | 'record' | 'live' | 'replay'
 
 /** A run that may call the gateway, as `loupe run` and the playground create it. */
 export interface GatewayRun {

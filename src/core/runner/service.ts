@@ -5,10 +5,12 @@
 
 import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import type { RunJson, RunStart, TraceSummary } from '../../shared/api'
+import type { ReplayJson, RunJson, RunStart, TraceSummary } from '../../shared/api'
 import { automaticResponder } from '../gateway/answer'
 import { parseScenario, ScenarioPlayer } from '../gateway/scenario'
 import type { GatewayMode, GatewayRun } from '../gateway/types'
+import type { Cassette } from '../replay/cassette'
+import { ReplayPlayer, type ReplayOptions } from '../replay/player'
 import { resolveUpstreams, type UpstreamRequest } from '../gateway/upstream'
 import type { Ingestor } from '../ingest'
 import type { DecodedTraces } from '../otlp/model'
@@ -37,6 +39,7 @@ interface RunRow {
   cwd: string
   mode: string
   scenario: string | null
+  replay: string | null
   started_ms: number
   ended_ms: number | null
   exit_code: number | null
@@ -48,7 +51,10 @@ function hex(bytes: number): string {
 }
 
 export class RunService {
-  private readonly live = new Map<string, GatewayRun & { startedNs: bigint; command: string[] }>()
+  private readonly live = new Map<
+    string,
+    GatewayRun & { startedNs: bigint; command: string[]; replay: ReplayPlayer | null }
+  >()
 
   constructor(private readonly options: RunServiceOptions) {}
 
@@ -61,6 +67,8 @@ export class RunService {
     scenario?: { name: string; text: string } | null
     /** Base URLs and keys for a record run; the core's environment fills in the rest. Kept in memory only. */
     upstream?: Partial<Record<'openai' | 'anthropic', UpstreamRequest>>
+    /** The cassette a replay run serves, and how. */
+    replay?: { cassette: Cassette } & ReplayOptions
   }): RunStart {
     const otlp = this.options.otlpHttpUrl()
     if (!otlp) throw new Error('Loupe has no OTLP/HTTP port, so a run cannot send to it')
@@ -69,30 +77,35 @@ export class RunService {
     const player = scenario
       ? new ScenarioPlayer(parseScenario(scenario.text, scenario.name), scenario.name)
       : null
+    const replay = request.replay ? new ReplayPlayer(request.replay.cassette, request.replay) : null
+    const mode = replay ? 'replay' : request.mode
     const run: GatewayRun = {
       id: `run_${hex(8)}`,
       key: `loupe-run-${hex(16)}`,
-      mode: request.mode,
+      mode,
       seed: 1,
-      respond: player?.respond ?? automaticResponder,
+      respond: replay?.respond ?? player?.respond ?? automaticResponder,
       // Throws an UpstreamConfigError for a base URL that cannot work, before the run is created.
       upstreams:
-        request.mode === 'mock' ? {} : resolveUpstreams(request.upstream ?? {}, process.env, otlp),
+        mode === 'record' || mode === 'live'
+          ? resolveUpstreams(request.upstream ?? {}, process.env, otlp)
+          : {},
       traceId: hex(16),
       rootSpanId: hex(8),
     }
     this.options.db
       .prepare(
-        `INSERT INTO runs (id, command, cwd, mode, scenario, scenario_text, started_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, command, cwd, mode, scenario, scenario_text, replay, started_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
         JSON.stringify(request.command),
         request.cwd,
-        request.mode,
+        mode,
         scenario?.name ?? null,
         scenario?.text ?? null,
+        replay ? JSON.stringify(replay.report()) : null,
         Date.now(),
       )
     this.options.registry.add(run)
@@ -100,6 +113,7 @@ export class RunService {
       ...run,
       startedNs: BigInt(Date.now()) * 1_000_000n,
       command: request.command,
+      replay,
     })
     return {
       runId: run.id,
@@ -119,8 +133,14 @@ export class RunService {
         ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n[output cut at ${MAX_OUTPUT_CHARS} characters of ${output.length}]`
         : output
     this.options.db
-      .prepare('UPDATE runs SET ended_ms = ?, exit_code = ?, output = ? WHERE id = ?')
-      .run(Date.now(), exitCode, kept, runId)
+      .prepare('UPDATE runs SET ended_ms = ?, exit_code = ?, output = ?, replay = ? WHERE id = ?')
+      .run(
+        Date.now(),
+        exitCode,
+        kept,
+        run.replay ? JSON.stringify(run.replay.report()) : null,
+        runId,
+      )
     await this.options.ingestor.writeDecoded(rootSpan(run, exitCode))
     return this.get(runId)
   }
@@ -140,7 +160,13 @@ export class RunService {
       .filter((id) => run.get(id) !== undefined)
       .map((id) => this.options.queries.getTrace(id))
       .filter((trace): trace is TraceSummary => trace !== null)
-    return runJson(row, traces)
+    // A live replay reports its progress; an ended one, what was stored at its end.
+    const replay = live?.replay
+      ? live.replay.report()
+      : row.replay === null
+        ? null
+        : (JSON.parse(row.replay) as ReplayJson)
+    return runJson(row, traces, replay)
   }
 
   list(limit = 100): RunJson[] {
@@ -237,7 +263,7 @@ function rootSpan(
   }
 }
 
-function runJson(row: RunRow, traces: TraceSummary[]): RunJson {
+function runJson(row: RunRow, traces: TraceSummary[], replay: ReplayJson | null): RunJson {
   // The run's own trace contains the gateway's spans of calls that came without
   // a traceparent. When the agent's own instrumentation recorded model calls
   // too, those are the same calls, so the totals come from the agent's traces
@@ -258,6 +284,7 @@ function runJson(row: RunRow, traces: TraceSummary[]): RunJson {
     cwd: row.cwd,
     mode: row.mode,
     scenario: row.scenario,
+    replay,
     startedAt: new Date(row.started_ms).toISOString(),
     endedAt: row.ended_ms === null ? null : new Date(row.ended_ms).toISOString(),
     exitCode: row.exit_code,

@@ -250,4 +250,9 @@ export const migrations: readonly string[] = [
   CREATE INDEX gateway_exchanges_by_run ON gateway_exchanges (run_id, id);
   CREATE INDEX gateway_exchanges_by_trace ON gateway_exchanges (trace_id, span_id);
   `,
+
+  // 4: what a replay run replayed and where it diverged, as JSON.
+  `
+  ALTER TABLE runs ADD COLUMN replay TEXT;
+  `,
 ]

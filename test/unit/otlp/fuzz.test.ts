@@ -20,7 +20,12 @@ import {
 import { OtlpDecodeError, type DecodedLogs, type DecodedTraces } from '../../../src/core/otlp/model'
 import { createTestTracer, readCase, recordLogs, seededRandom } from './helpers'
 
-const MAX_DECODE_MS = 100
+/**
+ * A decode that takes longer than this is treated as a hang. It is far above
+ * a normal decode (well under a millisecond), so a busy shared machine does
+ * not trip it; decoding speed itself is measured by `npm run bench`.
+ */
+const MAX_DECODE_MS = 2000
 
 type Random = () => number
 

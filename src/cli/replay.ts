@@ -1,0 +1,113 @@
+// `loupe replay SOURCE -- CMD`: run the agent again against the gateway,
+// which serves the recorded model replies of a run, a trace or a cassette
+// file in order, and reports where the new run's requests first differ.
+
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import type { RunDiffJson, RunDiffSide } from '../shared/api'
+import type { ErrorClass } from '../shared/genai'
+import { formatDuration } from './format'
+import { CliError } from './folder'
+import { api, runCommand, withCore } from './run'
+
+export interface ReplayCommandOptions {
+  dataDir: string
+  until: string | null
+  then: 'fail' | 'mock'
+  /** A file to write the cassette to. */
+  save: string | null
+  failOn: ErrorClass[]
+  json: boolean
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/
+
+async function readCassetteFile(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown
+  } catch (error) {
+    throw new CliError(`cannot read cassette ${path}: ${(error as Error).message}`)
+  }
+}
+
+/** Prints the diff of two runs or traces; resolves with 0, or 1 when they differ. */
+export async function diffCommand(
+  a: string,
+  b: string,
+  options: { dataDir: string; json: boolean },
+): Promise<number> {
+  const query = `a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`
+  const diff = await withCore(options.dataDir, (core) =>
+    api<RunDiffJson>(core, `/api/diff?${query}`),
+  )
+  process.stdout.write(`${options.json ? JSON.stringify(diff, null, 2) : formatDiff(diff)}\n`)
+  return diff.firstDivergence === null ? 0 : 1
+}
+
+function formatSide(side: RunDiffSide): string {
+  const cost = side.costUsd === null ? 'unpriced' : `$${side.costUsd.toFixed(6)}`
+  return (
+    `${side.id}: ${side.modelCalls} model calls, ${side.toolCalls} tool calls, ` +
+    `${side.inputTokens} in / ${side.outputTokens} out tokens, ${cost}, ` +
+    `${formatDuration(side.durationMs)}, error class ${side.errorClass}`
+  )
+}
+
+/** Formats a diff for people: both runs' totals, then each step that differs. */
+export function formatDiff(diff: RunDiffJson): string {
+  const lines = [`A  ${formatSide(diff.a)}`, `B  ${formatSide(diff.b)}`, '']
+  if (diff.firstDivergence === null) {
+    lines.push(`the runs match in all ${diff.steps.length} model and tool calls`)
+    return lines.join('\n')
+  }
+  lines.push(`first divergence at step ${diff.firstDivergence}`)
+  for (const step of diff.steps) {
+    if (step.status === 'same') continue
+    lines.push(`  step ${step.index} (${step.kind} call, ${step.status}):`)
+    for (const change of step.changes) lines.push(`    ${change}`)
+  }
+  return lines.join('\n')
+}
+
+/** Resolves with the exit code `loupe replay` should end with. */
+export async function replayCommand(
+  source: string,
+  command: string[],
+  options: ReplayCommandOptions,
+): Promise<number> {
+  if (command.length === 0 && options.save === null) {
+    throw new CliError(
+      'no command to replay; put it after --, e.g. loupe replay RUN -- python agent.py, or give --save FILE',
+    )
+  }
+  const fromFile = !TRACE_ID.test(source) && !source.startsWith('run_') && existsSync(source)
+  const cassette = fromFile ? await readCassetteFile(source) : undefined
+  if (options.save !== null) {
+    const saved =
+      cassette ??
+      (await withCore(options.dataDir, (core) =>
+        api<unknown>(
+          core,
+          `/api/${TRACE_ID.test(source) ? 'traces' : 'runs'}/${encodeURIComponent(source)}/cassette`,
+        ),
+      ))
+    await writeFile(options.save, `${JSON.stringify(saved, null, 2)}\n`)
+    process.stderr.write(`loupe: wrote the cassette of ${source} to ${options.save}\n`)
+    if (command.length === 0) return 0
+  }
+  return runCommand(command, {
+    dataDir: options.dataDir,
+    mock: false,
+    record: false,
+    scenario: null,
+    failOn: options.failOn,
+    json: options.json,
+    replay: {
+      source: fromFile ? basename(source) : source,
+      cassette,
+      until: options.until,
+      then: options.then,
+    },
+  })
+}
