@@ -8,7 +8,7 @@ import type { ErrorClass } from '../shared/genai'
 import type { RunJson, RunStart } from '../shared/api'
 import { startCore, type Core } from '../core/core'
 import { readDiscovery, type Discovery } from '../core/discovery'
-import { mergeResourceAttributes } from '../core/runner/service'
+import { commandEnvironment } from '../core/runner/environment'
 import { CliError } from './folder'
 import { formatDuration } from './format'
 
@@ -63,13 +63,7 @@ async function runWithCore(
     method: 'POST',
     body: JSON.stringify({ command, cwd: process.cwd(), mode: options.mock ? 'mock' : 'live' }),
   })
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const [key, value] of Object.entries(start.env)) {
-    // Without --mock the agent keeps talking to its real provider directly.
-    if (!options.mock && /^(OPENAI|ANTHROPIC)_/.test(key)) continue
-    env[key] =
-      key === 'OTEL_RESOURCE_ATTRIBUTES' ? mergeResourceAttributes(process.env[key], value) : value
-  }
+  const env = commandEnvironment(process.env, start.env, options.mock ? 'mock' : 'live')
   process.stderr.write(
     `loupe: run ${start.runId} started${options.mock ? ' against the mock model' : ''}\n`,
   )

@@ -212,4 +212,23 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (provider, model)
   ) WITHOUT ROWID;
   `,
+
+  // 3: how each run ended, and the playground's last settings per working
+  // folder.
+  `
+  -- 'exited', 'killed' (by a signal nobody asked for), 'stopped' (by a stop
+  -- request) or 'failed' (could not start), set when the run ends; signal is
+  -- the one that ended it.
+  ALTER TABLE runs ADD COLUMN end_state TEXT;
+  ALTER TABLE runs ADD COLUMN signal TEXT;
+
+  CREATE TABLE playground_settings (
+    cwd TEXT PRIMARY KEY,
+    command_line TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    -- The last scenario edited for this folder, kept when another mode runs.
+    scenario TEXT,
+    updated_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]
