@@ -17,6 +17,8 @@ import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { runCommand } from './run'
+import { readScenarioFile, type ScenarioFile } from './scenario-file'
+import { ScenarioPlayer, ScenarioError } from '../core/gateway/scenario'
 import { ERROR_CLASS_STATUS, type ErrorClass } from '../shared/genai'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
@@ -89,6 +91,8 @@ interface ServeOptions {
   logFormat: string
   /** Print the mock model's settings instead of the OTLP ones (`loupe mock`). */
   gatewayOnly?: boolean
+  /** The scenario that answers gateway calls outside runs (`loupe mock SCENARIO`). */
+  scenario?: ScenarioFile
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -112,6 +116,9 @@ async function serve(options: ServeOptions): Promise<void> {
     maxBodyBytes: options.maxBodyMb * 1024 * 1024,
     demo: options.demo,
     logger,
+    respondOutsideRuns: options.scenario
+      ? new ScenarioPlayer(options.scenario.scenario, options.scenario.name).respond
+      : undefined,
   })
   const status = core.status()
   out(`Loupe ${status.version} is serving ${dataDir}`)
@@ -127,6 +134,11 @@ async function serve(options: ServeOptions): Promise<void> {
     }
   }
   if (options.gatewayOnly) {
+    if (options.scenario) {
+      out(
+        `The mock answers from scenario ${options.scenario.name} (${options.scenario.scenario.turns.length} turns).`,
+      )
+    }
     out('Point an agent at the mock model (any API key works):')
     out(`  OPENAI_BASE_URL=${status.otlpHttpUrl}/gateway/openai/v1 OPENAI_API_KEY=mock`)
     out(`  ANTHROPIC_BASE_URL=${status.otlpHttpUrl}/gateway/anthropic ANTHROPIC_API_KEY=mock`)
@@ -252,8 +264,9 @@ export function buildProgram(): Command {
       `HTTP port of the gateway and OTLP (default ${DEFAULT_PORTS.otlpHttp})`,
       parsePort,
     )
+    .argument('[scenario]', 'a scenario file (YAML or JSON) that scripts the answers')
     .addOption(dataOption())
-    .action((options: { port?: number; data?: string }) =>
+    .action(async (scenarioPath: string | undefined, options: { port?: number; data?: string }) =>
       serve({
         host: '127.0.0.1',
         port: options.port,
@@ -263,6 +276,7 @@ export function buildProgram(): Command {
         logLevel: 'info',
         logFormat: 'text',
         gatewayOnly: true,
+        scenario: scenarioPath === undefined ? undefined : await readScenarioFile(scenarioPath),
       }),
     )
 
@@ -271,8 +285,12 @@ export function buildProgram(): Command {
     .description('start an agent command pointed at Loupe, store the run and print what it did')
     .argument('<command...>', 'the command and its arguments, after --')
     .option(
-      '--mock',
-      'answer its OpenAI and Anthropic calls with the mock model (no network, no key)',
+      '--mock [scenario]',
+      'answer its OpenAI and Anthropic calls with the mock model (no network, no key), scripted by a scenario file when one is given',
+    )
+    .option(
+      '--record',
+      'forward its OpenAI and Anthropic calls to the real provider (OPENAI_BASE_URL and OPENAI_API_KEY, or the ANTHROPIC_ ones, of this shell) and record each exchange',
     )
     .option(
       '--fail-on <classes>',
@@ -286,11 +304,23 @@ export function buildProgram(): Command {
     .action(
       async (
         command: string[],
-        options: { mock?: boolean; failOn: ErrorClass[]; json?: boolean; data?: string },
+        options: {
+          mock?: boolean | string
+          record?: boolean
+          failOn: ErrorClass[]
+          json?: boolean
+          data?: string
+        },
       ) => {
+        const mock = options.mock !== undefined && options.mock !== false
+        if (mock && options.record) {
+          throw new CliError('--mock and --record cannot be used together: choose one')
+        }
         process.exitCode = await runCommand(command, {
           dataDir: dataDirOf(options),
-          mock: options.mock ?? false,
+          mock,
+          record: options.record ?? false,
+          scenario: typeof options.mock === 'string' ? await readScenarioFile(options.mock) : null,
           failOn: options.failOn,
           json: options.json ?? false,
         })
@@ -382,7 +412,8 @@ export async function main(argv: string[]): Promise<void> {
       error instanceof AlreadyRunningError ||
       error instanceof PortInUseError ||
       error instanceof StoreError ||
-      error instanceof OtlpDecodeError
+      error instanceof OtlpDecodeError ||
+      error instanceof ScenarioError
     ) {
       err(`loupe: ${error.message}`)
       process.exitCode = error instanceof AlreadyRunningError ? 3 : 1

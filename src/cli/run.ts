@@ -10,11 +10,16 @@ import { startCore, type Core } from '../core/core'
 import { readDiscovery, type Discovery } from '../core/discovery'
 import { commandEnvironment } from '../core/runner/environment'
 import { CliError } from './folder'
+import type { ScenarioFile } from './scenario-file'
 import { formatDuration } from './format'
 
 export interface RunOptions {
   dataDir: string
   mock: boolean
+  /** Forward the agent's model calls to the real provider and record them. */
+  record: boolean
+  /** The scenario that scripts the mock's answers, or null for the automatic mock. */
+  scenario: ScenarioFile | null
   failOn: ErrorClass[]
   json: boolean
 }
@@ -59,13 +64,26 @@ async function runWithCore(
   options: RunOptions,
   ownCore: boolean,
 ): Promise<number> {
+  const mode = options.mock ? 'mock' : options.record ? 'record' : 'live'
   const start = await api<RunStart>(core, '/api/runs', {
     method: 'POST',
-    body: JSON.stringify({ command, cwd: process.cwd(), mode: options.mock ? 'mock' : 'live' }),
+    body: JSON.stringify({
+      command,
+      cwd: process.cwd(),
+      mode,
+      scenario: options.scenario && { name: options.scenario.name, text: options.scenario.text },
+      // The gateway forwards a record run's calls with this shell's provider settings.
+      upstream: mode === 'record' ? upstreamSettings(process.env) : undefined,
+    }),
   })
-  const env = commandEnvironment(process.env, start.env, options.mock ? 'mock' : 'live')
+  const env = commandEnvironment(process.env, start.env, mode)
+  const against = {
+    mock: ' against the mock model',
+    record: ', recording its model calls',
+    live: '',
+  }
   process.stderr.write(
-    `loupe: run ${start.runId} started${options.mock ? ' against the mock model' : ''}\n`,
+    `loupe: run ${start.runId} started${against[mode]}${options.scenario ? ` (scenario ${options.scenario.name})` : ''}\n`,
   )
   const started = Date.now()
   const { exitCode, output } = await spawnAndStream(command, env)
@@ -91,6 +109,22 @@ async function runWithCore(
     return 1
   }
   return 0
+}
+
+/** Reads the provider base URLs and keys of the environment, for a record run. */
+function upstreamSettings(
+  env: NodeJS.ProcessEnv,
+): Record<string, { baseUrl?: string; apiKey?: string }> {
+  const settings: Record<string, { baseUrl?: string; apiKey?: string }> = {}
+  for (const [provider, prefix] of [
+    ['openai', 'OPENAI'],
+    ['anthropic', 'ANTHROPIC'],
+  ] as const) {
+    const baseUrl = env[`${prefix}_BASE_URL`] || undefined
+    const apiKey = env[`${prefix}_API_KEY`] || undefined
+    if (baseUrl !== undefined || apiKey !== undefined) settings[provider] = { baseUrl, apiKey }
+  }
+  return settings
 }
 
 function spawnAndStream(

@@ -19,6 +19,8 @@ import {
 } from './discovery'
 import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './genai/price-overrides'
 import { NormalizationRunner } from './genai/runner'
+import type { Responder } from './gateway/answer'
+import { ExchangeStore } from './gateway/exchanges'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunLauncher } from './runner/launcher'
@@ -61,6 +63,8 @@ export interface CoreOptions {
   logger?: Logger
   /** Folder of the built renderer; defaults to out/renderer in the package. */
   rendererDir?: string
+  /** Answers gateway calls that belong to no run (`loupe mock SCENARIO`); the automatic mock by default. */
+  respondOutsideRuns?: Responder
 }
 
 export interface Core {
@@ -181,6 +185,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     runs: runService,
     launcher,
     playground,
+    exchanges: (runId) => exchanges.listByRun(runId),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
@@ -203,13 +208,16 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   }
   const reserved = Object.values(requested).filter((port) => port !== 0)
 
+  const exchanges = new ExchangeStore(db)
   const gateway = createGatewayHandler(
     {
       runByKey: (key) => runs.byKey(key),
       // Through the ingestor, so that keys in prompts are redacted like any span's.
       writeSpans: (traces) => ingestor.writeDecoded(traces),
+      storeExchange: (exchange) => exchanges.insert(exchange),
     },
     log.child({ component: 'gateway' }),
+    { respondOutsideRuns: options.respondOutsideRuns },
   )
   const otlpServer = createServer(
     { keepAliveTimeout: 65_000 },

@@ -301,7 +301,10 @@ export interface RunJson {
   commandLine: string
   cwd: string
   mode: string
+  /** Name of the scenario that scripted the mock model, or null. */
   scenario: string | null
+  /** Text of that scenario, or null. */
+  scenarioText: string | null
   startedAt: string
   /** Null while the command runs. */
   endedAt: string | null
@@ -322,6 +325,36 @@ export interface RunJson {
   errorClasses: ErrorClass[]
   /** The first of those, or 'none'. */
   errorClass: ErrorClass
+}
+
+/** A model call that the gateway forwarded for a record run, as recorded (`GET /api/runs/:id/exchanges`). */
+export interface ExchangeJson {
+  id: number
+  runId: string | null
+  traceId: string
+  spanId: string
+  mode: string
+  provider: string
+  api: string
+  method: string
+  path: string
+  upstreamUrl: string | null
+  /** The headers sent upstream, without the key. */
+  requestHeaders: Record<string, string>
+  /** The request body as the agent sent it, in base64. */
+  requestBody: string
+  /** Null when no response arrived. */
+  status: number | null
+  responseHeaders: Record<string, string> | null
+  /** The response bytes as the upstream sent them (a JSON body or a whole event stream), in base64. */
+  responseBody: string
+  /** [milliseconds since the call started, bytes] for each chunk received. */
+  chunkTimings: [number, number][]
+  startTime: string
+  firstByteMs: number | null
+  durationMs: number
+  /** Why the exchange did not complete, or null. */
+  failure: string | null
 }
 
 /** `GET /api/status`. */

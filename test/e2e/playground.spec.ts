@@ -5,7 +5,7 @@
 // blocked nothing and that no script error occurred.
 
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunJson } from '../../src/shared/api'
 import { joinCommandLine } from '../../src/core/runner/command-line'
@@ -84,6 +84,11 @@ async function getRun(runId: string): Promise<RunJson> {
     headers: { Authorization: `Bearer ${loupe.core.discovery.token}` },
   })
   return (await response.json()) as RunJson
+}
+
+/** Monaco renders spaces as no-break spaces; this reads its text with plain ones. */
+async function editorText(editor: Locator): Promise<string> {
+  return (await editor.innerText()).replaceAll('\u00a0', ' ')
 }
 
 async function fillForm(page: Page, commandLine: string, cwd: string): Promise<void> {
@@ -232,7 +237,7 @@ describe('playground', () => {
     await closeClean(opened)
   })
 
-  it('edits a scenario in Monaco', async () => {
+  it('validates a scenario against its schema', async () => {
     const opened = await openPlayground()
     const { page } = opened
     await page.getByTestId('mode-scenario').check()
@@ -240,16 +245,69 @@ describe('playground', () => {
     await editor.locator('.monaco-editor').waitFor()
     await page.getByTestId('scenario-example').selectOption('Model that never answers')
     await waitFor('the example in the editor', async () =>
-      (await editor.innerText()).includes('hang') ? true : undefined,
+      (await editorText(editor)).includes('"name": "hanging model"') ? true : undefined,
     )
-    // Break the JSON: the editor reports the syntax error by line.
-    await editor.locator('.view-lines').click()
-    await page.keyboard.press('Control+End')
-    await page.keyboard.type(',')
+
+    // A fault the format does not have: the schema rejects it at its line.
+    await editor.getByText('"hang"', { exact: true }).dblclick()
+    await page.keyboard.insertText('explode')
     const problems = page.getByTestId('scenario-problems')
     await problems.waitFor()
-    expect(await problems.innerText()).toMatch(/line \d+: /)
+    expect(await problems.innerText()).toBe(
+      'line 5: Value is not accepted. Valid values: "hang", "malformed_json", "cut_stream".',
+    )
+    expect(await page.getByTestId('scenario-schema-problem').count()).toBe(0)
     await screenshot(page, 'playground-scenario-editor')
+
+    // Broken JSON is reported by line too.
+    await page.keyboard.press('Control+End')
+    await page.keyboard.insertText(',')
+    await waitFor('the syntax error', async () =>
+      /line 10: End of file expected/.test(await problems.innerText()) ? true : undefined,
+    )
+    await closeClean(opened)
+  })
+
+  it('runs a command against a scenario', async () => {
+    const opened = await openPlayground()
+    const { page } = opened
+    // One chat completion through the gateway, printing the answer's text. The
+    // command line is one line, so the script is too.
+    const script = [
+      '(async () => {',
+      'const response = await fetch(process.env.OPENAI_BASE_URL + "/chat/completions", {',
+      'method: "POST",',
+      'headers: { Authorization: "Bearer " + process.env.OPENAI_API_KEY, "Content-Type": "application/json" },',
+      'body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }) });',
+      'console.log("answer:", (await response.json()).choices[0].message.content);',
+      '})()',
+    ].join(' ')
+    await fillForm(page, joinCommandLine([process.execPath, '-e', script]), workDir)
+    await page.getByTestId('mode-scenario').check()
+    await page.getByTestId('scenario-editor').locator('.monaco-editor').waitFor()
+    await page.getByTestId('scenario-example').selectOption('Scripted answers')
+    await page.getByTestId('run-button').click()
+    const runId = await shownRunId(page)
+
+    const output = page.getByTestId('run-output')
+    await output.getByText('answer: Hello from the scenario.').waitFor()
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)
+    await row.waitFor()
+    expect(await row.locator('td').nth(2).innerText()).toBe('mock, scenario')
+    const stored = await getRun(runId)
+    expect(stored.scenario).toBe('playground scenario')
+    expect(stored.scenarioText).toContain('Hello from the scenario.')
+
+    // Rerun starts the same command with the same scenario as a new run.
+    await page.getByTestId('rerun-button').click()
+    await waitFor('the page to show the new run', async () =>
+      page.url().endsWith(runId) ? undefined : true,
+    )
+    await output.getByText('answer: Hello from the scenario.').waitFor()
+    const rerun = await getRun(await shownRunId(page))
+    expect(rerun.id).not.toBe(runId)
+    expect(rerun.scenarioText).toBe(stored.scenarioText)
+    await screenshot(page, 'playground-scenario-run')
     await closeClean(opened)
   })
 })

@@ -15,6 +15,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { JsonValue, SpanJson, TraceDetail } from '../../src/shared/api'
+import { automaticResponder } from '../../src/core/gateway/answer'
 import type { GatewayRun } from '../../src/core/gateway/types'
 import { removeDir, repoRoot, startTestCore, type TestCore } from '../helpers/core'
 import { showNormalized } from '../helpers/genai'
@@ -65,6 +66,8 @@ function addRun(seed: number): GatewayRun {
     key: `loupe-run-${hex(16)}`,
     mode: 'mock',
     seed,
+    respond: automaticResponder,
+    upstreams: {},
     traceId: hex(16),
     rootSpanId: hex(8),
   }

@@ -204,6 +204,53 @@ describe('starting a command', () => {
     expect(info.recent[0]?.cwd).toBe(folder)
   })
 
+  it('answers from a scenario in scenario mode', async () => {
+    // One chat completion through the gateway, printing the answer's text.
+    const script = `
+      (async () => {
+        const response = await fetch(process.env.OPENAI_BASE_URL + '/chat/completions', {
+          method: 'POST',
+          headers: {
+            Authorization: 'Bearer ' + process.env.OPENAI_API_KEY,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        })
+        const body = await response.json()
+        console.log(response.status, body.choices[0].message.content)
+      })()`
+    const scenario = JSON.stringify({ turns: [{ text: 'Scripted by the playground.' }] })
+    const { status, run } = await startRun({
+      commandLine: nodeCommand(script),
+      cwd: workDir,
+      mode: 'scenario',
+      scenario,
+    })
+    expect(status).toBe(201)
+    const ended = await watchOutput(served, run.id).ended
+    expect(ended.output).toBe('200 Scripted by the playground.\n')
+    expect(ended.mode).toBe('mock')
+    expect(ended.scenario).toBe('playground scenario')
+    expect(ended.scenarioText).toBe(scenario)
+  })
+
+  it('rejects an invalid scenario with its line', async () => {
+    const response = await api(served, '/api/playground/runs', {
+      method: 'POST',
+      body: JSON.stringify({
+        commandLine: 'true',
+        cwd: workDir,
+        mode: 'scenario',
+        scenario: '{\n  "turns": [\n    { "fault": "explode" }\n  ]\n}\n',
+      }),
+    })
+    expect(response.status).toBe(400)
+    const body = (await response.json()) as { error: string; problems: string[] }
+    expect(body.error).toMatch(/^playground scenario is not a valid scenario/)
+    expect(body.problems).toHaveLength(1)
+    expect(body.problems[0]).toMatch(/^line 3, turns\[0\]\.fault: /)
+  })
+
   it.skipIf(!python)('runs a pydantic-ai agent against the mock model', async () => {
     const agent = join(repoRoot, 'test/interop/gateway_agent.py')
     const { run } = await startRun({

@@ -7,9 +7,11 @@ import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Logger } from 'pino'
-import type { CoreStatus, PushMessage, RunOutputEvent } from '../../shared/api'
+import type { CoreStatus, ExchangeJson, PushMessage, RunOutputEvent } from '../../shared/api'
 import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
+import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
+import { UpstreamConfigError } from '../gateway/upstream'
 import type { RunLauncher } from '../runner/launcher'
 import type { ApiResult, Playground } from '../runner/playground'
 import type { RunService } from '../runner/service'
@@ -59,6 +61,8 @@ export interface ApiOptions {
   runs: RunService
   launcher: RunLauncher
   playground: Playground
+  /** The recorded calls of a run, oldest first. */
+  exchanges: (runId: string) => ExchangeJson[]
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -235,10 +239,35 @@ export class ApiServer {
       await this.routePlayground(method, parts, request, response)
     } else if (parts[1] === 'prices' && parts.length === 2) {
       await this.routePrices(method, request, url, response)
+    } else if (method === 'GET' && parts[1] === 'scenario-schema' && parts.length === 2) {
+      sendJson(response, 200, scenarioJsonSchema())
+    } else if (method === 'POST' && parts[1] === 'scenarios' && parts[2] === 'check') {
+      await this.checkScenario(request, response)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {
       sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
+    }
+  }
+
+  /** Checks a scenario's text: 200 with its turn count, or 400 with each mistake and its line. */
+  private async checkScenario(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readJson(request, response)
+    if (body === undefined) return
+    const parsed = scenarioCheckSchema.safeParse(body)
+    if (!parsed.success) {
+      sendJson(response, 400, {
+        error: `invalid scenario check: ${issuesText(parsed.error.issues)}`,
+      })
+      return
+    }
+    const name = parsed.data.name ?? 'scenario'
+    try {
+      const scenario = parseScenario(parsed.data.text, name)
+      sendJson(response, 200, { ok: true, turns: scenario.turns.length })
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error
+      sendJson(response, 400, { ok: false, error: error.message, problems: error.problems })
     }
   }
 
@@ -268,6 +297,11 @@ export class ApiServer {
       sendResult(response, this.options.playground.stop(runId, runs.get(runId) !== null))
       return
     }
+    if (method === 'GET' && parts.length === 4 && parts[3] === 'exchanges') {
+      if (runs.get(parts[2]!)) sendJson(response, 200, this.options.exchanges(parts[2]!))
+      else sendJson(response, 404, { error: `run ${parts[2]} not found` })
+      return
+    }
     if (method === 'POST' && parts.length === 2) {
       const body = await readJson(request, response)
       if (body === undefined) return
@@ -276,7 +310,15 @@ export class ApiServer {
         sendJson(response, 400, { error: `invalid run: ${issuesText(parsed.error.issues)}` })
         return
       }
-      sendJson(response, 201, runs.start(parsed.data))
+      try {
+        sendJson(response, 201, runs.start(parsed.data))
+      } catch (error) {
+        if (error instanceof ScenarioError) {
+          sendJson(response, 400, { error: error.message, problems: error.problems })
+        } else if (error instanceof UpstreamConfigError) {
+          sendJson(response, 400, { error: error.message })
+        } else throw error
+      }
       return
     }
     if (method === 'POST' && parts.length === 4 && parts[3] === 'finish') {
@@ -510,12 +552,31 @@ function issuesText(issues: { path: PropertyKey[]; message: string }[]): string 
     .join('; ')
 }
 
+const upstreamSchema = z.object({
+  baseUrl: z.string().min(1).optional(),
+  apiKey: z.string().optional(),
+})
+
 const runStartSchema = z.object({
   command: z.array(z.string()).min(1, 'command must name a program'),
   cwd: z.string().min(1),
   mode: z.enum(['mock', 'record', 'live']),
-  scenario: z.string().nullable().optional(),
+  scenario: z
+    .object({
+      name: z.string().min(1, 'scenario.name must name the scenario, such as its file name'),
+      text: z.string(),
+    })
+    .nullable()
+    .optional(),
+  upstream: z
+    .object({
+      openai: upstreamSchema.optional(),
+      anthropic: upstreamSchema.optional(),
+    })
+    .optional(),
 })
+
+const scenarioCheckSchema = z.object({ name: z.string().optional(), text: z.string() })
 
 const runFinishSchema = z.object({
   exitCode: z.number().int().nullable(),

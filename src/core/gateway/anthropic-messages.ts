@@ -20,8 +20,15 @@ import {
   type ToolChoice,
 } from './conversation'
 import type { SseEvent } from './http'
-import { inputTokens, mockReply, outputMessage, streamPieces, type MockReply } from './mock'
-import { errorResult, type ApiContext, type ApiResult, type ProviderFamily } from './provider-api'
+import type { Delivery } from './answer'
+import { inputTokens, outputMessage, streamPieces, type MockReply } from './mock'
+import {
+  errorResult,
+  scriptedErrorResult,
+  type ApiContext,
+  type ApiResult,
+  type ProviderFamily,
+} from './provider-api'
 import { uniqueId } from './random'
 import type { CallOutput } from './telemetry'
 
@@ -45,8 +52,12 @@ const MIN_THINKING_BUDGET = 1024
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
   404: 'not_found_error',
   413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
   500: 'api_error',
   501: 'api_error',
 }
@@ -79,8 +90,12 @@ export const anthropicFamily: ProviderFamily = {
       not_implemented: 501,
       internal: 500,
     }[kind]
-    const type = ERROR_TYPES[status]!
-    return { status, type, ...errorBody(type, message) }
+    return anthropicFamily.statusError(status, message, null)
+  },
+  statusError(status, message, type) {
+    const errorType =
+      type ?? ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error')
+    return { status, type: errorType, ...errorBody(errorType, message) }
   },
 }
 
@@ -506,6 +521,17 @@ function readBodyAndModel(body: JsonValue): { body: JsonObject; model: string } 
   return { body, model }
 }
 
+/** Reads a forwarded request as a model call for its span, or returns null when it is invalid. */
+export function readMessagesCall(body: JsonValue): ModelCall | null {
+  if (!isJsonObject(body) || typeof body.model !== 'string') return null
+  try {
+    return readRequest(body, body.model, false)
+  } catch (error) {
+    if (error instanceof AnthropicRequestError) return null
+    throw error
+  }
+}
+
 export function handleMessages(raw: JsonValue, context: ApiContext): ApiResult {
   let model: string | null = null
   try {
@@ -513,8 +539,11 @@ export function handleMessages(raw: JsonValue, context: ApiContext): ApiResult {
     const read = readBodyAndModel(raw)
     model = read.model
     const call = readRequest(read.body, model, false)
-    const reply = mockReply(call, { seed: context.seed, toolCallIdPrefix: 'toolu_' })
-    return buildResult(call, reply)
+    const answer = context.respond(call, { seed: context.seed, toolCallIdPrefix: 'toolu_' })
+    if (answer.kind === 'error') {
+      return scriptedErrorResult(anthropicFamily, answer.error, call, answer.delivery)
+    }
+    return buildResult(call, answer.reply, answer.delivery)
   } catch (error) {
     if (error instanceof AnthropicRequestError) return error.toResult(model)
     throw error
@@ -571,7 +600,7 @@ function usageBody(inputTokens: number, outputTokens: number): JsonObject {
   }
 }
 
-function streamEvents(message: JsonObject, reply: MockReply): SseEvent[] {
+function streamEvents(message: JsonObject, reply: MockReply, chunkSize: number): SseEvent[] {
   const events: SseEvent[] = []
   const emit = (type: string, fields: JsonObject = {}) => {
     events.push({ event: type, data: JSON.stringify({ type, ...fields }) })
@@ -589,7 +618,7 @@ function streamEvents(message: JsonObject, reply: MockReply): SseEvent[] {
   if (reply.text !== null) {
     emit('content_block_start', { index, content_block: { type: 'text', text: '' } })
     emit('ping')
-    for (const text of streamPieces(reply.text)) {
+    for (const text of streamPieces(reply.text, chunkSize)) {
       emit('content_block_delta', { index, delta: { type: 'text_delta', text } })
     }
     emit('content_block_stop', { index })
@@ -600,7 +629,7 @@ function streamEvents(message: JsonObject, reply: MockReply): SseEvent[] {
       index,
       content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
     })
-    for (const partial of streamPieces(call.argumentsJson)) {
+    for (const partial of streamPieces(call.argumentsJson, chunkSize)) {
       emit('content_block_delta', {
         index,
         delta: { type: 'input_json_delta', partial_json: partial },
@@ -622,7 +651,7 @@ function streamEvents(message: JsonObject, reply: MockReply): SseEvent[] {
   return events
 }
 
-function buildResult(call: ModelCall, reply: MockReply): ApiResult {
+function buildResult(call: ModelCall, reply: MockReply, delivery: Delivery): ApiResult {
   const id = uniqueId('msg_01', 22)
   const stop = stopReason(reply)
   const message: JsonObject = {
@@ -650,8 +679,11 @@ function buildResult(call: ModelCall, reply: MockReply): ApiResult {
     output,
     errorType: null,
     errorMessage: null,
+    delivery,
   }
-  if (call.stream) return { ...common, body: null, events: streamEvents(message, reply) }
+  if (call.stream) {
+    return { ...common, body: null, events: streamEvents(message, reply, delivery.chunkSize) }
+  }
   return { ...common, body: message, events: null }
 }
 

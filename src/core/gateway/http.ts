@@ -48,10 +48,33 @@ export function sendJson(
   response.end(bytes)
 }
 
+/** Sends text as a JSON response without checking that it is JSON (the malformed_json fault). */
+export function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  const bytes = Buffer.from(text)
+  response.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': bytes.length,
+  })
+  response.end(bytes)
+}
+
 /** One server-sent event: `event` is the optional event name line. */
 export interface SseEvent {
   event?: string
   data: string
+}
+
+export interface EventStreamOptions {
+  /** Milliseconds to wait between events. */
+  delayMs?: number
+  /** Close the connection after the last event instead of ending the response: a stream cut short. */
+  cut?: boolean
 }
 
 /**
@@ -65,6 +88,7 @@ export async function sendEventStream(
   events: SseEvent[],
   headers: Record<string, string>,
   beforeEnd: () => Promise<void>,
+  options: EventStreamOptions = {},
 ): Promise<void> {
   response.writeHead(200, {
     ...headers,
@@ -72,8 +96,9 @@ export async function sendEventStream(
     'Cache-Control': 'no-cache',
     Connection: 'keep-alive',
   })
-  for (const event of events) {
-    if (response.destroyed) break
+  for (const [index, event] of events.entries()) {
+    if (index > 0 && options.delayMs) await waitUnlessClosed(response, options.delayMs)
+    if (isClosed(response)) break
     const text = `${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`
     if (!response.write(text)) {
       await new Promise<void>((resolve) => {
@@ -88,9 +113,39 @@ export async function sendEventStream(
     }
   }
   await beforeEnd()
-  if (!response.destroyed) {
-    await new Promise<void>((resolve) => response.end(resolve))
+  if (isClosed(response)) return
+  if (options.cut) {
+    // Let the written events reach the client before the connection drops.
+    await new Promise<void>((resolve) => response.write('', () => resolve()))
+    response.destroy()
+    return
   }
+  await new Promise<void>((resolve) => response.end(resolve))
+}
+
+/**
+ * Waits `ms` milliseconds, or less when the client closes the connection
+ * first. Resolves true when the client closed it.
+ */
+export function waitUnlessClosed(response: ServerResponse, ms: number): Promise<boolean> {
+  if (response.writableEnded) return Promise.resolve(false)
+  if (isClosed(response)) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer)
+      resolve(true)
+    }
+    const timer = setTimeout(() => {
+      response.off('close', onClose)
+      resolve(false)
+    }, ms)
+    response.once('close', onClose)
+  })
+}
+
+/** Whether the client's connection is gone before the response has ended. */
+export function isClosed(response: ServerResponse): boolean {
+  return response.destroyed || !response.socket || response.socket.destroyed
 }
 
 /** Returns the first value of a header. */

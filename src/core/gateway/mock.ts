@@ -70,7 +70,7 @@ export function inputTokens(call: ModelCall): number {
   )
 }
 
-interface Turn {
+export interface Turn {
   /** Names of the tools the model called since the user's last message. */
   calledTools: Set<string>
   /** Tool results sent since the user's last message, with the called tool's name. */
@@ -83,7 +83,7 @@ interface Turn {
  * message that directly follows tool results (pydantic-ai sends retry
  * prompts that way) continues the turn instead of starting a new one.
  */
-function currentTurn(messages: GenAiMessage[]): Turn {
+export function currentTurn(messages: GenAiMessage[]): Turn {
   let start = 0
   for (let index = messages.length - 1; index >= 0; index--) {
     if (messages[index]!.role === 'user' && messages[index - 1]?.role !== 'tool') {
@@ -242,7 +242,7 @@ export function outputMessage(reply: MockReply, finishReason: string): GenAiMess
   return { role: 'assistant', parts, finish_reason: finishReason }
 }
 
-/** Splits text into the pieces that a stream sends, a few words each. */
+/** Splits text into the pieces that a stream sends: a few words each, none longer than `size`. */
 export function streamPieces(text: string, size = 16): string[] {
   const pieces: string[] = []
   let current = ''
@@ -252,7 +252,7 @@ export function streamPieces(text: string, size = 16): string[] {
       current = ''
     }
     current += token
-    while (current.length > size * 2) {
+    while (current.length > size) {
       pieces.push(current.slice(0, size))
       current = current.slice(size)
     }

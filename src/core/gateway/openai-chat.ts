@@ -18,13 +18,15 @@ import {
   type ToolChoice,
 } from './conversation'
 import type { SseEvent } from './http'
-import { mockReply, outputMessage, streamPieces, type MockReply } from './mock'
+import type { Delivery } from './answer'
+import { outputMessage, streamPieces, type MockReply } from './mock'
 import {
   emptyArray,
   invalidType,
   invalidValue,
   missingParameter,
   OpenAIRequestError,
+  openaiFamily,
   readArray,
   readBoolean,
   readFunctionTool,
@@ -34,7 +36,7 @@ import {
   readString,
   requireString,
 } from './openai-common'
-import type { ApiContext, ApiResult } from './provider-api'
+import { scriptedErrorResult, type ApiContext, type ApiResult } from './provider-api'
 import { uniqueId } from './random'
 import type { CallOutput } from './telemetry'
 
@@ -59,6 +61,17 @@ interface OpenToolCalls {
   unanswered: Set<string>
 }
 
+/** Reads a forwarded request as a model call for its span, or returns null when it is invalid. */
+export function readChatCall(body: JsonValue): ModelCall | null {
+  if (!isJsonObject(body) || typeof body.model !== 'string') return null
+  try {
+    return readRequest(body, body.model).call
+  } catch (error) {
+    if (error instanceof OpenAIRequestError) return null
+    throw error
+  }
+}
+
 export function handleChatCompletions(body: JsonValue, context: ApiContext): ApiResult {
   let model: string | null = null
   try {
@@ -70,8 +83,11 @@ export function handleChatCompletions(body: JsonValue, context: ApiContext): Api
     const request = readRequest(body, model)
     // The request's own seed parameter, when sent, takes the place of the run's.
     const seed = request.call.seed ?? context.seed
-    const reply = mockReply(request.call, { seed, toolCallIdPrefix: 'call_' })
-    return buildResult(request, reply)
+    const answer = context.respond(request.call, { seed, toolCallIdPrefix: 'call_' })
+    if (answer.kind === 'error') {
+      return scriptedErrorResult(openaiFamily, answer.error, request.call, answer.delivery)
+    }
+    return buildResult(request, answer.reply, answer.delivery)
   } catch (error) {
     if (error instanceof OpenAIRequestError) return error.toResult(model)
     throw error
@@ -486,6 +502,7 @@ function streamEvents(
   reply: MockReply,
   request: ChatRequest,
   finish: string,
+  chunkSize: number,
 ): SseEvent[] {
   const chunks: JsonObject[] = []
   const chunk = (index: number, delta: JsonObject, finishReason: string | null = null) => {
@@ -499,9 +516,10 @@ function streamEvents(
     chunks.push(body)
   }
   for (let index = 0; index < request.choices; index++) {
-    chunk(index, { role: 'assistant', content: '', refusal: null })
+    // A reply that only calls tools has null content from its first chunk on, as the API sends it.
+    chunk(index, { role: 'assistant', content: reply.text === null ? null : '', refusal: null })
     if (reply.text !== null) {
-      for (const piece of streamPieces(reply.text)) chunk(index, { content: piece })
+      for (const piece of streamPieces(reply.text, chunkSize)) chunk(index, { content: piece })
     }
     reply.toolCalls.forEach((call, callIndex) => {
       chunk(index, {
@@ -514,7 +532,7 @@ function streamEvents(
           },
         ],
       })
-      for (const piece of streamPieces(call.argumentsJson)) {
+      for (const piece of streamPieces(call.argumentsJson, chunkSize)) {
         chunk(index, { tool_calls: [{ index: callIndex, function: { arguments: piece } }] })
       }
     })
@@ -531,7 +549,7 @@ function streamEvents(
   return [...chunks.map((c) => ({ data: JSON.stringify(c) })), { data: '[DONE]' }]
 }
 
-function buildResult(request: ChatRequest, reply: MockReply): ApiResult {
+function buildResult(request: ChatRequest, reply: MockReply, delivery: Delivery): ApiResult {
   const { call } = request
   const finish = finishReason(reply, request)
   const id = uniqueId('chatcmpl-', 29)
@@ -561,9 +579,11 @@ function buildResult(request: ChatRequest, reply: MockReply): ApiResult {
     output,
     errorType: null,
     errorMessage: null,
+    delivery,
   }
   if (call.stream) {
-    return { ...common, body: null, events: streamEvents(base, reply, request, finish) }
+    const events = streamEvents(base, reply, request, finish, delivery.chunkSize)
+    return { ...common, body: null, events }
   }
 
   const message: JsonObject = {

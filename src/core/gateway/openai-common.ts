@@ -46,14 +46,30 @@ export const openaiFamily: ProviderFamily = {
       not_implemented: 501,
       internal: 500,
     }[kind]
-    const type = status >= 500 ? 'server_error' : 'invalid_request_error'
+    return openaiFamily.statusError(status, message, null)
+  },
+  statusError(status, message, type) {
+    const known = OPENAI_ERRORS[status]
+    const errorType =
+      type ?? known?.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error')
+    const code = type === null ? (known?.code ?? null) : null
     return {
       status,
-      type,
-      body: { error: { message, type, param: null, code: null } },
+      type: errorType,
+      body: { error: { message, type: errorType, param: null, code } },
       headers: {},
     }
   },
+}
+
+/** The error type and code that OpenAI's API sends with some statuses. */
+const OPENAI_ERRORS: Record<number, { type: string; code: string | null } | undefined> = {
+  401: { type: 'invalid_request_error', code: 'invalid_api_key' },
+  403: { type: 'invalid_request_error', code: 'unsupported_country_region_territory' },
+  404: { type: 'invalid_request_error', code: 'model_not_found' },
+  429: { type: 'requests', code: 'rate_limit_exceeded' },
+  500: { type: 'server_error', code: null },
+  503: { type: 'server_error', code: null },
 }
 
 /** Names a JSON value's type as OpenAI's messages do ("a string", "an integer"). */

@@ -18,12 +18,14 @@ import {
   type ToolChoice,
 } from './conversation'
 import type { SseEvent } from './http'
-import { mockReply, outputMessage, streamPieces, type MockReply } from './mock'
+import type { Delivery } from './answer'
+import { outputMessage, streamPieces, type MockReply } from './mock'
 import {
   invalidType,
   invalidValue,
   missingParameter,
   OpenAIRequestError,
+  openaiFamily,
   readArray,
   readBoolean,
   readFunctionTool,
@@ -33,7 +35,7 @@ import {
   readString,
   requireString,
 } from './openai-common'
-import type { ApiContext, ApiResult } from './provider-api'
+import { scriptedErrorResult, type ApiContext, type ApiResult } from './provider-api'
 import { uniqueId } from './random'
 import type { CallOutput } from './telemetry'
 
@@ -98,8 +100,14 @@ export class ResponsesApi {
       model = readString(body, 'model', 'model')
       if (!model) throw missingParameter('model')
       const request = this.readRequest(body, model)
-      const reply = mockReply(request.call, { seed: context.seed, toolCallIdPrefix: 'call_' })
-      const result = buildResult(request, reply)
+      const answer = context.respond(request.call, {
+        seed: context.seed,
+        toolCallIdPrefix: 'call_',
+      })
+      if (answer.kind === 'error') {
+        return scriptedErrorResult(openaiFamily, answer.error, request.call, answer.delivery)
+      }
+      const result = buildResult(request, answer.reply, answer.delivery)
       if (request.store && result.output) {
         this.remember(result.output.responseId, [
           ...request.call.messages,
@@ -109,6 +117,22 @@ export class ResponsesApi {
       return result
     } catch (error) {
       if (error instanceof OpenAIRequestError) return error.toResult(model)
+      throw error
+    }
+  }
+
+  /**
+   * Reads a forwarded request as a model call for its span, or returns null
+   * when it is invalid. The history behind previous_response_id is kept by
+   * the upstream, so the call holds only the new input.
+   */
+  readForwardedCall(body: JsonValue): ModelCall | null {
+    if (!isJsonObject(body) || typeof body.model !== 'string') return null
+    const { previous_response_id: _previous, conversation: _conversation, ...rest } = body
+    try {
+      return this.readRequest(rest, body.model).call
+    } catch (error) {
+      if (error instanceof OpenAIRequestError) return null
       throw error
     }
   }
@@ -437,6 +461,7 @@ function streamEvents(
   final: JsonObject,
   items: OutputItems,
   text: string | null,
+  chunkSize: number,
 ): SseEvent[] {
   const events: SseEvent[] = []
   const emit = (type: string, fields: JsonObject) => {
@@ -459,7 +484,7 @@ function streamEvents(
       ...common,
       part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
     })
-    for (const delta of streamPieces(text)) {
+    for (const delta of streamPieces(text, chunkSize)) {
       emit('response.output_text.delta', { ...common, delta, logprobs: [] })
     }
     emit('response.output_text.done', { ...common, text, logprobs: [] })
@@ -476,7 +501,7 @@ function streamEvents(
       output_index: outputIndex,
       item: { ...item, status: 'in_progress', arguments: '' },
     })
-    for (const delta of streamPieces(item.arguments as string)) {
+    for (const delta of streamPieces(item.arguments as string, chunkSize)) {
       emit('response.function_call_arguments.delta', {
         item_id: itemId,
         output_index: outputIndex,
@@ -498,7 +523,7 @@ function streamEvents(
   return events
 }
 
-function buildResult(request: ResponsesRequest, reply: MockReply): ApiResult {
+function buildResult(request: ResponsesRequest, reply: MockReply, delivery: Delivery): ApiResult {
   const { call, raw } = request
   const incomplete = reply.finishReason === 'length'
   const status = incomplete ? 'incomplete' : 'completed'
@@ -553,6 +578,7 @@ function buildResult(request: ResponsesRequest, reply: MockReply): ApiResult {
     output,
     errorType: null,
     errorMessage: null,
+    delivery,
   }
   if (!call.stream) return { ...common, body: response, events: null }
 
@@ -563,5 +589,9 @@ function buildResult(request: ResponsesRequest, reply: MockReply): ApiResult {
     usage: null,
     incomplete_details: null,
   }
-  return { ...common, body: null, events: streamEvents(inProgress, response, items, reply.text) }
+  return {
+    ...common,
+    body: null,
+    events: streamEvents(inProgress, response, items, reply.text, delivery.chunkSize),
+  }
 }

@@ -1,24 +1,38 @@
 // The model gateway's HTTP entry: routes /gateway/openai/v1/* and
 // /gateway/anthropic/v1/* to the provider API modules, finds the run a call
-// belongs to from its API key, replies with the automatic mock, and stores
-// one span per model call. It shares the OTLP/HTTP port, whose handler calls
-// it first. It sends nothing to any other host.
+// belongs to from its API key, replies with the mock (automatic or scripted)
+// or forwards a record run's call to its provider, and stores one span per
+// model call. It shares the OTLP/HTTP port, whose handler calls it first.
+// Only calls that carry a record run's key go to another host.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { JsonValue } from '../../shared/api'
-import { anthropicFamily, anthropicModels, countTokens, handleMessages } from './anthropic-messages'
+import { automaticResponder, type Responder } from './answer'
+import {
+  anthropicFamily,
+  anthropicModels,
+  countTokens,
+  handleMessages,
+  readMessagesCall,
+} from './anthropic-messages'
 import {
   BodyTooLargeError,
   bearerToken,
   headerValue,
+  isClosed,
   isJsonContentType,
   parseTraceparent,
   readBody,
   sendEventStream,
   sendJson,
+  sendText,
+  waitUnlessClosed,
 } from './http'
-import { handleChatCompletions } from './openai-chat'
+import type { ModelCall } from './conversation'
+import { forwardedErrorMessage, forwardedOutput } from './forwarded-output'
+import { handleChatCompletions, readChatCall } from './openai-chat'
+import { forward, upstreamUrl, type ForwardedExchange } from './upstream'
 import { openaiFamily, openaiModels } from './openai-common'
 import { ResponsesApi } from './openai-responses'
 import {
@@ -29,6 +43,7 @@ import {
   type ProviderFamily,
 } from './provider-api'
 import { uniqueId } from './random'
+import { MAX_HANG_MS } from './scenario'
 import {
   callSpan,
   newTraceId,
@@ -42,6 +57,41 @@ import type { GatewayContext, GatewayRun } from './types'
 export interface GatewayOptions {
   /** Largest request body in bytes. */
   maxBodyBytes?: number
+  /** Answers calls whose key belongs to no run (`loupe mock SCENARIO`); the automatic mock by default. */
+  respondOutsideRuns?: Responder
+}
+
+/** A model-call endpoint: its mock handler, and its reader of forwarded requests for their spans. */
+interface ModelCallRoute {
+  api: GatewayApi
+  handle: ModelCallHandler
+  read: (body: JsonValue) => ModelCall | null
+}
+
+/** Returns the path after the provider's `/v1`, such as `/chat/completions`. */
+function routePath(url: URL): string {
+  return url.pathname.replace(/^\/gateway\/(openai|anthropic)\/v1/, '').replace(/\/$/, '')
+}
+
+/** Replaces each secret in a recorded body with a marker. */
+function withoutSecrets(body: Buffer, secrets: string[]): Buffer {
+  let result = body
+  for (const secret of secrets) {
+    if (!result.includes(secret)) continue
+    result = Buffer.from(result.toString('utf8').split(secret).join('[REDACTED:api-key]'))
+  }
+  return result
+}
+
+/** Why an answer did not reach the client whole, as the call's span records it. */
+interface DeliveryFailure {
+  type: string
+  message: string
+}
+
+/** Cuts text in half, so that JSON text is no longer valid. */
+function cutInHalf(text: string): string {
+  return text.slice(0, Math.max(1, Math.floor(text.length / 2)))
 }
 
 /** 32 MiB, the request size limit of the OpenAI and Anthropic APIs. */
@@ -103,13 +153,22 @@ export function createGatewayHandler(
 ): (request: IncomingMessage, response: ServerResponse) => boolean {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_GATEWAY_MAX_BODY_BYTES
   const responses = new ResponsesApi()
-  const modelCalls: Record<string, { api: GatewayApi; handle: ModelCallHandler } | undefined> = {
-    'openai /chat/completions': { api: 'openai.chat_completions', handle: handleChatCompletions },
+  const modelCalls: Record<string, ModelCallRoute | undefined> = {
+    'openai /chat/completions': {
+      api: 'openai.chat_completions',
+      handle: handleChatCompletions,
+      read: readChatCall,
+    },
     'openai /responses': {
       api: 'openai.responses',
       handle: (body, apiContext) => responses.handle(body, apiContext),
+      read: (body) => responses.readForwardedCall(body),
     },
-    'anthropic /messages': { api: 'anthropic.messages', handle: handleMessages },
+    'anthropic /messages': {
+      api: 'anthropic.messages',
+      handle: handleMessages,
+      read: readMessagesCall,
+    },
   }
 
   const serve = async (request: IncomingMessage, response: ServerResponse, route: Route) => {
@@ -121,7 +180,21 @@ export function createGatewayHandler(
     }
     const modelCall = modelCalls[`${family.provider} ${path}`]
     if (modelCall && request.method === 'POST') {
-      await serveModelCall(request, response, family, modelCall.api, modelCall.handle, url.pathname)
+      const key = family.readKey(request.headers, bearerToken(request))
+      const run = key ? context.runByKey(key) : null
+      // Only a live run's own key can spend the user's provider key.
+      if (run && run.mode !== 'mock') {
+        await serveForwarded(request, response, family, modelCall, run, url)
+      } else {
+        await serveModelCall(
+          request,
+          response,
+          family,
+          modelCall.api,
+          modelCall.handle,
+          url.pathname,
+        )
+      }
       return
     }
     const modelsMatch = /^\/models(?:\/([^/]+))?$/.exec(path)
@@ -202,7 +275,11 @@ export function createGatewayHandler(
       sendError(response, anthropicFamily, read.error, read.message)
       return
     }
-    const answer = countTokens(read.body, { seed: 0, headers: request.headers })
+    const answer = countTokens(read.body, {
+      seed: 0,
+      headers: request.headers,
+      respond: automaticResponder,
+    })
     sendJson(response, answer.status, answer.body, answer.headers)
   }
 
@@ -218,51 +295,231 @@ export function createGatewayHandler(
     const key = family.readKey(request.headers, bearerToken(request))
     const run = key ? context.runByKey(key) : null
     const result = await answerModelCall(request, family, key, run, handle)
-    const record = (endNs: bigint): CallRecord => ({
-      api,
-      provider: family.provider,
-      // A record or live run's call is rejected for now, and its span records the mode the run requested.
-      mode: run?.mode ?? 'mock',
-      runId: run?.id ?? null,
-      method: request.method ?? 'POST',
-      path,
-      requestModel: result.requestModel,
-      call: result.call,
-      output: result.output,
-      status: result.status,
-      errorType: result.errorType,
-      errorMessage: result.errorMessage,
-      startNs,
-      endNs,
+    const { delivery } = result
+    /** Set when the answer did not reach the client whole: a fault, or the client leaving. */
+    let failure: DeliveryFailure | null = null
+    const elapsedMs = () => Math.round(Number(nowUnixNano() - startNs) / 1e6)
+    const clientLeft = (): DeliveryFailure => ({
+      type: 'client_closed',
+      message: `The client closed the connection after ${elapsedMs()} ms, before the answer was complete.`,
     })
     // The span is stored before the response ends, so a client that has read
     // the whole response finds the call in Loupe.
     const storeSpan = async () => {
-      const parent = spanParent(request, run)
+      if (!failure && isClosed(response)) failure = clientLeft()
+      const record: CallRecord = {
+        api,
+        provider: family.provider,
+        mode: 'mock',
+        runId: run?.id ?? null,
+        method: request.method ?? 'POST',
+        path,
+        requestModel: result.requestModel,
+        call: result.call,
+        output: failure ? null : result.output,
+        status: result.status,
+        errorType: failure?.type ?? result.errorType,
+        errorMessage: failure?.message ?? result.errorMessage,
+        failed: failure !== null,
+        scenario: delivery.scenario,
+        upstream: null,
+        startNs,
+        endNs: nowUnixNano(),
+      }
       try {
-        await context.writeSpans(callSpan(record(nowUnixNano()), parent))
+        await context.writeSpans(callSpan(record, spanParent(request, run)))
       } catch (error) {
         log.error({ err: error, api, runId: run?.id ?? null }, 'storing a gateway span failed')
       }
     }
     const headers = { [requestIdHeader(family)]: uniqueId('req_'), ...result.headers }
+    const logAnswer = () => {
+      const level = result.status >= 400 || failure ? 'info' : 'debug'
+      log[level](
+        {
+          api,
+          runId: run?.id ?? null,
+          model: result.requestModel,
+          status: result.status,
+          error: failure?.message ?? result.errorMessage,
+          scenario: delivery.scenario,
+        },
+        'gateway call answered',
+      )
+    }
+
+    if (delivery.latencyMs > 0 && (await waitUnlessClosed(response, delivery.latencyMs))) {
+      failure = clientLeft()
+      await storeSpan()
+      logAnswer()
+      return
+    }
+    if (delivery.fault === 'hang') {
+      const closed = await waitUnlessClosed(response, MAX_HANG_MS)
+      failure = {
+        type: 'loupe.fault.hang',
+        message: closed
+          ? `No answer: the scenario's hang fault held the connection until the client closed it after ${elapsedMs()} ms.`
+          : `No answer: the scenario's hang fault held the connection for ${MAX_HANG_MS / 60_000} minutes, then closed it.`,
+      }
+      await storeSpan()
+      if (!closed) response.destroy()
+      logAnswer()
+      return
+    }
+    if (delivery.fault === 'malformed_json' || delivery.fault === 'cut_stream') {
+      failure = {
+        type: `loupe.fault.${delivery.fault}`,
+        message:
+          delivery.fault === 'malformed_json'
+            ? "The scenario's malformed_json fault sent a body cut off in the middle of its JSON."
+            : "The scenario's cut_stream fault closed the connection half-way through the answer.",
+      }
+    }
     if (result.events) {
-      await sendEventStream(response, result.events, headers, storeSpan)
+      let events = result.events
+      const half = Math.max(1, Math.floor(events.length / 2))
+      if (delivery.fault === 'cut_stream') events = events.slice(0, half)
+      if (delivery.fault === 'malformed_json') {
+        const broken = events[half]!
+        events = [...events.slice(0, half), { ...broken, data: cutInHalf(broken.data) }]
+      }
+      await sendEventStream(response, events, headers, storeSpan, {
+        delayMs: delivery.chunkDelayMs,
+        cut: delivery.fault === 'cut_stream',
+      })
     } else {
       await storeSpan()
-      sendJson(response, result.status, result.body, headers)
+      const text = JSON.stringify(result.body)
+      if (delivery.fault === 'malformed_json') {
+        sendText(response, result.status, cutInHalf(text), headers)
+      } else if (delivery.fault === 'cut_stream') {
+        // The headers promise the whole body; half of it arrives before the connection drops.
+        response.writeHead(result.status, {
+          ...headers,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(text),
+        })
+        response.write(cutInHalf(text), () => response.destroy())
+      } else {
+        sendJson(response, result.status, result.body, headers)
+      }
     }
-    const level = result.status >= 400 ? 'info' : 'debug'
-    log[level](
-      {
-        api,
-        runId: run?.id ?? null,
-        model: result.requestModel,
-        status: result.status,
-        error: result.errorMessage,
+    logAnswer()
+  }
+
+  const serveForwarded = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    family: ProviderFamily,
+    route: ModelCallRoute,
+    run: GatewayRun,
+    url: URL,
+  ) => {
+    const startNs = nowUnixNano()
+    const startedUnixMs = Date.now()
+    const upstream = run.upstreams[family.provider]
+    const providerName = family.provider === 'openai' ? 'OpenAI' : 'Anthropic'
+    if (!upstream) {
+      request.resume()
+      const variable = family.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'
+      const message =
+        `Run ${run.id} records real model calls, but Loupe has no ${providerName} key: ` +
+        `set ${variable} in the environment of \`loupe run\` or \`loupe serve\`.`
+      log.warn({ runId: run.id, provider: family.provider }, 'record call without a provider key')
+      const error = family.statusError(401, message, null)
+      sendJson(response, error.status, error.body, error.headers)
+      return
+    }
+    let body: Buffer
+    try {
+      body = await readBody(request, maxBodyBytes)
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error
+      sendError(response, family, 'too_large', `Request body exceeds ${maxBodyBytes} bytes.`)
+      return
+    }
+    let parsed: JsonValue = null
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as JsonValue
+    } catch {
+      // The upstream judges the body and answers with its own error.
+    }
+    const call = route.read(parsed)
+    const secrets = [upstream.apiKey, run.key].filter((secret) => secret.length >= 8)
+    const target = upstreamUrl(family.provider, upstream.baseUrl, `${routePath(url)}${url.search}`)
+
+    const record = async (exchange: ForwardedExchange) => {
+      const status = exchange.status ?? 502
+      const contentType = exchange.responseHeaders?.['content-type'] ?? ''
+      const providerError = status >= 400 ? forwardedErrorMessage(exchange.responseBody) : null
+      const callRecord: CallRecord = {
+        api: route.api,
+        provider: family.provider,
+        mode: run.mode,
+        runId: run.id,
+        method: 'POST',
+        path: url.pathname,
+        requestModel: call?.model ?? null,
+        call,
+        output: exchange.failure
+          ? null
+          : forwardedOutput(route.api, status, exchange.responseBody, contentType),
+        status,
+        errorType: exchange.failure?.type ?? providerError?.type ?? null,
+        errorMessage: exchange.failure?.message ?? providerError?.message ?? null,
+        failed: exchange.failure !== null,
+        scenario: null,
+        upstream: target.origin,
+        startNs,
+        endNs: nowUnixNano(),
+      }
+      const traces = callSpan(callRecord, spanParent(request, run))
+      const span = traces.groups[0]!.spans[0]!
+      try {
+        context.storeExchange({
+          runId: run.id,
+          traceId: span.traceId,
+          spanId: span.spanId,
+          mode: run.mode,
+          provider: family.provider,
+          api: route.api,
+          method: 'POST',
+          path: url.pathname,
+          upstreamUrl: exchange.url,
+          requestHeaders: exchange.requestHeaders,
+          requestBody: withoutSecrets(body, secrets),
+          status: exchange.status,
+          responseHeaders: exchange.responseHeaders,
+          responseBody: withoutSecrets(exchange.responseBody, secrets),
+          chunkTimings: exchange.chunkTimings,
+          startedUnixMs,
+          firstByteMs: exchange.firstByteMs,
+          durationMs: Number(nowUnixNano() - startNs) / 1e6,
+          failure: exchange.failure?.message ?? null,
+        })
+        await context.writeSpans(traces)
+      } catch (error) {
+        log.error({ err: error, runId: run.id, api: route.api }, 'storing a recorded call failed')
+      }
+      log.info(
+        { runId: run.id, api: route.api, upstream: target.origin, status: exchange.status },
+        'gateway call forwarded',
+      )
+    }
+
+    await forward(response, {
+      provider: family.provider,
+      url: target,
+      apiKey: upstream.apiKey,
+      headers: request.headers,
+      body,
+      beforeEnd: record,
+      sendUnreachable: (message) => {
+        const error = family.statusError(502, message, null)
+        sendJson(response, error.status, error.body, error.headers)
       },
-      'gateway call answered',
-    )
+    })
   }
 
   const answerModelCall = async (
@@ -281,17 +538,10 @@ export function createGatewayHandler(
       request.resume()
       return fail('missing_key', missingKeyMessage(family))
     }
-    if (run && run.mode !== 'mock') {
-      request.resume()
-      // TODO: forward record and live runs to the real provider once record mode exists.
-      return fail(
-        'not_implemented',
-        `Run ${run.id} is in ${run.mode} mode, but the Loupe gateway can only answer as the mock so far; start the run with --mock.`,
-      )
-    }
     const read = await readJson(request, family)
     if ('error' in read) return fail(read.error, read.message)
-    return handle(read.body, { seed: run?.seed ?? 0, headers: request.headers })
+    const respond = run?.respond ?? options.respondOutsideRuns ?? automaticResponder
+    return handle(read.body, { seed: run?.seed ?? 0, headers: request.headers, respond })
   }
 
   return (request, response) => {

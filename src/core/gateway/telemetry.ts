@@ -44,6 +44,12 @@ export interface CallRecord {
   /** The provider's error type (`invalid_request_error`), for a failed call. */
   errorType: string | null
   errorMessage: string | null
+  /** True when the answer did not reach the client whole (a fault, or the client closing the connection). */
+  failed: boolean
+  /** The scenario turn that answered, or null for the automatic mock. */
+  scenario: { name: string; turn: number } | null
+  /** The origin a forwarded call went to, or null for the mock. */
+  upstream: string | null
   startNs: bigint
   endNs: bigint
 }
@@ -120,8 +126,16 @@ export function callSpan(record: CallRecord, parent: SpanParent): DecodedTraces 
   setAttribute(attributes, 'http.request.method', record.method, null)
   setAttribute(attributes, 'url.path', record.path, null)
   setAttribute(attributes, 'http.response.status_code', record.status, null)
-  if (record.status >= 400) {
+  const failed = record.failed || record.status >= 400
+  if (failed) {
     setAttribute(attributes, 'error.type', record.errorType ?? String(record.status), null)
+  }
+  if (record.upstream !== null) {
+    setAttribute(attributes, 'loupe.gateway.upstream', record.upstream, null)
+  }
+  if (record.scenario) {
+    setAttribute(attributes, 'loupe.gateway.scenario', record.scenario.name, null)
+    setAttribute(attributes, 'loupe.gateway.scenario.turn', record.scenario.turn, null)
   }
   setAttribute(attributes, 'loupe.gateway.api', record.api, null)
   setAttribute(attributes, 'loupe.gateway.mode', record.mode, null)
@@ -160,8 +174,8 @@ export function callSpan(record: CallRecord, parent: SpanParent): DecodedTraces 
             droppedEventsCount: 0,
             links: [],
             droppedLinksCount: 0,
-            statusCode: record.status >= 400 ? STATUS_ERROR : 0,
-            statusMessage: record.status >= 400 ? (record.errorMessage ?? '') : '',
+            statusCode: failed ? STATUS_ERROR : 0,
+            statusMessage: failed ? (record.errorMessage ?? '') : '',
           },
         ],
       },

@@ -3,6 +3,8 @@
 // it reports about each call.
 
 import type { DecodedTraces } from '../otlp/model'
+import type { Responder } from './answer'
+import type { Upstreams } from './upstream'
 
 export type GatewayMode = 'mock' | 'record' | 'live'
 
@@ -14,6 +16,10 @@ export interface GatewayRun {
   mode: GatewayMode
   /** Seed of the automatic mock, so a run answers the same way every time. */
   seed: number
+  /** Answers the run's calls: the automatic mock, or the run's scenario. */
+  respond: Responder
+  /** Where a record run's calls go, with the keys, held in memory only. */
+  upstreams: Upstreams
   /** The run's root span: gateway calls without a traceparent hang under it. */
   traceId: string
   rootSpanId: string
@@ -24,4 +30,31 @@ export interface GatewayContext {
   runByKey(key: string): GatewayRun | null
   /** Store spans the gateway emits (one per call), through the normal writer. */
   writeSpans(traces: DecodedTraces): Promise<void>
+  /** Store the recording of a forwarded call. */
+  storeExchange(exchange: ExchangeRecord): void
+}
+
+/** A forwarded call as recorded: the bytes each way, without keys, and the timings. */
+export interface ExchangeRecord {
+  runId: string
+  traceId: string
+  spanId: string
+  mode: GatewayMode
+  provider: 'openai' | 'anthropic'
+  api: string
+  method: string
+  path: string
+  upstreamUrl: string
+  requestHeaders: Record<string, string>
+  requestBody: Buffer
+  /** Null when no response arrived. */
+  status: number | null
+  responseHeaders: Record<string, string> | null
+  responseBody: Buffer
+  /** [milliseconds since the call started, bytes] per chunk received. */
+  chunkTimings: [number, number][]
+  startedUnixMs: number
+  firstByteMs: number | null
+  durationMs: number
+  failure: string | null
 }

@@ -13,8 +13,10 @@ import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import type { Logger } from 'pino'
-import type { RunJson, RunOutputEvent } from '../../shared/api'
+import type { RunJson, RunOutputEvent, RunStart } from '../../shared/api'
+import { ScenarioError } from '../gateway/scenario'
 import type { GatewayMode } from '../gateway/types'
+import { UpstreamConfigError } from '../gateway/upstream'
 import { commandEnvironment } from './environment'
 import { MAX_OUTPUT_CHARS, type RunService } from './service'
 
@@ -30,16 +32,21 @@ export interface LaunchRequest {
   command: string[]
   cwd: string
   mode: GatewayMode
-  scenario: string | null
+  /** A scenario's name and text, for a mock run. */
+  scenario: { name: string; text: string } | null
 }
 
-/** A command that could not be started; `status` is the HTTP status the API returns. */
+/**
+ * A command that could not be started; `status` is the HTTP status the API
+ * returns, and `problems` lists each mistake of an invalid scenario.
+ */
 export class LaunchError extends Error {
   override name = 'LaunchError'
 
   constructor(
     message: string,
     readonly status: 400 | 404,
+    readonly problems: string[] = [],
   ) {
     super(message)
   }
@@ -85,7 +92,7 @@ export class RunLauncher {
     if (program === undefined || program === '')
       throw new LaunchError('the command line is empty; enter a program to run', 400)
     const cwd = await checkWorkingFolder(request.cwd)
-    const start = this.options.runs.start({ ...request, cwd })
+    const start = startRun(this.options.runs, { ...request, cwd })
     const env = commandEnvironment(this.options.env ?? process.env, start.env, request.mode)
     const child = spawn(program, request.command.slice(1), {
       cwd,
@@ -228,6 +235,17 @@ export class RunLauncher {
     run.chunks.push(kept)
     run.keptChars += kept.length
     for (const listener of run.listeners) listener({ type: 'output', text: kept })
+  }
+}
+
+/** Creates the run, turning a scenario or upstream mistake into a LaunchError. */
+function startRun(runs: RunService, request: LaunchRequest): RunStart {
+  try {
+    return runs.start(request)
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new LaunchError(error.message, 400, error.problems)
+    if (error instanceof UpstreamConfigError) throw new LaunchError(error.message, 400)
+    throw error
   }
 }
 

@@ -23,6 +23,8 @@ export interface ApiResult {
 }
 
 const MAX_RECENT_FOLDERS = 20
+/** The name that a playground scenario has in runs and in error messages. */
+const SCENARIO_NAME = 'playground scenario'
 const MAX_SCENARIO_CHARS = 1_000_000
 
 const runRequestSchema = z.object({
@@ -93,12 +95,21 @@ export class Playground {
         command,
         cwd: request.cwd,
         mode: GATEWAY_MODES[request.mode],
-        scenario: request.mode === 'scenario' ? scenario : null,
+        scenario:
+          request.mode === 'scenario' && scenario !== null
+            ? { name: SCENARIO_NAME, text: scenario }
+            : null,
       })
       saveSettings(this.options.db, { ...request, cwd: run.cwd, scenario })
       return { status: 201, body: run }
     } catch (error) {
-      if (error instanceof LaunchError) return failure(error.status, error.message)
+      if (error instanceof LaunchError) {
+        const body =
+          error.problems.length > 0
+            ? { error: error.message, problems: error.problems }
+            : { error: error.message }
+        return { status: error.status, body }
+      }
       throw error
     }
   }

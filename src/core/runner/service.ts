@@ -6,7 +6,10 @@
 import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { RunEndState, RunJson, RunStart, RunState, TraceSummary } from '../../shared/api'
+import { automaticResponder } from '../gateway/answer'
+import { parseScenario, ScenarioPlayer } from '../gateway/scenario'
 import type { GatewayMode, GatewayRun } from '../gateway/types'
+import { resolveUpstreams, type UpstreamRequest } from '../gateway/upstream'
 import type { Ingestor } from '../ingest'
 import type { DecodedTraces } from '../otlp/model'
 import type { TraceQueries } from '../store/queries'
@@ -48,6 +51,7 @@ interface RunRow {
   cwd: string
   mode: string
   scenario: string | null
+  scenario_text: string | null
   started_ms: number
   ended_ms: number | null
   exit_code: number | null
@@ -70,28 +74,42 @@ export class RunService {
     command: string[]
     cwd: string
     mode: GatewayMode
-    scenario?: string | null
+    /** A scenario file's name and text, for a mock run. */
+    scenario?: { name: string; text: string } | null
+    /** Base URLs and keys for a record run; the core's environment fills in the rest. Kept in memory only. */
+    upstream?: Partial<Record<'openai' | 'anthropic', UpstreamRequest>>
   }): RunStart {
     const otlp = this.options.otlpHttpUrl()
     if (!otlp) throw new Error('Loupe has no OTLP/HTTP port, so a run cannot send to it')
+    const scenario = request.scenario
+    // Throws a ScenarioError, naming each mistake, before the run is created.
+    const player = scenario
+      ? new ScenarioPlayer(parseScenario(scenario.text, scenario.name), scenario.name)
+      : null
     const run: GatewayRun = {
       id: `run_${hex(8)}`,
       key: `loupe-run-${hex(16)}`,
       mode: request.mode,
       seed: 1,
+      respond: player?.respond ?? automaticResponder,
+      // Throws an UpstreamConfigError for a base URL that cannot work, before the run is created.
+      upstreams:
+        request.mode === 'mock' ? {} : resolveUpstreams(request.upstream ?? {}, process.env, otlp),
       traceId: hex(16),
       rootSpanId: hex(8),
     }
     this.options.db
       .prepare(
-        'INSERT INTO runs (id, command, cwd, mode, scenario, started_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO runs (id, command, cwd, mode, scenario, scenario_text, started_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
         JSON.stringify(request.command),
         request.cwd,
         request.mode,
-        request.scenario ?? null,
+        scenario?.name ?? null,
+        scenario?.text ?? null,
         Date.now(),
       )
     this.options.registry.add(run)
@@ -292,6 +310,7 @@ function runJson(row: RunRow, traces: TraceSummary[], state: RunState): RunJson 
     cwd: row.cwd,
     mode: row.mode,
     scenario: row.scenario,
+    scenarioText: row.scenario_text,
     startedAt: new Date(row.started_ms).toISOString(),
     endedAt: row.ended_ms === null ? null : new Date(row.ended_ms).toISOString(),
     state,

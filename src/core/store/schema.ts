@@ -213,7 +213,45 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   `,
 
-  // 3: how each run ended, and the playground's last settings per working
+  // 3: the scenario text a run was started with, and the model calls that
+  // the gateway answered or forwarded, kept byte for byte without API keys.
+  `
+  ALTER TABLE runs ADD COLUMN scenario_text TEXT;
+
+  CREATE TABLE gateway_exchanges (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    -- mock, record or live
+    mode TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    api TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    -- Where a record or live call was forwarded; null for the mock.
+    upstream_url TEXT,
+    -- JSON object of the request headers, without the ones that carry keys.
+    request_headers TEXT NOT NULL,
+    request_body BLOB NOT NULL,
+    -- Null when no response started (a hang, an unreachable upstream).
+    status INTEGER,
+    response_headers TEXT,
+    -- The response bytes as sent: the JSON body, or the whole event stream.
+    response_body BLOB,
+    -- For a stream, JSON [[milliseconds since the request, bytes], ...] for each chunk sent.
+    chunk_timings TEXT,
+    started_unix_ms REAL NOT NULL,
+    first_byte_ms REAL,
+    duration_ms REAL NOT NULL,
+    -- Why the response did not reach the client whole, or null.
+    failure TEXT
+  );
+  CREATE INDEX gateway_exchanges_by_run ON gateway_exchanges (run_id, id);
+  CREATE INDEX gateway_exchanges_by_trace ON gateway_exchanges (trace_id, span_id);
+  `,
+
+  // 4: how each run ended, and the playground's last settings per working
   // folder.
   `
   -- 'exited', 'killed' (by a signal nobody asked for), 'stopped' (by a stop

@@ -61,12 +61,12 @@ export function formFromSettings(
 
 /** Returns the form filled from a past run, for a rerun. */
 export function formFromRun(run: RunJson, current: RunFormValues): RunFormValues {
-  const usedScenario = run.mode === 'mock' && run.scenario !== null
+  const scenario = run.mode === 'mock' ? run.scenarioText : null
   return {
     commandLine: run.commandLine,
     cwd: run.cwd,
-    mode: usedScenario ? 'scenario' : isPlaygroundMode(run.mode) ? run.mode : 'mock',
-    scenario: usedScenario ? run.scenario! : current.scenario,
+    mode: scenario !== null ? 'scenario' : isPlaygroundMode(run.mode) ? run.mode : 'mock',
+    scenario: scenario ?? current.scenario,
   }
 }
 

@@ -17,6 +17,7 @@ function run(id: string, startedAt: string, change: Partial<RunJson> = {}): RunJ
     cwd: '/work/agent',
     mode: 'mock',
     scenario: null,
+    scenarioText: null,
     startedAt,
     endedAt: null,
     state: 'running',
@@ -54,7 +55,8 @@ describe('playground form', () => {
 
   it('reruns a scenario run in scenario mode', () => {
     const past = run('run_1', '2026-03-01T10:00:00.000Z', {
-      scenario: '{"turns": [{"text": "hi"}]}',
+      scenario: 'playground scenario',
+      scenarioText: '{"turns": [{"text": "hi"}]}',
     })
     const form = formFromRun(past, EMPTY_FORM)
     expect(form.mode).toBe('scenario')

@@ -69,7 +69,9 @@ export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProp
             <td className="run-command-cell" title={`${run.commandLine}\nin ${run.cwd}`}>
               <code>{run.commandLine}</code>
             </td>
-            <td>{run.scenario !== null ? `${run.mode} (scenario)` : run.mode}</td>
+            <td title={run.scenario !== null ? `scenario: ${run.scenario}` : undefined}>
+              {run.scenario !== null ? `${run.mode}, scenario` : run.mode}
+            </td>
             <td>
               <RunStateBadge run={run} />
             </td>
