@@ -243,15 +243,30 @@ describe('playground', () => {
     await page.getByTestId('mode-scenario').check()
     const editor = page.getByTestId('scenario-editor')
     await editor.locator('.monaco-editor').waitFor()
-    await page.getByTestId('scenario-example').selectOption('Model that never answers')
-    await waitFor('the example in the editor', async () =>
-      (await editorText(editor)).includes('"name": "hanging model"') ? true : undefined,
-    )
+    // Every example is valid: after broken text, each one clears the problems.
+    const select = page.getByTestId('scenario-example')
+    const problems = page.getByTestId('scenario-problems')
+    const labels = (await select.locator('option').allInnerTexts()).slice(1)
+    expect(labels).toContain('Model that never answers')
+    for (const label of labels) {
+      await editor.locator('.view-lines').click()
+      await page.keyboard.press('Control+End')
+      await page.keyboard.insertText(',')
+      await problems.waitFor()
+      await select.selectOption(label)
+      await waitFor(`example ${label} without problems`, async () => {
+        const shown = (await editorText(editor)).includes(`"name": "${label}"`)
+        return shown && (await problems.count()) === 0 ? true : undefined
+      })
+    }
 
     // A fault the format does not have: the schema rejects it at its line.
+    await select.selectOption('Model that never answers')
+    await waitFor('the hanging example', async () =>
+      (await editorText(editor)).includes('"fault": "hang"') ? true : undefined,
+    )
     await editor.getByText('"hang"', { exact: true }).dblclick()
     await page.keyboard.insertText('explode')
-    const problems = page.getByTestId('scenario-problems')
     await problems.waitFor()
     expect(await problems.innerText()).toBe(
       'line 5: Value is not accepted. Valid values: "hang", "malformed_json", "cut_stream".',

@@ -354,6 +354,34 @@ describe('invalid requests', () => {
   })
 })
 
+describe('runs started by loupe run', () => {
+  it('streams the stored output and cannot be stopped here', async () => {
+    // `loupe run` creates the run through the API and starts the command itself.
+    const created = await api(served, '/api/runs', {
+      method: 'POST',
+      body: JSON.stringify({ command: ['python', 'agent.py'], cwd: workDir, mode: 'mock' }),
+    })
+    const { runId } = (await created.json()) as { runId: string }
+    const output = watchOutput(served, runId)
+    const running = await output.ended
+    expect(running.state).toBe('running')
+    expect(output.text()).toBe('')
+
+    const stop = await api(served, `/api/runs/${runId}/stop`, { method: 'POST' })
+    expect(stop.status).toBe(409)
+    expect(((await stop.json()) as { error: string }).error).toMatch(/`loupe run` started it/)
+
+    await api(served, `/api/runs/${runId}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ exitCode: 0, output: 'done\n' }),
+    })
+    const after = watchOutput(served, runId)
+    const ended = await after.ended
+    expect(ended.state).toBe('exited')
+    expect(after.text()).toBe('done\n')
+  })
+})
+
 /** Reads "name pid" pairs that a command printed. */
 function pidsIn(text: string, names: string[]): number[] {
   return names.map((name) => Number(new RegExp(`${name} (\\d+)`).exec(text)![1]))

@@ -71,6 +71,8 @@ interface LaunchedRun {
   totalChars: number
   listeners: Set<OutputListener>
   stopRequested: boolean
+  /** True once the process and its pipes have closed, while the run is being stored. */
+  ended: boolean
   timers: NodeJS.Timeout[]
   /** Resolves once the run is finished and stored. */
   finished: Promise<void>
@@ -125,7 +127,7 @@ export class RunLauncher {
   stop(runId: string): boolean {
     const run = this.launched.get(runId)
     if (run === undefined) return false
-    if (run.stopRequested) return true
+    if (run.stopRequested || run.ended) return true
     run.stopRequested = true
     this.log.info({ runId, pid: run.child.pid }, 'stopping run')
     this.appendOutput(run, '\n[loupe: stop requested; sent SIGTERM to the process group]\n')
@@ -187,6 +189,7 @@ export class RunLauncher {
       totalChars: 0,
       listeners: new Set(),
       stopRequested: false,
+      ended: false,
       timers: [],
       finished: new Promise((resolve) => (finish = resolve)),
     }
@@ -197,12 +200,7 @@ export class RunLauncher {
       stream.on('data', (chunk: Buffer) => this.appendOutput(run, decoder.write(chunk)))
       stream.on('end', () => this.appendOutput(run, decoder.end()))
     }
-    child.on('close', (code, signal) => {
-      this.onClose(run, code, signal).then(finish, (error: unknown) => {
-        this.log.error({ runId, err: error }, 'could not store the end of a run')
-        finish()
-      })
-    })
+    child.on('close', (code, signal) => void this.onClose(run, code, signal).finally(finish))
   }
 
   private async onClose(
@@ -210,19 +208,27 @@ export class RunLauncher {
     code: number | null,
     signal: NodeJS.Signals | null,
   ): Promise<void> {
+    run.ended = true
     for (const timer of run.timers) clearTimeout(timer)
-    this.launched.delete(run.runId)
     if (signal !== null && !run.stopRequested) this.appendOutput(run, `\n[killed by ${signal}]\n`)
     const ending = { exitCode: code, signal, stopped: run.stopRequested }
     this.log.info({ runId: run.runId, ...ending }, 'run ended')
-    const stored = await this.options.runs.finish(
-      run.runId,
-      ending,
-      run.chunks.join(''),
-      run.totalChars,
-    )
-    if (stored === null) return
-    for (const listener of run.listeners) listener({ type: 'end', run: stored })
+    let stored: RunJson | null = null
+    try {
+      stored = await this.options.runs.finish(
+        run.runId,
+        ending,
+        run.chunks.join(''),
+        run.totalChars,
+      )
+    } catch (error) {
+      this.log.error({ runId: run.runId, err: error }, 'could not store the end of a run')
+    } finally {
+      // Only now, so that a stream opened while the run is stored still gets its end.
+      this.launched.delete(run.runId)
+    }
+    const final = stored ?? this.options.runs.get(run.runId)
+    if (final !== null) for (const listener of run.listeners) listener({ type: 'end', run: final })
     run.listeners.clear()
   }
 

@@ -6,17 +6,16 @@ export interface ScenarioExample {
   text: string
 }
 
+/** Returns an example whose scenario is named after its label. */
 function example(label: string, scenario: object): ScenarioExample {
-  return { label, text: `${JSON.stringify(scenario, null, 2)}\n` }
+  return { label, text: `${JSON.stringify({ name: label, ...scenario }, null, 2)}\n` }
 }
 
 export const SCENARIO_EXAMPLES: readonly ScenarioExample[] = [
   example('Scripted answers', {
-    name: 'scripted answers',
     turns: [{ text: 'Hello from the scenario.' }, { text: 'This is the second answer.' }],
   }),
   example('Tool call, then an answer', {
-    name: 'tool call',
     turns: [
       {
         match: { tool: 'get_weather' },
@@ -26,12 +25,10 @@ export const SCENARIO_EXAMPLES: readonly ScenarioExample[] = [
     ],
   }),
   example('Rate limit, then automatic answers', {
-    name: 'provider rate limit',
     then: 'auto',
     turns: [{ error: { status: 429, message: 'Rate limit reached', retryAfter: 1 } }],
   }),
   example('Model that never answers', {
-    name: 'hanging model',
     turns: [{ fault: 'hang', times: 'always' }],
   }),
 ]

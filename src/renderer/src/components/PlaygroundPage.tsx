@@ -31,7 +31,7 @@ export function PlaygroundPage({ runId }: { runId: string | null }) {
   const playground = usePlaygroundInfo()
   const runs = useRuns()
   const selected = useSelectedRun(runId, runs.runs)
-  const output = useRunOutput(runId)
+  const output = useRunOutput(runId, selected?.endedAt ?? null)
   // The list's copy of the run stays current (trace totals); the stream's
   // copy is newer only while the list has not heard of the end yet.
   const shownRun =
