@@ -285,8 +285,8 @@ export interface RunStart {
 }
 
 /**
- * How a run's command ended: with an exit code, by a signal nobody requested,
- * by a stop request, or not at all because it could not be started.
+ * The end of a run's command: an exit code, a signal that no stop request
+ * sent, a stop request, or a command that could not be started.
  */
 export type RunEndState = 'exited' | 'killed' | 'stopped' | 'failed'
 
@@ -311,7 +311,7 @@ export interface RunJson {
   state: RunState
   /** Null while the command runs, and when a signal ended it. */
   exitCode: number | null
-  /** The signal that ended the command (e.g. "SIGTERM"), when one did and the runner knows it. */
+  /** The signal that ended the command (e.g. "SIGTERM"), when one did and the runner recorded it. */
   signal: string | null
   /** Standard output and standard error, interleaved; null while the command runs. */
   output: string | null
@@ -383,8 +383,8 @@ export interface IngestProblem {
 }
 
 /**
- * The playground's modes: the automatic mock model, the mock model answering
- * from a scenario, the real provider (with the keys in the environment of
+ * The playground's modes: the automatic mock model, the mock model with
+ * scripted answers from a scenario, the real provider (with the keys in the environment of
  * the core), or the real provider through the gateway, recording.
  */
 export type PlaygroundMode = 'mock' | 'scenario' | 'live' | 'record'

@@ -4,8 +4,8 @@
 // Each command gets a process group of its own. Stopping a run sends SIGTERM
 // to the whole group, then SIGKILL to whatever is left after a grace period,
 // so that children and grandchildren (worker processes, a shell's jobs) end
-// too. The run ends when the command and every process that still holds its
-// output have exited, as with `loupe run`.
+// too. The run ends when the command and every process that still keeps its
+// output pipes open have exited, as with `loupe run`.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { stat } from 'node:fs/promises'
@@ -139,7 +139,7 @@ export class RunLauncher {
   /** Sends SIGKILL to what is left of a stopped run's process group. */
   private killLeftovers(run: LaunchedRun): void {
     // Whatever happens to the group, finish the run even if a process that
-    // left the group still holds the output pipes.
+    // left the group still keeps the output pipes open.
     run.timers.push(setTimeout(() => closePipes(run.child), PIPE_CLOSE_TIMEOUT_MS))
     if (!signalGroup(run.child, 'SIGKILL')) return
     const graceSeconds = this.stopGraceMs / 1000
@@ -301,7 +301,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Closes our ends of the output pipes, so that 'close' fires even if a process outside the group holds them. */
+/** Closes our ends of the output pipes, so that 'close' fires even if a process outside the group keeps them open. */
 function closePipes(child: ChildProcess): void {
   child.stdout?.destroy()
   child.stderr?.destroy()

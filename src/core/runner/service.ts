@@ -34,14 +34,14 @@ export interface RunServiceOptions {
   onRunChanged?: (runId: string) => void
 }
 
-/** How a command ended, as the process that ran it saw it. */
+/** The end of a command, as the process that ran it saw it. */
 export interface RunEnding {
   exitCode: number | null
   /** The signal that ended the command, when one did. */
   signal?: string | null
   /** True when a stop request sent that signal. */
   stopped?: boolean
-  /** Why the command could not be started, when it could not. */
+  /** The reason the command could not be started, when it could not. */
   startError?: string
 }
 

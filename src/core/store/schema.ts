@@ -254,9 +254,9 @@ export const migrations: readonly string[] = [
   // 4: how each run ended, and the playground's last settings per working
   // folder.
   `
-  -- 'exited', 'killed' (by a signal nobody asked for), 'stopped' (by a stop
-  -- request) or 'failed' (could not start), set when the run ends; signal is
-  -- the one that ended it.
+  -- Set when the run ends: 'exited', 'killed' (by a signal that no stop
+  -- request sent), 'stopped' (by a stop request) or 'failed' (could not
+  -- start). signal is the signal that ended the command.
   ALTER TABLE runs ADD COLUMN end_state TEXT;
   ALTER TABLE runs ADD COLUMN signal TEXT;
 

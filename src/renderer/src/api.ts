@@ -118,7 +118,7 @@ export class ApiClient {
     return this.request(`api/runs/${encodeURIComponent(runId)}`, { signal })
   }
 
-  /** The JSON Schema of scenario files, or null when this core serves none (404). */
+  /** Returns the JSON Schema of scenario files, or null when this core serves none (404). */
   async getScenarioSchema(signal?: AbortSignal): Promise<JsonValue | null> {
     try {
       return await this.request<JsonValue>('api/scenario-schema', { signal })

@@ -22,9 +22,10 @@ import { RunOutputPane } from './RunOutputPane'
 import { RunTracePane } from './RunTracePane'
 
 /**
- * The playground: starts a command in the core against the mock model or a
- * real provider, shows its output and trace as they arrive, stops it, and
- * lists past runs. `runId` (from `#/playground/<runId>`) is the run shown.
+ * Renders the playground, which starts a command in the core against the
+ * mock model or a real provider, shows its output and trace as they arrive,
+ * stops it, and lists past runs. `runId` (from `#/playground/<runId>`) is
+ * the run shown.
  */
 export function PlaygroundPage({ runId }: { runId: string | null }) {
   const { client } = useApi()
@@ -32,8 +33,8 @@ export function PlaygroundPage({ runId }: { runId: string | null }) {
   const runs = useRuns()
   const selected = useSelectedRun(runId, runs.runs)
   const output = useRunOutput(runId, selected?.endedAt ?? null)
-  // The list's copy of the run stays current (trace totals); the stream's
-  // copy is newer only while the list has not heard of the end yet.
+  // The list's copy of the run gets new trace totals. The stream's copy is
+  // newer only until the list receives the run's end.
   const shownRun =
     output.ended !== null && (selected === null || selected.state === 'running')
       ? output.ended

@@ -20,7 +20,7 @@ export interface RunFormProps {
   onRun: () => void
 }
 
-/** The command line, working folder, mode and scenario of the next run, and its Run button. */
+/** Renders the command line, working folder, mode and scenario of the next run, and its Run button. */
 export function RunForm(props: RunFormProps) {
   const { values, onChange, recent } = props
   const schema = useScenarioSchema(values.mode === 'scenario')

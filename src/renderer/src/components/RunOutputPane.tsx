@@ -4,7 +4,7 @@ import type { RunOutputState } from '../hooks/use-run-output'
 import { ErrorNotice } from './ErrorNotice'
 import { RunStateBadge } from './RunStateBadge'
 
-/** How close to the bottom, in px, the output must be scrolled to follow new lines. */
+/** Distance from the bottom, in px, within which the output follows new lines. */
 const FOLLOW_THRESHOLD_PX = 24
 
 export interface RunOutputPaneProps {

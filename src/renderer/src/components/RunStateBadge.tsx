@@ -3,13 +3,13 @@ import type { RunJson, RunState } from '../../../shared/api'
 const TITLES: Record<RunState, string> = {
   running: 'The command is running',
   exited: 'The command exited',
-  killed: 'A signal that nobody requested ended the command',
+  killed: 'A signal ended the command, not a stop request',
   stopped: 'A stop request ended the command and everything it started',
   failed: 'The command could not be started',
   unfinished: 'Loupe stopped before the command ended, so its end is unknown',
 }
 
-/** The run's state as a badge: "running", "exit 0", "exit 3", "stopped", "killed (SIGKILL)" and so on. */
+/** Renders the run's state as a badge: "running", "exit 0", "exit 3", "stopped", "killed (SIGKILL)" and so on. */
 export function RunStateBadge({ run }: { run: RunJson }) {
   const label =
     run.state === 'exited'

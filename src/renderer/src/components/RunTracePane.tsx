@@ -16,7 +16,7 @@ const NO_SEARCH: SpanSearch = { query: '', matches: [], matchKeys: new Set() }
 /**
  * Shows the span tree of one of the run's traces as it grows, with a picker
  * when the run has several. The agent's own traces come first; the run's
- * own trace (named "loupe run …") holds the gateway calls that carried no
+ * own trace (named "loupe run …") contains the gateway calls that carried no
  * trace context. Clicking a span opens it in the trace view.
  */
 export function RunTracePane({ run, traces }: { run: RunJson | null; traces: TraceSummary[] }) {

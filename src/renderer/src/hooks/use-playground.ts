@@ -56,7 +56,7 @@ export function useSelectedRun(runId: string | null, runs: readonly RunJson[]): 
 export interface ScenarioSchemaState {
   /** The schema, null while loading or when the core serves none. */
   schema: JsonValue | null
-  /** Why there is no schema to validate against, once known. */
+  /** The reason there is no schema to validate against, once known. */
   problem: string | null
 }
 

@@ -13,10 +13,10 @@ export function useRunTraces(traceIds: readonly string[]): TraceSummary[] {
   const key = traceIds.join(',')
 
   useEffect(() => {
-    const wanted = new Set(key === '' ? [] : key.split(','))
+    const runTraceIds = new Set(key === '' ? [] : key.split(','))
     const controller = new AbortController()
-    setTraces((old) => old.filter((trace) => wanted.has(trace.traceId)))
-    for (const traceId of wanted) {
+    setTraces((old) => old.filter((trace) => runTraceIds.has(trace.traceId)))
+    for (const traceId of runTraceIds) {
       client.getTrace(traceId, controller.signal).then(
         (trace) => setTraces((old) => mergeTraces(old, [trace])),
         () => {
@@ -27,7 +27,7 @@ export function useRunTraces(traceIds: readonly string[]): TraceSummary[] {
     }
     const unsubscribe = bus.subscribe((message) => {
       if (message.type !== 'traces') return
-      const ours = message.traces.filter((trace) => wanted.has(trace.traceId))
+      const ours = message.traces.filter((trace) => runTraceIds.has(trace.traceId))
       if (ours.length > 0) setTraces((old) => mergeTraces(old, ours))
     })
     return () => {
