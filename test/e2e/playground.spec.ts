@@ -322,6 +322,10 @@ describe('playground', () => {
     const rerun = await getRun(await shownRunId(page))
     expect(rerun.id).not.toBe(runId)
     expect(rerun.scenarioText).toBe(stored.scenarioText)
+    const state = page.locator('.run-output-pane').getByTestId('run-state')
+    await waitFor('the rerun to show exit 0', async () =>
+      (await state.innerText()) === 'exit 0' ? true : undefined,
+    )
     await screenshot(page, 'playground-scenario-run')
     await closeClean(opened)
   })
