@@ -8,7 +8,7 @@ import type { ErrorClass } from '../shared/genai'
 import type { ReplayJson, RunJson, RunStart } from '../shared/api'
 import { startCore } from '../core/core'
 import { readDiscovery, type Discovery } from '../core/discovery'
-import { mergeResourceAttributes } from '../core/runner/service'
+import { commandEnvironment } from '../core/runner/environment'
 import { CliError } from './folder'
 import type { ScenarioFile } from './scenario-file'
 import { formatDuration } from './format'
@@ -104,13 +104,7 @@ async function runWithCore(
       replay: options.replay ?? undefined,
     }),
   })
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const [key, value] of Object.entries(start.env)) {
-    // Without --mock or --record the agent keeps talking to its real provider directly.
-    if (mode === 'live' && /^(OPENAI|ANTHROPIC)_/.test(key)) continue
-    env[key] =
-      key === 'OTEL_RESOURCE_ATTRIBUTES' ? mergeResourceAttributes(process.env[key], value) : value
-  }
+  const env = commandEnvironment(process.env, start.env, mode)
   const against = {
     mock: ' against the mock model',
     record: ', recording its model calls',

@@ -23,6 +23,8 @@ import type { Responder } from './gateway/answer'
 import { ExchangeStore } from './gateway/exchanges'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
+import { RunLauncher } from './runner/launcher'
+import { Playground } from './runner/playground'
 import { RunService } from './runner/service'
 import { Ingestor, type IngestOptions } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
@@ -167,7 +169,10 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     ingestor,
     queries,
     otlpHttpUrl: () => status().otlpHttpUrl,
+    onRunChanged: (runId) => api?.notifyRunChanged(runId),
   })
+  const launcher = new RunLauncher({ runs: runService, log })
+  const playground = new Playground({ db, launcher, host })
   api = new ApiServer({
     queries,
     token,
@@ -178,6 +183,8 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     isAllowedHost,
     whenNormalized: () => normalization!.whenIdle(),
     runs: runService,
+    launcher,
+    playground,
     exchanges: (runId) => exchanges.listByRun(runId),
     prices: {
       list: () => listPriceOverrides(db),
@@ -261,6 +268,9 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   // The UI always takes the next free port quietly; only OTLP ports are reported as conflicts.
   ports.push({ ...uiStatus, conflict: null })
   uiUrl = `http://${urlHost(host)}:${uiStatus.actual}`
+  // Pushed last so that it runs first: runs stop while the OTLP port still
+  // takes the spans that agents flush as they exit.
+  cleanups.push(() => launcher.close())
 
   const discovery: Discovery = {
     pid: process.pid,

@@ -284,19 +284,38 @@ export interface RunStart {
   env: Record<string, string>
 }
 
+/**
+ * The end of a run's command: an exit code, a signal that no stop request
+ * sent, a stop request, or a command that could not be started.
+ */
+export type RunEndState = 'exited' | 'killed' | 'stopped' | 'failed'
+
+/** A run's state; 'unfinished' when the core stopped before the run ended. */
+export type RunState = 'running' | RunEndState | 'unfinished'
+
 /** An agent run started by `loupe run` or the playground, with totals over its traces. */
 export interface RunJson {
   id: string
   command: string[]
+  /** `command` as one line that the playground splits back into the same arguments. */
+  commandLine: string
   cwd: string
   mode: string
+  /** Name of the scenario that scripted the mock model, or null. */
   scenario: string | null
   /** What the run replayed, for a replay run. */
   replay: ReplayJson | null
+  /** Text of that scenario, or null. */
+  scenarioText: string | null
   startedAt: string
   /** Null while the command runs. */
   endedAt: string | null
+  state: RunState
+  /** Null while the command runs, and when a signal ended it. */
   exitCode: number | null
+  /** The signal that ended the command (e.g. "SIGTERM"), when one did and the runner recorded it. */
+  signal: string | null
+  /** Standard output and standard error, interleaved; null while the command runs. */
   output: string | null
   traceIds: string[]
   modelCalls: number
@@ -425,6 +444,53 @@ export interface IngestProblem {
   rejected: number
 }
 
+/**
+ * The playground's modes: the automatic mock model, the mock model with
+ * scripted answers from a scenario, the real provider (with the keys in the environment of
+ * the core), or the real provider through the gateway, recording.
+ */
+export type PlaygroundMode = 'mock' | 'scenario' | 'live' | 'record'
+
+/** `POST /api/playground/runs`: a command for the core to start. */
+export interface PlaygroundRunRequest {
+  /** Split into arguments without a shell: spaces separate, quotes group, backslash escapes. */
+  commandLine: string
+  /** Working folder: an absolute path to an existing directory. */
+  cwd: string
+  mode: PlaygroundMode
+  /** Scenario text (JSON or YAML); required in 'scenario' mode and kept for the folder otherwise. */
+  scenario?: string | null
+}
+
+/** The last request the playground ran in one working folder. */
+export interface PlaygroundSettings {
+  cwd: string
+  commandLine: string
+  mode: PlaygroundMode
+  scenario: string | null
+  updatedAt: string
+}
+
+/** `GET /api/playground`. */
+export interface PlaygroundInfo {
+  /** False when the core may not start commands, with the reason in `disabledReason`. */
+  enabled: boolean
+  disabledReason: string | null
+  /** Settings per working folder, most recently used first. */
+  recent: PlaygroundSettings[]
+  /** Ids of the runs the playground started that are still running. */
+  running: string[]
+}
+
+/**
+ * Events of `GET /api/runs/:id/output` (server-sent events): `output` with
+ * the output so far, then one per chunk as it arrives, then `end` with the
+ * finished run. A run that has ended sends its stored output and `end` at once.
+ */
+export type RunOutputEvent = { type: 'output'; text: string } | { type: 'end'; run: RunJson }
+
 /** Messages on the push channel (`GET /api/events`, server-sent events). */
 export type PushMessage =
-  { type: 'traces'; traces: TraceSummary[] } | { type: 'status'; status: CoreStatus }
+  | { type: 'traces'; traces: TraceSummary[] }
+  | { type: 'status'; status: CoreStatus }
+  | { type: 'run'; run: RunJson }

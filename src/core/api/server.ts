@@ -7,13 +7,15 @@ import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Logger } from 'pino'
-import type { CoreStatus, ExchangeJson, PushMessage } from '../../shared/api'
+import type { CoreStatus, ExchangeJson, PushMessage, RunOutputEvent } from '../../shared/api'
 import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import { UpstreamConfigError } from '../gateway/upstream'
 import { CassetteError } from '../replay/cassette'
 import { cassetteFor, diffSources, resolveCassette } from '../replay/sources'
+import type { RunLauncher } from '../runner/launcher'
+import type { ApiResult, Playground } from '../runner/playground'
 import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { exportTraceAsOtlpJson } from '../store/export'
@@ -59,6 +61,8 @@ export interface ApiOptions {
   whenNormalized: () => Promise<void>
   prices: PriceOverridesApi
   runs: RunService
+  launcher: RunLauncher
+  playground: Playground
   /** The recorded calls of a run, oldest first. */
   exchanges: (runId: string) => ExchangeJson[]
 }
@@ -100,6 +104,13 @@ export class ApiServer {
       return
     }
     this.pushTimer = setTimeout(() => this.pushChanges(), PUSH_INTERVAL_MS)
+  }
+
+  /** Send open windows a run that started or ended. */
+  notifyRunChanged(runId: string): void {
+    if (this.clients.size === 0) return
+    const run = this.options.runs.get(runId)
+    if (run) this.broadcast({ type: 'run', run })
   }
 
   close(): void {
@@ -228,6 +239,8 @@ export class ApiServer {
       } else sendJson(response, 200, spans)
     } else if (parts[1] === 'runs') {
       await this.routeRuns(method, parts, request, response)
+    } else if (parts[1] === 'playground') {
+      await this.routePlayground(method, parts, request, response)
     } else if (parts[1] === 'prices' && parts.length === 2) {
       await this.routePrices(method, request, url, response)
     } else if (method === 'GET' && parts[1] === 'diff' && parts.length === 2) {
@@ -308,6 +321,15 @@ export class ApiServer {
       await this.sendCassette(parts[2]!, response)
       return
     }
+    if (method === 'GET' && parts.length === 4 && parts[3] === 'output') {
+      this.openRunOutput(request, response, parts[2]!)
+      return
+    }
+    if (method === 'POST' && parts.length === 4 && parts[3] === 'stop') {
+      const runId = parts[2]!
+      sendResult(response, this.options.playground.stop(runId, runs.get(runId) !== null))
+      return
+    }
     if (method === 'GET' && parts.length === 4 && parts[3] === 'exchanges') {
       if (runs.get(parts[2]!)) sendJson(response, 200, this.options.exchanges(parts[2]!))
       else sendJson(response, 404, { error: `run ${parts[2]} not found` })
@@ -353,12 +375,73 @@ export class ApiServer {
         sendJson(response, 400, { error: `invalid run result: ${issuesText(parsed.error.issues)}` })
         return
       }
-      const run = await runs.finish(parts[2]!, parsed.data.exitCode, parsed.data.output)
+      const run = await runs.finish(
+        parts[2]!,
+        { exitCode: parsed.data.exitCode },
+        parsed.data.output,
+      )
       if (run) sendJson(response, 200, run)
       else sendJson(response, 404, { error: `run ${parts[2]} not found` })
       return
     }
     sendJson(response, 404, { error: `no API route ${method} /api/${parts.slice(1).join('/')}` })
+  }
+
+  private async routePlayground(
+    method: string,
+    parts: string[],
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const playground = this.options.playground
+    if (method === 'GET' && parts.length === 2) {
+      sendJson(response, 200, playground.info())
+      return
+    }
+    if (method === 'POST' && parts.length === 3 && parts[2] === 'runs') {
+      const body = await readJson(request, response)
+      if (body === undefined) return
+      sendResult(response, await playground.start(body))
+      return
+    }
+    sendJson(response, 404, { error: `no API route ${method} /api/${parts.slice(1).join('/')}` })
+  }
+
+  /**
+   * Streams a run's output as server-sent events (RunOutputEvent): the output
+   * so far, each new chunk, then the run once it has ended. A run that is not
+   * running here (ended, or started by `loupe run`) gets its stored output and
+   * the run at once.
+   */
+  private openRunOutput(request: IncomingMessage, response: ServerResponse, runId: string): void {
+    const run = this.options.runs.get(runId)
+    if (run === null) {
+      sendJson(response, 404, { error: `run ${runId} not found` })
+      return
+    }
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    })
+    const send = (event: RunOutputEvent) => response.write(`data: ${JSON.stringify(event)}\n\n`)
+    const watched = this.options.launcher.watch(runId, (event) => {
+      send(event)
+      if (event.type === 'end') response.end()
+    })
+    if (watched === null) {
+      const stored = this.options.runs.get(runId) ?? run
+      send({ type: 'output', text: stored.output ?? '' })
+      send({ type: 'end', run: stored })
+      response.end()
+      return
+    }
+    send({ type: 'output', text: watched.output })
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000)
+    response.on('close', () => {
+      clearInterval(keepAlive)
+      watched.unsubscribe()
+    })
   }
 
   private async routePrices(
@@ -586,6 +669,10 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
     'Cache-Control': 'no-store',
   })
   response.end(body)
+}
+
+function sendResult(response: ServerResponse, result: ApiResult): void {
+  sendJson(response, result.status, result.body)
 }
 
 function sendText(response: ServerResponse, status: number, message: string): void {

@@ -5,7 +5,14 @@
 
 import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import type { ReplayJson, RunJson, RunStart, TraceSummary } from '../../shared/api'
+import type {
+  ReplayJson,
+  RunEndState,
+  RunJson,
+  RunStart,
+  RunState,
+  TraceSummary,
+} from '../../shared/api'
 import { automaticResponder } from '../gateway/answer'
 import { parseScenario, ScenarioPlayer } from '../gateway/scenario'
 import type { GatewayMode, GatewayRun } from '../gateway/types'
@@ -15,9 +22,10 @@ import { resolveUpstreams, type UpstreamRequest } from '../gateway/upstream'
 import type { Ingestor } from '../ingest'
 import type { DecodedTraces } from '../otlp/model'
 import type { TraceQueries } from '../store/queries'
+import { joinCommandLine } from './command-line'
 
 /** Output kept per run; the rest is cut with a marker. */
-const MAX_OUTPUT_CHARS = 1_000_000
+export const MAX_OUTPUT_CHARS = 1_000_000
 
 export interface RunRegistryLike {
   add(run: GatewayRun): void
@@ -31,6 +39,19 @@ export interface RunServiceOptions {
   queries: TraceQueries
   /** Base URL of the OTLP/HTTP port, e.g. http://127.0.0.1:4318 */
   otlpHttpUrl: () => string | null
+  /** Called after a run starts or ends. */
+  onRunChanged?: (runId: string) => void
+}
+
+/** The end of a command, as the process that ran it saw it. */
+export interface RunEnding {
+  exitCode: number | null
+  /** The signal that ended the command, when one did. */
+  signal?: string | null
+  /** True when a stop request sent that signal. */
+  stopped?: boolean
+  /** The reason the command could not be started, when it could not. */
+  startError?: string
 }
 
 interface RunRow {
@@ -40,10 +61,13 @@ interface RunRow {
   mode: string
   scenario: string | null
   replay: string | null
+  scenario_text: string | null
   started_ms: number
   ended_ms: number | null
   exit_code: number | null
   output: string | null
+  end_state: RunEndState | null
+  signal: string | null
 }
 
 function hex(bytes: number): string {
@@ -115,6 +139,7 @@ export class RunService {
       command: request.command,
       replay,
     })
+    this.options.onRunChanged?.(run.id)
     return {
       runId: run.id,
       traceId: run.traceId,
@@ -122,27 +147,46 @@ export class RunService {
     }
   }
 
-  /** Record the end of a run and store its root span. */
-  async finish(runId: string, exitCode: number | null, output: string): Promise<RunJson | null> {
+  /**
+   * Record the end of a run and store its root span. `totalChars` is the
+   * length of the whole output when the caller kept only its start.
+   */
+  async finish(
+    runId: string,
+    ending: RunEnding,
+    output: string,
+    totalChars = output.length,
+  ): Promise<RunJson | null> {
     const run = this.live.get(runId)
     if (!run) return this.get(runId)
     this.live.delete(runId)
     this.options.registry.remove(runId)
     const kept =
-      output.length > MAX_OUTPUT_CHARS
-        ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n[output cut at ${MAX_OUTPUT_CHARS} characters of ${output.length}]`
+      totalChars > MAX_OUTPUT_CHARS
+        ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n[output cut at ${MAX_OUTPUT_CHARS} characters of ${totalChars}]`
         : output
+    const endState = endStateOf(ending)
     this.options.db
-      .prepare('UPDATE runs SET ended_ms = ?, exit_code = ?, output = ?, replay = ? WHERE id = ?')
+      .prepare(
+        'UPDATE runs SET ended_ms = ?, exit_code = ?, output = ?, end_state = ?, signal = ?, replay = ? WHERE id = ?',
+      )
       .run(
         Date.now(),
-        exitCode,
+        ending.exitCode,
         kept,
+        endState,
+        ending.signal ?? null,
         run.replay ? JSON.stringify(run.replay.report()) : null,
         runId,
       )
-    await this.options.ingestor.writeDecoded(rootSpan(run, exitCode))
+    await this.options.ingestor.writeDecoded(rootSpan(run, ending))
+    this.options.onRunChanged?.(runId)
     return this.get(runId)
+  }
+
+  /** True while the run has started and not yet finished. */
+  isLive(runId: string): boolean {
+    return this.live.has(runId)
   }
 
   get(runId: string): RunJson | null {
@@ -166,7 +210,7 @@ export class RunService {
       : row.replay === null
         ? null
         : (JSON.parse(row.replay) as ReplayJson)
-    return runJson(row, traces, replay)
+    return runJson(row, traces, runState(row, live !== undefined), replay)
   }
 
   list(limit = 100): RunJson[] {
@@ -196,15 +240,33 @@ export function runEnvironment(otlpHttpUrl: string, run: GatewayRun): Record<str
   }
 }
 
-/** Merge OTEL_RESOURCE_ATTRIBUTES, keeping the user's own attributes. */
-export function mergeResourceAttributes(existing: string | undefined, ours: string): string {
-  return existing && existing.trim() !== '' ? `${existing},${ours}` : ours
+function endStateOf(ending: RunEnding): RunEndState {
+  if (ending.startError !== undefined) return 'failed'
+  if (ending.stopped) return 'stopped'
+  return ending.exitCode === null ? 'killed' : 'exited'
+}
+
+function runState(row: RunRow, live: boolean): RunState {
+  if (live) return 'running'
+  if (row.ended_ms === null) return 'unfinished'
+  // Runs stored before end_state existed ended with an exit code or a signal.
+  return row.end_state ?? (row.exit_code === null ? 'killed' : 'exited')
+}
+
+function endMessage(ending: RunEnding): string {
+  if (ending.exitCode === 0) return ''
+  if (ending.startError !== undefined)
+    return `the command could not be started: ${ending.startError}`
+  if (ending.stopped) return `the run was stopped (${ending.signal ?? 'signal unknown'})`
+  if (ending.exitCode !== null) return `the command exited with code ${ending.exitCode}`
+  return `the command was killed by ${ending.signal ?? 'a signal'}`
 }
 
 function rootSpan(
   run: GatewayRun & { startedNs: bigint; command: string[] },
-  exitCode: number | null,
+  ending: RunEnding,
 ): DecodedTraces {
+  const exitCode = ending.exitCode
   const values: Record<string, string | number | boolean | null> = Object.create(null) as Record<
     string,
     never
@@ -250,10 +312,7 @@ function rootSpan(
             links: [],
             droppedLinksCount: 0,
             statusCode: exitCode === 0 ? 0 : 2,
-            statusMessage:
-              exitCode === 0
-                ? ''
-                : `the command exited with code ${exitCode ?? 'unknown (killed)'}`,
+            statusMessage: endMessage(ending),
           },
         ],
       },
@@ -263,7 +322,12 @@ function rootSpan(
   }
 }
 
-function runJson(row: RunRow, traces: TraceSummary[], replay: ReplayJson | null): RunJson {
+function runJson(
+  row: RunRow,
+  traces: TraceSummary[],
+  state: RunState,
+  replay: ReplayJson | null,
+): RunJson {
   // The run's own trace contains the gateway's spans of calls that came without
   // a traceparent. When the agent's own instrumentation recorded model calls
   // too, those are the same calls, so the totals come from the agent's traces
@@ -278,16 +342,21 @@ function runJson(row: RunRow, traces: TraceSummary[], replay: ReplayJson | null)
   const errorClasses = [
     ...new Set(agentTraces.map((t) => t.errorClass).filter((c) => c !== 'none')),
   ]
+  const command = JSON.parse(row.command) as string[]
   return {
     id: row.id,
-    command: JSON.parse(row.command) as string[],
+    command,
+    commandLine: joinCommandLine(command),
     cwd: row.cwd,
     mode: row.mode,
     scenario: row.scenario,
     replay,
+    scenarioText: row.scenario_text,
     startedAt: new Date(row.started_ms).toISOString(),
     endedAt: row.ended_ms === null ? null : new Date(row.ended_ms).toISOString(),
+    state,
     exitCode: row.exit_code,
+    signal: row.signal,
     output: row.output,
     traceIds: traces.map((t) => t.traceId),
     modelCalls: sum((t) => t.modelCalls),

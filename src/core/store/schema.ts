@@ -251,7 +251,26 @@ export const migrations: readonly string[] = [
   CREATE INDEX gateway_exchanges_by_trace ON gateway_exchanges (trace_id, span_id);
   `,
 
-  // 4: what a replay run replayed and where it diverged, as JSON.
+  // 4: how each run ended, and the playground's last settings per working
+  // folder.
+  `
+  -- Set when the run ends: 'exited', 'killed' (by a signal that no stop
+  -- request sent), 'stopped' (by a stop request) or 'failed' (could not
+  -- start). signal is the signal that ended the command.
+  ALTER TABLE runs ADD COLUMN end_state TEXT;
+  ALTER TABLE runs ADD COLUMN signal TEXT;
+
+  CREATE TABLE playground_settings (
+    cwd TEXT PRIMARY KEY,
+    command_line TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    -- The last scenario edited for this folder, kept when another mode runs.
+    scenario TEXT,
+    updated_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+
+  // 5: what a replay run replayed and where it diverged, as JSON.
   `
   ALTER TABLE runs ADD COLUMN replay TEXT;
   `,

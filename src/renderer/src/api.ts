@@ -1,9 +1,14 @@
 import type {
   CoreStatus,
   ExceptionGroup,
+  JsonValue,
   LogRecordJson,
+  PlaygroundInfo,
+  PlaygroundRunRequest,
   PriceOverride,
   PriceOverrides as PriceList,
+  RunJson,
+  RunOutputEvent,
   SpanJson,
   TraceSummary,
   TraceTree,
@@ -51,6 +56,10 @@ export class ApiClient {
     return this.request(`api/traces?${params.toString()}`, { signal })
   }
 
+  getTrace(traceId: string, signal?: AbortSignal): Promise<TraceSummary> {
+    return this.request(`api/traces/${encodeURIComponent(traceId)}`, { signal })
+  }
+
   getTraceTree(traceId: string, signal?: AbortSignal): Promise<TraceTree> {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/tree`, { signal })
   }
@@ -85,6 +94,71 @@ export class ApiClient {
 
   loadDemo(): Promise<{ traceIds: string[] }> {
     return this.request('api/demo', { method: 'POST' })
+  }
+
+  getPlayground(signal?: AbortSignal): Promise<PlaygroundInfo> {
+    return this.request('api/playground', { signal })
+  }
+
+  /** Starts a command in the core; rejects with the core's reason (400, 403) when it cannot. */
+  startRun(request: PlaygroundRunRequest): Promise<RunJson> {
+    return this.request('api/playground/runs', { method: 'POST', body: JSON.stringify(request) })
+  }
+
+  /** Asks the core to stop a run; the run's output stream then ends with the stopped run. */
+  stopRun(runId: string): Promise<unknown> {
+    return this.request(`api/runs/${encodeURIComponent(runId)}/stop`, { method: 'POST' })
+  }
+
+  listRuns(signal?: AbortSignal): Promise<RunJson[]> {
+    return this.request('api/runs', { signal })
+  }
+
+  getRun(runId: string, signal?: AbortSignal): Promise<RunJson> {
+    return this.request(`api/runs/${encodeURIComponent(runId)}`, { signal })
+  }
+
+  /** Returns the JSON Schema of scenario files, or null when this core serves none (404). */
+  async getScenarioSchema(signal?: AbortSignal): Promise<JsonValue | null> {
+    try {
+      return await this.request<JsonValue>('api/scenario-schema', { signal })
+    } catch (error) {
+      if (error instanceof ApiError && error.isNotFound) return null
+      throw error
+    }
+  }
+
+  /**
+   * Reads a run's output stream (server-sent events over fetch, which can
+   * send the token as a header) and calls `onEvent` for each event. Resolves
+   * when the stream ends.
+   */
+  async streamRunOutput(
+    runId: string,
+    onEvent: (event: RunOutputEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const url = new URL(`api/runs/${encodeURIComponent(runId)}/output`, this.connection.baseUrl)
+    const response = await fetch(url, {
+      headers: { Authorization: `Bearer ${this.connection.token}` },
+      signal,
+    })
+    if (!response.ok || response.body === null)
+      throw new ApiError(await readErrorMessage(response), response.status)
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+    let buffer = ''
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      buffer += value
+      let end = buffer.indexOf('\n\n')
+      while (end >= 0) {
+        const event = parseEventData(buffer.slice(0, end))
+        buffer = buffer.slice(end + 2)
+        if (event !== null) onEvent(event)
+        end = buffer.indexOf('\n\n')
+      }
+    }
   }
 
   /** URL of the server-sent events stream. EventSource cannot send headers, so the token goes in the query. */
@@ -134,6 +208,16 @@ async function readErrorMessage(response: Response): Promise<string> {
     // Not JSON, so a proxy or an old core responded. Show its text instead.
   }
   return text.trim() === '' ? `Request failed: ${fallback}` : text.trim().slice(0, 500)
+}
+
+/** Returns the JSON of one server-sent event's data lines, or null for a comment (keep-alive). */
+function parseEventData(frame: string): RunOutputEvent | null {
+  const data = frame
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice('data: '.length))
+    .join('\n')
+  return data === '' ? null : (JSON.parse(data) as RunOutputEvent)
 }
 
 export function isAbortError(error: unknown): boolean {

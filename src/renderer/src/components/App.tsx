@@ -7,6 +7,7 @@ import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
 import { ErrorNotice } from './ErrorNotice'
+import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
 import { PricesPage } from './PricesPage'
 import { TopBar } from './TopBar'
@@ -65,6 +66,8 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
       ) : route.page === 'prices' ? (
         <PricesPage />
+      ) : route.page === 'playground' ? (
+        <PlaygroundPage runId={route.runId} />
       ) : (
         <TraceListPage status={status} />
       )}

@@ -1,5 +1,5 @@
 import type { PushChannelState } from '../hooks/use-push-channel'
-import { PRICES_HASH, type Route } from '../route'
+import { PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
 
 const PUSH_LABELS: Record<PushChannelState, string> = {
   connecting: 'connecting…',
@@ -7,7 +7,7 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with links to the trace list and the prices page, and the push channel's state. */
+/** App title bar with links to the trace list, playground and prices pages, and the push channel's state. */
 export function TopBar({
   pushState,
   page,
@@ -23,6 +23,9 @@ export function TopBar({
       <nav>
         <a href="#/" aria-current={page === 'list' ? 'page' : undefined}>
           Traces
+        </a>
+        <a href={PLAYGROUND_HASH} aria-current={page === 'playground' ? 'page' : undefined}>
+          Playground
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
           Prices

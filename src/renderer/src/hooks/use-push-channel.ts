@@ -68,5 +68,6 @@ function parsePushMessage(data: string): PushMessage | null {
     return message as PushMessage
   }
   if (message.type === 'status' && 'status' in message) return message as PushMessage
+  if (message.type === 'run' && 'run' in message) return message as PushMessage
   return null
 }

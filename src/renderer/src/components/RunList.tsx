@@ -1,0 +1,123 @@
+import type { RunJson } from '../../../shared/api'
+import { formatCount, formatDuration, formatLocalTime } from '../format'
+import { costText } from '../genai/figures'
+import { navigate } from '../navigation'
+import { playgroundHash, traceHash } from '../route'
+import { ErrorClassBadge } from './ErrorClassBadge'
+import { RunStateBadge } from './RunStateBadge'
+
+export interface RunListProps {
+  runs: RunJson[]
+  selectedId: string | null
+  onRerun: (run: RunJson) => void
+  /** False when the core may not start commands. */
+  rerunEnabled: boolean
+}
+
+/**
+ * Lists past runs, from `loupe run` and the playground, newest first. A row
+ * selects its run (output and traces above); its trace links open the trace view.
+ */
+export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProps) {
+  return (
+    <table className="run-table" data-testid="run-list">
+      <thead>
+        <tr>
+          <th scope="col">Started</th>
+          <th scope="col">Command</th>
+          <th scope="col">Mode</th>
+          <th scope="col">State</th>
+          <th scope="col">Error class</th>
+          <th scope="col" className="number">
+            Duration
+          </th>
+          <th scope="col" className="number">
+            Tokens
+          </th>
+          <th scope="col" className="number">
+            Cost
+          </th>
+          <th scope="col">Traces</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <tr
+            key={run.id}
+            className={run.id === selectedId ? 'run-row selected' : 'run-row'}
+            data-testid="run-row"
+            data-run-id={run.id}
+            aria-selected={run.id === selectedId}
+            onClick={(event) => {
+              if (!(
+                event.target instanceof HTMLAnchorElement ||
+                event.target instanceof HTMLButtonElement
+              ))
+                navigate(playgroundHash(run.id))
+            }}
+          >
+            <td>
+              <a href={playgroundHash(run.id)}>
+                <time dateTime={run.startedAt} title={`${run.id}, started ${run.startedAt}`}>
+                  {formatLocalTime(run.startedAt)}
+                </time>
+              </a>
+            </td>
+            <td className="run-command-cell" title={`${run.commandLine}\nin ${run.cwd}`}>
+              <code>{run.commandLine}</code>
+            </td>
+            <td title={run.scenario !== null ? `scenario: ${run.scenario}` : undefined}>
+              {run.scenario !== null ? `${run.mode}, scenario` : run.mode}
+            </td>
+            <td>
+              <RunStateBadge run={run} />
+            </td>
+            <td data-testid="run-error-class">
+              {run.errorClass === 'none' ? (
+                <span className="muted">none</span>
+              ) : (
+                <ErrorClassBadge errorClass={run.errorClass} />
+              )}
+            </td>
+            <td className="number">{runDuration(run)}</td>
+            <td className="number" data-testid="run-tokens">
+              {run.modelCalls > 0
+                ? `${formatCount(run.inputTokens)} in / ${formatCount(run.outputTokens)} out`
+                : ''}
+            </td>
+            <td className="number" data-testid="run-cost">
+              {run.modelCalls > 0 ? costText(run.costUsd, 0) : ''}
+            </td>
+            <td>
+              <span className="run-trace-links">
+                {run.traceIds.map((traceId) => (
+                  <a key={traceId} href={traceHash(traceId)} title={traceId}>
+                    {traceId.slice(0, 8)}
+                  </a>
+                ))}
+              </span>
+            </td>
+            <td>
+              <button
+                type="button"
+                onClick={() => onRerun(run)}
+                disabled={!rerunEnabled}
+                title={`Run ${run.commandLine} again in ${run.cwd}`}
+              >
+                Rerun
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function runDuration(run: RunJson): string {
+  if (run.endedAt === null) return ''
+  return formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))
+}
