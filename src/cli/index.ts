@@ -349,6 +349,20 @@ export function buildProgram(): Command {
       'write the cassette to this file (and stop there when no command is given)',
     )
     .option(
+      '--edit <span=reply>',
+      'fork: replace the recorded reply of a model-call span with this JSON ({"text": ...} and/or {"toolCalls": [...]}) or the JSON in this file; repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--export-test <dir>',
+      'write the cassette and a pytest that replays it through pydantic-ai FunctionModel, with no Loupe running',
+    )
+    .option(
+      '--agent <module:name>',
+      'the importable agent, or a function that builds it, for --export-test',
+    )
+    .option(
       '--fail-on <classes>',
       'exit non-zero when the run ends with one of these error classes (comma-separated)',
       parseErrorClasses,
@@ -364,6 +378,9 @@ export function buildProgram(): Command {
           until?: string
           then: 'fail' | 'mock'
           save?: string
+          edit: string[]
+          exportTest?: string
+          agent?: string
           failOn: ErrorClass[]
           json?: boolean
           data?: string
@@ -374,6 +391,9 @@ export function buildProgram(): Command {
           until: options.until ?? null,
           then: options.then,
           save: options.save ?? null,
+          edits: options.edit,
+          exportTest: options.exportTest ?? null,
+          agent: options.agent ?? null,
           failOn: options.failOn,
           json: options.json ?? false,
         })

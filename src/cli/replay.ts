@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { RunDiffJson, RunDiffSide } from '../shared/api'
 import type { ErrorClass } from '../shared/genai'
+import { exportTest } from './export-test'
 import { formatDuration } from './format'
 import { CliError } from './folder'
 import { api, runCommand, withCore } from './run'
@@ -17,6 +18,11 @@ export interface ReplayCommandOptions {
   then: 'fail' | 'mock'
   /** A file to write the cassette to. */
   save: string | null
+  /** `SPAN=REPLY` edits of recorded replies; REPLY is JSON or a JSON file. */
+  edits: string[]
+  /** A folder to write the cassette and a pytest to, and the agent the test imports. */
+  exportTest: string | null
+  agent: string | null
   failOn: ErrorClass[]
   json: boolean
 }
@@ -29,6 +35,45 @@ async function readCassetteFile(path: string): Promise<unknown> {
   } catch (error) {
     throw new CliError(`cannot read cassette ${path}: ${(error as Error).message}`)
   }
+}
+
+/**
+ * Reads one `--edit SPAN=REPLY`: REPLY is a JSON object with `text` and/or
+ * `toolCalls`, given inline or as the path of a file that contains it.
+ */
+async function readEdit(
+  value: string,
+): Promise<{ spanId: string; text?: string | null; toolCalls?: unknown[] }> {
+  const at = value.indexOf('=')
+  if (at <= 0) {
+    throw new CliError(
+      `invalid --edit ${JSON.stringify(value)}: write SPAN=REPLY, e.g. --edit 4f3c2a1b0e9d8c7f='{"text": "Done."}'`,
+    )
+  }
+  const spanId = value.slice(0, at)
+  const reply = value.slice(at + 1)
+  let text = reply
+  if (!reply.trimStart().startsWith('{')) {
+    try {
+      text = await readFile(reply, 'utf8')
+    } catch (error) {
+      throw new CliError(
+        `cannot read the edit of span ${spanId} from ${reply}: ${(error as Error).message}`,
+      )
+    }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new CliError(`the edit of span ${spanId} is not JSON: ${(error as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CliError(
+      `the edit of span ${spanId} must be a JSON object with "text" and/or "toolCalls"`,
+    )
+  }
+  return { spanId, ...(parsed as { text?: string | null; toolCalls?: unknown[] }) }
 }
 
 /** Prints the diff of two runs or traces; resolves with 0, or 1 when they differ. */
@@ -76,13 +121,22 @@ export async function replayCommand(
   command: string[],
   options: ReplayCommandOptions,
 ): Promise<number> {
-  if (command.length === 0 && options.save === null) {
+  if (command.length === 0 && options.save === null && options.exportTest === null) {
     throw new CliError(
       'no command to replay; put it after --, e.g. loupe replay RUN -- python agent.py, or give --save FILE',
     )
   }
   const fromFile = !TRACE_ID.test(source) && !source.startsWith('run_') && existsSync(source)
   const cassette = fromFile ? await readCassetteFile(source) : undefined
+  if (options.exportTest !== null) {
+    if (fromFile) {
+      throw new CliError(
+        '--export-test needs the run or trace id, so that the test knows how the run ended',
+      )
+    }
+    await exportTest(options.dataDir, source, null, options.agent, options.exportTest)
+    if (command.length === 0 && options.save === null) return 0
+  }
   if (options.save !== null) {
     const saved =
       cassette ??
@@ -108,6 +162,7 @@ export async function replayCommand(
       cassette,
       until: options.until,
       then: options.then,
+      edits: await Promise.all(options.edits.map(readEdit)),
     },
   })
 }

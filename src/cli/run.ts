@@ -32,6 +32,8 @@ export interface ReplayRequest {
   cassette?: unknown
   until: string | null
   then: 'fail' | 'mock'
+  /** Changes to recorded replies, for a fork. */
+  edits?: { spanId: string; text?: string | null; toolCalls?: unknown[] }[]
 }
 
 /** Run the command; resolves with the exit code `loupe run` should end with. */
@@ -225,7 +227,11 @@ export function formatRunSummary(
 }
 
 function formatReplay(replay: ReplayJson): string {
-  const served = `replay: served ${replay.served} of ${replay.recordedCalls} recorded calls from ${replay.source}`
+  const fork =
+    replay.editedSpanIds.length > 0
+      ? ` (a fork with ${replay.editedSpanIds.length} edited replies)`
+      : ''
+  const served = `replay: served ${replay.served} of ${replay.recordedCalls} recorded calls from ${replay.source}${fork}`
   if (!replay.divergence) return served
   return `${served}; diverged at model call ${replay.divergence.callIndex}, then ${replay.then === 'mock' ? 'the mock answered' : 'failed'}`
 }

@@ -350,6 +350,8 @@ export interface ReplayJson {
   until: string | null
   then: 'fail' | 'mock'
   divergence: ReplayDivergence | null
+  /** For a fork: the recorded calls whose replies were edited before the replay, by span id. */
+  editedSpanIds: string[]
 }
 
 /** One run (or trace) of a diff, with its totals. */

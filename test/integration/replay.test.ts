@@ -3,6 +3,7 @@
 // from the trace content alone; --until and --then; and divergence reports
 // when the agent's requests change.
 
+import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFileSync } from 'node:fs'
@@ -120,6 +121,18 @@ async function loupeCommand(
   return { code: result.code, run, report: JSON.parse(line) as AgentReport, stderr: result.stderr }
 }
 
+/** Runs the test venv's Python with a clean environment. */
+function runPython(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(python!, args, { env: cleanEnv(env) }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
 function record(env: NodeJS.ProcessEnv = {}) {
   return loupeCommand(['run', '--record', '--', python!, agent, MODEL], {
     OPENAI_BASE_URL: upstreamUrl,
@@ -175,6 +188,7 @@ describe.skipIf(!python)('loupe replay', () => {
       until: null,
       then: 'fail',
       divergence: null,
+      editedSpanIds: [],
     })
     expect(stderr).toContain(`, replaying ${recorded.id}`)
     const [call] = await gatewaySpans(run)
@@ -229,6 +243,48 @@ describe.skipIf(!python)('loupe replay', () => {
 
     const text = await runCli(['diff', recorded.id, fixed.id, '--data', loupe.dataDir], cleanEnv())
     expect(text.stdout).toContain('first divergence at step 2\n  step 2 (tool call, changed):')
+  })
+
+  it('forks with an edited tool argument', async () => {
+    const [call] = (await gatewaySpans(recorded)).filter(
+      (span) => span.attributes['loupe.gateway.mode'] === 'record',
+    )
+    const edit = `${call!.spanId}={"toolCalls":[{"name":"get_forecast","arguments":{"city":"Lisbon"}}]}`
+    const { code, run, report } = await replay(recorded.id, ['--edit', edit, '--then', 'mock'])
+    expect(code).toBe(0)
+    expect(report.toolCalls[0]).toEqual({ name: 'get_forecast', arguments: { city: 'Lisbon' } })
+    expect(run.replay!.source).toBe(recorded.id)
+    expect(run.replay!.editedSpanIds).toEqual([call!.spanId])
+
+    const result = await runCli(
+      ['diff', recorded.id, run.id, '--json', '--data', loupe.dataDir],
+      cleanEnv(),
+    )
+    const diff = JSON.parse(result.stdout) as RunDiffJson
+    expect(diff.firstDivergence).toBe(1)
+    expect(diff.steps[0]!.changes).toEqual([
+      'reply changed: calls get_forecast({"city":"Atlantis"}) → calls get_forecast({"city":"Lisbon"})',
+    ])
+  })
+
+  it('rejects an edit of a span it did not record', async () => {
+    const result = await runCli(
+      [
+        'replay',
+        recorded.id,
+        '--edit',
+        '0000000000000000={"text":"x"}',
+        '--data',
+        loupe.dataDir,
+        '--',
+        'true',
+      ],
+      cleanEnv(),
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      'loupe: the edits cannot be applied:\n  span 0000000000000000 is not a model call of the recording',
+    )
   })
 
   it('stops at a changed user prompt, not a changed system prompt', async () => {
@@ -320,6 +376,43 @@ describe.skipIf(!python)('loupe replay', () => {
       const { run, report } = await replay(file)
       expect(report.message).toBe('no forecast data for Atlantis')
       expect(run.replay!.source).toBe('atlantis.cassette.json')
+    } finally {
+      removeDir(folder)
+    }
+  })
+
+  it('exports a pytest that needs no Loupe', async () => {
+    const folder = makeDataDir('loupe-export-')
+    try {
+      const written = await runCli(
+        [
+          'replay',
+          recorded.id,
+          '--export-test',
+          folder,
+          '--agent',
+          'replay_agent:build_agent',
+          '--data',
+          loupe.dataDir,
+        ],
+        cleanEnv(),
+      )
+      expect(written.code).toBe(0)
+      const pytest = (env: NodeJS.ProcessEnv = {}) =>
+        runPython(
+          ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(folder, 'test_replay.py')],
+          {
+            PYTHONPATH: join(repoRoot, 'test/interop'),
+            ...env,
+          },
+        )
+      // No Loupe is needed: the test runs with no OTLP endpoint and no provider settings.
+      const passing = await pytest()
+      expect(passing.stdout).toContain('1 passed')
+      expect(passing.code).toBe(0)
+      const renamed = await pytest({ FORECAST_TOOL_NAME: 'get_weather_forecast' })
+      expect(renamed.code).toBe(1)
+      expect(renamed.stdout).toContain('the agent no longer offers the recorded tool get_forecast')
     } finally {
       removeDir(folder)
     }

@@ -2,6 +2,10 @@
 
 Usage: replay_agent.py MODEL
 
+`build_agent` makes the same agent for tests that import it (the pytest that
+`loupe replay --export-test` writes). FORECAST_TOOL_NAME renames the forecast tool, as a change
+to the agent that such a test must catch.
+
 The prompt and the instructions come from AGENT_PROMPT and AGENT_INSTRUCTIONS (with defaults),
 so a test can change either one between a recording and its replay. `get_forecast` raises
 ValueError for the city Atlantis unless FORECAST_FIXED=1. Spans go through the Logfire SDK to
@@ -18,7 +22,7 @@ import os
 import sys
 
 import logfire
-from pydantic_ai import Agent
+from pydantic_ai import Agent, Tool
 from pydantic_ai.messages import ModelResponse, ToolCallPart
 
 
@@ -34,15 +38,19 @@ def get_humidity(city: str) -> int:
     return 40
 
 
+def build_agent(model: str = 'test') -> Agent[None, str]:
+    return Agent(
+        model,
+        name='replay_agent',
+        instructions=os.environ.get('AGENT_INSTRUCTIONS', 'You answer questions about the weather.'),
+        tools=[Tool(get_forecast, name=os.environ.get('FORECAST_TOOL_NAME', 'get_forecast')), get_humidity],
+    )
+
+
 def main() -> int:
     logfire.configure(service_name='replay-agent', send_to_logfire=False, console=False)
     logfire.instrument_pydantic_ai()
-    agent = Agent(
-        sys.argv[1],
-        name='replay_agent',
-        instructions=os.environ.get('AGENT_INSTRUCTIONS', 'You answer questions about the weather.'),
-        tools=[get_forecast, get_humidity],
-    )
+    agent = build_agent(sys.argv[1])
     prompt = os.environ.get('AGENT_PROMPT', 'What is the weather in Atlantis?')
     error: BaseException | None = None
     output = None

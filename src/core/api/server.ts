@@ -12,7 +12,7 @@ import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import { UpstreamConfigError } from '../gateway/upstream'
-import { CassetteError } from '../replay/cassette'
+import { CassetteError, replyEditSchema } from '../replay/cassette'
 import { cassetteFor, diffSources, resolveCassette } from '../replay/sources'
 import type { RunLauncher } from '../runner/launcher'
 import type { ApiResult, Playground } from '../runner/playground'
@@ -353,6 +353,7 @@ export class ApiServer {
             source: replayRequest.source,
             until: replayRequest.until ?? null,
             then: replayRequest.then,
+            editedSpanIds: (replayRequest.edits ?? []).map((change) => change.spanId),
           }
         }
         sendJson(response, 201, runs.start({ ...start, replay }))
@@ -626,6 +627,7 @@ const runStartSchema = z.object({
       cassette: z.unknown().optional(),
       until: z.string().nullable().optional(),
       then: z.enum(['fail', 'mock']),
+      edits: z.array(replyEditSchema).optional(),
     })
     .optional(),
 })

@@ -296,6 +296,63 @@ export function buildCassette(
   return { version: CASSETTE_VERSION, source: { kind, ...source }, calls }
 }
 
+/** A change to one recorded reply, for a fork: the fields given replace the recorded ones. */
+export const replyEditSchema = z.object({
+  spanId: z.string().min(1),
+  text: z.string().nullable().optional(),
+  toolCalls: z
+    .array(z.object({ id: z.string().optional(), name: z.string().min(1), arguments: z.json() }))
+    .optional(),
+})
+
+export type ReplyEdit = z.infer<typeof replyEditSchema>
+
+/**
+ * Returns the cassette with the edits applied. Tool calls without an id
+ * keep the id of the recorded call at the same position, so the agent's
+ * tool results still pair with them. Throws a CassetteError for an edit of
+ * a span that is not a recorded reply.
+ */
+export function applyEdits(cassette: Cassette, edits: ReplyEdit[]): Cassette {
+  const calls = cassette.calls.map((call) => ({ ...call }))
+  const problems: string[] = []
+  for (const change of edits) {
+    const index = calls.findIndex((call) => call.spanId === change.spanId)
+    const call = calls[index]
+    if (!call) {
+      problems.push(
+        `span ${change.spanId} is not a model call of the recording; its calls are ${calls.map((c) => c.spanId).join(', ')}`,
+      )
+      continue
+    }
+    if (!call.reply) {
+      problems.push(
+        `span ${change.spanId} recorded an error, not a reply, so it has nothing to edit`,
+      )
+      continue
+    }
+    const recordedIds = call.reply.toolCalls.map((toolCall) => toolCall.id)
+    calls[index] = {
+      ...call,
+      reply: {
+        ...call.reply,
+        text: change.text === undefined ? call.reply.text : change.text,
+        toolCalls:
+          change.toolCalls === undefined
+            ? call.reply.toolCalls
+            : change.toolCalls.map((toolCall, position) => ({
+                id:
+                  toolCall.id ?? recordedIds[position] ?? `call_fork_${index + 1}_${position + 1}`,
+                name: toolCall.name,
+                arguments: toolCall.arguments as JsonValue,
+              })),
+      },
+    }
+  }
+  if (problems.length > 0) throw new CassetteError('the edits cannot be applied', problems)
+  return { ...cassette, calls }
+}
+
 /** Reads a cassette file's JSON; throws a CassetteError naming each invalid field. */
 export function parseCassette(value: unknown, name: string): Cassette {
   const parsed = cassetteSchema.safeParse(value)

@@ -20,6 +20,8 @@ export interface ReplayOptions {
   /** The span id of the last recorded call to serve; null serves them all. */
   until: string | null
   then: ReplayThen
+  /** The span ids of recorded calls whose replies were edited (a fork); empty for a plain replay. */
+  editedSpanIds?: string[]
 }
 
 const REDACTED = /\[REDACTED:[^\]]*\]/g
@@ -202,6 +204,7 @@ export class ReplayPlayer {
       until: this.options.until,
       then: this.options.then,
       divergence: this.divergence,
+      editedSpanIds: this.options.editedSpanIds ?? [],
     }
   }
 }

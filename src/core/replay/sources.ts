@@ -4,7 +4,14 @@
 import type { RunDiffJson, RunDiffSide, SpanJson } from '../../shared/api'
 import type { RunService } from '../runner/service'
 import type { TraceQueries } from '../store/queries'
-import { buildCassette, CassetteError, parseCassette, type Cassette } from './cassette'
+import {
+  applyEdits,
+  buildCassette,
+  CassetteError,
+  parseCassette,
+  type Cassette,
+  type ReplyEdit,
+} from './cassette'
 import { diffRuns } from './diff'
 
 const TRACE_ID = /^[0-9a-f]{32}$/
@@ -27,14 +34,17 @@ export function cassetteFor(source: string, runs: RunService, queries: TraceQuer
   return buildCassette(spans, { runId: run.id, traceIds: run.traceIds })
 }
 
-/** Returns the cassette of a replay request: the one sent, or the one of its source. */
+/** Returns the cassette of a replay request: the one sent, or the one of its source, with its edits applied. */
 export function resolveCassette(
-  replay: { source: string; cassette?: unknown },
+  replay: { source: string; cassette?: unknown; edits?: ReplyEdit[] },
   runs: RunService,
   queries: TraceQueries,
 ): Cassette {
-  if (replay.cassette !== undefined) return parseCassette(replay.cassette, replay.source)
-  return cassetteFor(replay.source, runs, queries)
+  const cassette =
+    replay.cassette !== undefined
+      ? parseCassette(replay.cassette, replay.source)
+      : cassetteFor(replay.source, runs, queries)
+  return replay.edits && replay.edits.length > 0 ? applyEdits(cassette, replay.edits) : cassette
 }
 
 /** Reads a run's or a trace's spans and totals, for a diff. */

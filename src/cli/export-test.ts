@@ -1,0 +1,187 @@
+// `loupe replay SOURCE --export-test DIR --agent MODULE:NAME`: write a run's
+// cassette and a pytest that replays it through pydantic-ai's FunctionModel,
+// with no Loupe running. The test checks that the agent accepts each
+// recorded tool call (same tool, valid arguments, in order) and ends as the
+// recorded run ended: with the same exception type, or the same output.
+
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { RunJson, TraceSummary } from '../shared/api'
+import type { Cassette } from '../core/replay/cassette'
+import { CliError } from './folder'
+import { api, withCore } from './run'
+
+/** Outcome of the recorded run: the short type of the exception that ended it, or null for success. */
+interface Outcome {
+  error: string | null
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/
+
+async function recordedOutcome(core: Parameters<typeof api>[0], source: string): Promise<Outcome> {
+  const traceIds = TRACE_ID.test(source)
+    ? [source]
+    : (await api<RunJson>(core, `/api/runs/${encodeURIComponent(source)}`)).traceIds
+  for (const traceId of traceIds) {
+    const trace = await api<TraceSummary>(core, `/api/traces/${traceId}`)
+    const type = trace.error?.exceptionType
+    if (type) return { error: type.split('.').pop()! }
+  }
+  return { error: null }
+}
+
+function pythonString(value: string): string {
+  return JSON.stringify(value)
+}
+
+/** Returns the text of the pytest module for a cassette. */
+export function pytestModule(
+  cassette: Cassette,
+  agent: string,
+  source: string,
+  outcome: Outcome,
+): string {
+  const first = cassette.calls.find((call) => call.request.lastUserText !== null)
+  if (!first)
+    throw new CliError(`the recording of ${source} has no user prompt to start the agent with`)
+  const toolCalls = cassette.calls.flatMap((call) =>
+    (call.reply?.toolCalls ?? []).map((toolCall) => [toolCall.name, toolCall.arguments]),
+  )
+  return `"""Regression test of ${source}, written by \`loupe replay --export-test\`.
+
+It replays the recorded model replies in cassette.json through pydantic-ai's
+FunctionModel, so it needs no network, no key and no Loupe. It fails when the
+agent stops accepting a recorded tool call (a tool renamed or removed, or
+arguments that no longer validate), makes more model calls than were recorded,
+or ends differently from the recorded run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pathlib
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    TextPart,
+    ToolCallPart,
+)
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+CASSETTE = json.loads((pathlib.Path(__file__).parent / 'cassette.json').read_text())
+AGENT = ${pythonString(agent)}
+PROMPT = ${pythonString(first.request.lastUserText!)}
+EXPECTED_TOOL_CALLS = json.loads(${pythonString(JSON.stringify(toolCalls))})
+EXPECTED_ERROR = ${outcome.error === null ? 'None' : pythonString(outcome.error)}
+
+
+def load_agent() -> Any:
+    """Imports the agent named MODULE:NAME; a function that is not an agent is called to build one."""
+    module_name, _, name = AGENT.partition(':')
+    found = getattr(importlib.import_module(module_name), name)
+    return found if hasattr(found, 'override') else found()
+
+
+def recorded_replies() -> list[ModelResponse]:
+    """The recorded replies; calls that got an error were retried by the client, so they are left out."""
+    replies = []
+    for call in CASSETTE['calls']:
+        reply = call['reply']
+        if reply is None:
+            continue
+        parts: list[Any] = []
+        if reply['text']:
+            parts.append(TextPart(reply['text']))
+        for tool_call in reply['toolCalls']:
+            parts.append(ToolCallPart(tool_call['name'], tool_call['arguments'], tool_call_id=tool_call['id']))
+        replies.append(ModelResponse(parts=parts))
+    return replies
+
+
+def final_output(replies: list[ModelResponse]) -> Any:
+    """The output the recorded run ended with: the last reply's text, or its output tool's arguments."""
+    last = replies[-1]
+    for part in last.parts:
+        if isinstance(part, ToolCallPart):
+            return part.args_as_dict()
+    return ''.join(part.content for part in last.parts if isinstance(part, TextPart))
+
+
+def test_replays_the_recorded_run() -> None:
+    agent = load_agent()
+    replies = recorded_replies()
+    remaining = iter(replies)
+    handed_out: list[list[Any]] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        offered = {tool.name for tool in [*info.function_tools, *info.output_tools]}
+        last = messages[-1]
+        if isinstance(last, ModelRequest):
+            for part in last.parts:
+                if isinstance(part, RetryPromptPart) and part.tool_name:
+                    pytest.fail(f'the agent rejected the recorded call of {part.tool_name}: {part.content}')
+        reply = next(remaining, None)
+        if reply is None:
+            pytest.fail(f'the agent made more model calls than the {len(replies)} recorded')
+        for part in reply.parts:
+            if isinstance(part, ToolCallPart):
+                # pytest.fail, not assert: the agent run would catch an AssertionError as its own failure.
+                if part.tool_name not in offered:
+                    pytest.fail(f'the agent no longer offers the recorded tool {part.tool_name}')
+                handed_out.append([part.tool_name, part.args_as_dict()])
+        return reply
+
+    error: BaseException | None = None
+    output: Any = None
+    with agent.override(model=FunctionModel(model)):
+        try:
+            output = agent.run_sync(PROMPT).output
+        except Exception as caught:
+            error = caught
+
+    assert handed_out == EXPECTED_TOOL_CALLS
+    if EXPECTED_ERROR is None:
+        assert error is None, f'the recorded run succeeded, but this one raised {error!r}'
+        dumped = output.model_dump(mode='json') if hasattr(output, 'model_dump') else output
+        assert dumped == final_output(replies)
+    else:
+        assert error is not None, f'the recorded run raised {EXPECTED_ERROR}, but this one succeeded'
+        assert type(error).__name__ == EXPECTED_ERROR
+`
+}
+
+/** Writes DIR/cassette.json and DIR/test_replay.py for a run or trace. */
+export async function exportTest(
+  dataDir: string,
+  source: string,
+  cassette: Cassette | null,
+  agent: string | null,
+  directory: string,
+): Promise<void> {
+  if (agent === null || !/^[\w.]+:\w+$/.test(agent)) {
+    throw new CliError(
+      '--export-test needs --agent MODULE:NAME, the importable agent (or a function that builds it), e.g. --agent app.agents:support_agent',
+    )
+  }
+  const { written, outcome } = await withCore(dataDir, async (core) => ({
+    written:
+      cassette ??
+      (await api<Cassette>(
+        core,
+        `/api/${TRACE_ID.test(source) ? 'traces' : 'runs'}/${encodeURIComponent(source)}/cassette`,
+      )),
+    outcome: await recordedOutcome(core, source),
+  }))
+  await mkdir(directory, { recursive: true })
+  await writeFile(join(directory, 'cassette.json'), `${JSON.stringify(written, null, 2)}\n`)
+  await writeFile(join(directory, 'test_replay.py'), pytestModule(written, agent, source, outcome))
+  process.stderr.write(
+    `loupe: wrote ${join(directory, 'test_replay.py')} and cassette.json; run it with pytest (the agent's module must be importable)\n`,
+  )
+}
