@@ -14,6 +14,7 @@ import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/sce
 import { UpstreamConfigError } from '../gateway/upstream'
 import { CassetteError, replyEditSchema } from '../replay/cassette'
 import { cassetteFor, diffSources, resolveCassette } from '../replay/sources'
+import { chatRequestOf } from '../replay/single-call'
 import type { RunLauncher } from '../runner/launcher'
 import type { ApiResult, Playground } from '../runner/playground'
 import type { RunService } from '../runner/service'
@@ -237,6 +238,16 @@ export class ApiServer {
       if (spans.length === 0) {
         sendJson(response, 404, { error: `span ${parts[4]} not found in trace ${parts[2]}` })
       } else sendJson(response, 200, spans)
+    } else if (
+      method === 'GET' &&
+      parts[1] === 'traces' &&
+      parts[3] === 'spans' &&
+      parts[5] === 'call' &&
+      parts.length === 6
+    ) {
+      await this.sendCallRequest(parts[2]!, parts[4]!, response)
+    } else if (method === 'POST' && parts[1] === 'calls' && parts.length === 2) {
+      await this.runSingleCall(request, response)
     } else if (parts[1] === 'runs') {
       await this.routeRuns(method, parts, request, response)
     } else if (parts[1] === 'playground') {
@@ -287,6 +298,74 @@ export class ApiServer {
       if (!(error instanceof ScenarioError)) throw error
       sendJson(response, 400, { ok: false, error: error.message, problems: error.problems })
     }
+  }
+
+  /** Sends a model-call span's request as an editable Chat Completions body, with the original reply. */
+  private async sendCallRequest(
+    traceId: string,
+    spanId: string,
+    response: ServerResponse,
+  ): Promise<void> {
+    await this.options.whenNormalized()
+    const span = this.options.queries
+      .getTraceDetail(traceId)
+      ?.spans.find((s) => s.spanId === spanId)
+    if (!span) {
+      sendJson(response, 404, { error: `span ${spanId} not found in trace ${traceId}` })
+      return
+    }
+    if (span.kind !== 'model') {
+      sendJson(response, 422, { error: `span ${spanId} is a ${span.kind} span, not a model call` })
+      return
+    }
+    const chatRequest = chatRequestOf(span)
+    if (!chatRequest) {
+      sendJson(response, 422, {
+        error: `span ${spanId} recorded no input messages, so its request cannot be rebuilt: turn on content capture in the agent's instrumentation`,
+      })
+      return
+    }
+    sendJson(response, 200, { request: chatRequest, original: span.outputMessages })
+  }
+
+  /**
+   * Runs one Chat Completions request through the gateway, as a run of its
+   * own (mock, or record for a real provider), and sends the reply.
+   */
+  private async runSingleCall(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readJson(request, response)
+    if (body === undefined) return
+    const parsed = singleCallSchema.safeParse(body)
+    if (!parsed.success) {
+      sendJson(response, 400, { error: `invalid call: ${issuesText(parsed.error.issues)}` })
+      return
+    }
+    const runs = this.options.runs
+    let started: ReturnType<RunService['start']>
+    try {
+      started = runs.start({ command: ['loupe', 'call'], cwd: '.', mode: parsed.data.mode })
+    } catch (error) {
+      if (!(error instanceof UpstreamConfigError)) throw error
+      sendJson(response, 400, { error: error.message })
+      return
+    }
+    let status = 0
+    let reply: unknown = null
+    try {
+      const answer = await fetch(`${started.env.OPENAI_BASE_URL}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${started.env.OPENAI_API_KEY}`,
+        },
+        body: JSON.stringify({ ...parsed.data.request, stream: false }),
+      })
+      status = answer.status
+      reply = await answer.json()
+    } finally {
+      await runs.finish(started.runId, { exitCode: status === 200 ? 0 : 1 }, '')
+    }
+    sendJson(response, 200, { runId: started.runId, traceId: started.traceId, status, reply })
   }
 
   /** Sends the cassette of a run or trace, or 422 with the reasons it cannot be replayed. */
@@ -630,6 +709,12 @@ const runStartSchema = z.object({
       edits: z.array(replyEditSchema).optional(),
     })
     .optional(),
+})
+
+const singleCallSchema = z.object({
+  /** A Chat Completions request body. */
+  request: z.record(z.string(), z.unknown()),
+  mode: z.enum(['mock', 'record']),
 })
 
 const scenarioCheckSchema = z.object({ name: z.string().optional(), text: z.string() })
