@@ -18,6 +18,7 @@ import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { diffCommand, replayCommand } from './replay'
 import { runCommand } from './run'
+import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
 import { ScenarioPlayer, ScenarioError } from '../core/gateway/scenario'
 import { ERROR_CLASS_STATUS, type ErrorClass } from '../shared/genai'
@@ -75,10 +76,6 @@ async function withFolder<T>(
   }
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
-}
-
 interface ServeOptions {
   host: string
   port?: number
@@ -98,7 +95,7 @@ interface ServeOptions {
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = dataDirOf(options)
-  if (!isLoopback(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     err(
       `warning: binding ${options.host} exposes Loupe to other machines; only Host names ` +
         `${['localhost', '127.0.0.1', ...options.allowHost].join(', ')} are served (add more with --allow-host)`,

@@ -96,3 +96,33 @@ export async function postOtlp(
     body: Buffer.from(await response.arrayBuffer()),
   }
 }
+
+/** Calls the core's API with its token; returns the status and the parsed JSON body. */
+export async function apiJson<T>(
+  loupe: TestCore,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${loupe.uiUrl}${path}`, {
+    ...init,
+    headers: {
+      Authorization: `Bearer ${loupe.core.discovery.token}`,
+      'Content-Type': 'application/json',
+    },
+  })
+  return { status: response.status, body: (await response.json()) as T }
+}
+
+/**
+ * Returns this process's environment without OTel, Logfire and provider
+ * settings, as a fresh shell has, plus `extra`. The removed settings are
+ * set to undefined, so that they stay removed when merged over
+ * process.env (as runCli does); child processes do not get undefined values.
+ */
+export function agentEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const key of Object.keys(env)) {
+    if (/^(OTEL_|LOGFIRE_|OPENAI_|ANTHROPIC_)/.test(key)) env[key] = undefined
+  }
+  return { ...env, ...extra }
+}

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ExchangeJson, RunJson, RunStart, TraceDetail } from '../../src/shared/api'
-import { removeDir, repoRoot, runCli, startTestCore, type TestCore } from '../helpers/core'
+import { apiJson, removeDir, repoRoot, runCli, startTestCore, type TestCore } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 
 const python = testPython()
@@ -137,15 +137,9 @@ beforeEach(() => {
   received.length = 0
 })
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${loupe.uiUrl}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Bearer ${loupe.core.discovery.token}`,
-      'Content-Type': 'application/json',
-    },
-  })
-  return { status: response.status, body: (await response.json()) as T }
+/** Calls the test core's API. */
+function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  return apiJson<T>(loupe, path, init)
 }
 
 async function startRun(

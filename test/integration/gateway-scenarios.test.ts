@@ -15,6 +15,8 @@ import {
   runCli,
   startTestCore,
   type TestCore,
+  apiJson,
+  agentEnv,
 } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 
@@ -23,15 +25,6 @@ if (!python && process.env.CI) throw new Error(missingPythonMessage)
 
 const scenarios = join(fixturesDir, 'gateway-scenarios')
 const faultAgent = join(repoRoot, 'test/interop/fault_agent.py')
-
-/** Environment without OTel or Logfire settings of the machine, as a fresh shell has. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('OTEL_') && !key.startsWith('LOGFIRE_')) env[key] = value
-  }
-  return env
-}
 
 interface AgentReport {
   error: string | null
@@ -51,15 +44,9 @@ afterAll(async () => {
   removeDir(loupe.dataDir)
 })
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${loupe.uiUrl}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Bearer ${loupe.core.discovery.token}`,
-      'Content-Type': 'application/json',
-    },
-  })
-  return { status: response.status, body: (await response.json()) as T }
+/** Calls the test core's API. */
+function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  return apiJson<T>(loupe, path, init)
 }
 
 /** Runs the fault agent under `loupe run --mock SCENARIO` against the test core. */
@@ -82,7 +69,7 @@ async function runAgent(
       model,
       ...agentArgs,
     ],
-    cleanEnv(),
+    agentEnv(),
   )
   const run = JSON.parse(result.stdout.slice(result.stdout.indexOf('{\n'))) as RunJson
   const reportLine = run.output!.split('\n').find((line) => line.startsWith('{"error"'))

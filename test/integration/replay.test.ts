@@ -18,6 +18,8 @@ import {
   runCli,
   startTestCore,
   type TestCore,
+  apiJson,
+  agentEnv,
 } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 
@@ -32,15 +34,6 @@ interface AgentReport {
   message: string | null
   output: string | null
   toolCalls: { name: string; arguments: Record<string, unknown> }[]
-}
-
-/** Environment without OTel, Logfire or provider settings of the machine, as a fresh shell has. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(OTEL_|LOGFIRE_|OPENAI_|ANTHROPIC_)/.test(key)) env[key] = value
-  }
-  return { ...env, ...extra }
 }
 
 let upstream: Server
@@ -112,7 +105,7 @@ async function loupeCommand(
     loupe.dataDir,
     ...args.slice(split),
   ]
-  const result = await runCli(withFlags, cleanEnv(env))
+  const result = await runCli(withFlags, agentEnv(env))
   const start = result.stdout.indexOf('{\n')
   if (start < 0) throw new Error(`no run JSON (exit ${result.code}):\n${result.stderr}`)
   const run = JSON.parse(result.stdout.slice(start)) as RunJson
@@ -127,7 +120,7 @@ function runPython(
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(python!, args, { env: cleanEnv(env) }, (error, stdout, stderr) => {
+    execFile(python!, args, { env: agentEnv(env) }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
   })
@@ -148,10 +141,7 @@ function replay(source: string, flags: string[] = [], env: NodeJS.ProcessEnv = {
 async function gatewaySpans(run: RunJson): Promise<SpanJson[]> {
   const spans: SpanJson[] = []
   for (const traceId of run.traceIds) {
-    const response = await fetch(`${loupe.uiUrl}/api/traces/${traceId}/full`, {
-      headers: { Authorization: `Bearer ${loupe.core.discovery.token}` },
-    })
-    const detail = (await response.json()) as TraceDetail
+    const detail = (await apiJson<TraceDetail>(loupe, `/api/traces/${traceId}/full`)).body
     spans.push(...detail.spans.filter((span) => span.attributes['loupe.gateway.api'] !== undefined))
   }
   return spans.sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1))
@@ -226,7 +216,7 @@ describe.skipIf(!python)('loupe replay', () => {
   it('diffs the failed run and the fixed replay', async () => {
     const result = await runCli(
       ['diff', recorded.id, fixed.id, '--json', '--data', loupe.dataDir],
-      cleanEnv(),
+      agentEnv(),
     )
     expect(result.code).toBe(1)
     const diff = JSON.parse(result.stdout) as RunDiffJson
@@ -241,7 +231,7 @@ describe.skipIf(!python)('loupe replay', () => {
     ])
     expect(diff.steps.slice(2).every((step) => step.status === 'added')).toBe(true)
 
-    const text = await runCli(['diff', recorded.id, fixed.id, '--data', loupe.dataDir], cleanEnv())
+    const text = await runCli(['diff', recorded.id, fixed.id, '--data', loupe.dataDir], agentEnv())
     expect(text.stdout).toContain('first divergence at step 2\n  step 2 (tool call, changed):')
   })
 
@@ -258,7 +248,7 @@ describe.skipIf(!python)('loupe replay', () => {
 
     const result = await runCli(
       ['diff', recorded.id, run.id, '--json', '--data', loupe.dataDir],
-      cleanEnv(),
+      agentEnv(),
     )
     const diff = JSON.parse(result.stdout) as RunDiffJson
     expect(diff.firstDivergence).toBe(1)
@@ -279,7 +269,7 @@ describe.skipIf(!python)('loupe replay', () => {
         '--',
         'true',
       ],
-      cleanEnv(),
+      agentEnv(),
     )
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(
@@ -362,7 +352,7 @@ describe.skipIf(!python)('loupe replay', () => {
     try {
       const saved = await runCli(
         ['replay', recorded.id, '--save', file, '--data', loupe.dataDir],
-        cleanEnv(),
+        agentEnv(),
       )
       expect(saved.code).toBe(0)
       const cassette = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -395,7 +385,7 @@ describe.skipIf(!python)('loupe replay', () => {
           '--data',
           loupe.dataDir,
         ],
-        cleanEnv(),
+        agentEnv(),
       )
       expect(written.code).toBe(0)
       const pytest = (env: NodeJS.ProcessEnv = {}) =>

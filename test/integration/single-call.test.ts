@@ -12,6 +12,8 @@ import {
   runCli,
   startTestCore,
   type TestCore,
+  apiJson,
+  agentEnv,
 } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 
@@ -29,15 +31,9 @@ afterAll(async () => {
   removeDir(loupe.dataDir)
 })
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${loupe.uiUrl}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Bearer ${loupe.core.discovery.token}`,
-      'Content-Type': 'application/json',
-    },
-  })
-  return { status: response.status, body: (await response.json()) as T }
+/** Calls the test core's API. */
+function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  return apiJson<T>(loupe, path, init)
 }
 
 async function spansOf(traceIds: string[]): Promise<SpanJson[]> {
@@ -54,10 +50,6 @@ describe.skipIf(!python)('a single model call', () => {
   let run: RunJson
 
   it('records an agent run with two tool results', async () => {
-    const env: NodeJS.ProcessEnv = { FORECAST_FIXED: '1' }
-    for (const key of Object.keys(process.env)) {
-      if (/^(OTEL_|LOGFIRE_|OPENAI_|ANTHROPIC_)/.test(key)) env[key] = undefined
-    }
     const result = await runCli(
       [
         'run',
@@ -71,7 +63,7 @@ describe.skipIf(!python)('a single model call', () => {
         join(repoRoot, 'test/interop/replay_agent.py'),
         'openai-chat:gpt-4o-mini',
       ],
-      env,
+      agentEnv({ FORECAST_FIXED: '1' }),
     )
     expect(result.code).toBe(0)
     run = JSON.parse(result.stdout.slice(result.stdout.indexOf('{\n'))) as RunJson

@@ -142,17 +142,20 @@ export function storedFingerprintMessages(messages: Message[]): FingerprintMessa
   }))
 }
 
+/** Reads an attribute whose value is JSON text (or already a value); undefined when absent or not JSON. */
+export function jsonAttribute(span: SpanJson, key: string): JsonValue | undefined {
+  const value = span.attributes[key]
+  if (typeof value !== 'string') return value as JsonValue | undefined
+  try {
+    return JSON.parse(value) as JsonValue
+  } catch {
+    return undefined
+  }
+}
+
 /** Reads the offered tool names from the OTel GenAI tool definitions or pydantic-ai's request parameters. */
 function offeredTools(span: SpanJson): string[] | null {
-  const parse = (key: string): JsonValue | undefined => {
-    const value = span.attributes[key]
-    if (typeof value !== 'string') return value as JsonValue | undefined
-    try {
-      return JSON.parse(value) as JsonValue
-    } catch {
-      return undefined
-    }
-  }
+  const parse = (key: string) => jsonAttribute(span, key)
   const names = (list: JsonValue | undefined): string[] =>
     Array.isArray(list)
       ? list.flatMap((tool) =>

@@ -1,10 +1,12 @@
-// Single model call: a stored model-call span turned back into an editable
-// OpenAI Chat Completions request (messages with their tool calls and tool
-// results, ids intact; system instructions; tools), which the playground
-// sends through the gateway again, to the mock or a real provider.
+// Single model call: a stored model-call span becomes an editable OpenAI
+// Chat Completions request again. The request keeps the system
+// instructions, the offered tools, and every tool call and tool result with
+// its id, so the call can go through the gateway again, to the mock or a
+// real provider.
 
 import type { JsonValue, SpanJson } from '../../shared/api'
 import type { Message, MessagePart } from '../../shared/genai'
+import { jsonAttribute } from './cassette'
 
 type ChatMessage = { [key: string]: JsonValue }
 
@@ -51,16 +53,6 @@ function chatMessages(message: Message): ChatMessage[] {
     : [...results, { role: message.role === 'tool' ? 'user' : message.role, content: text }]
 }
 
-function parsed(span: SpanJson, key: string): JsonValue | undefined {
-  const value = span.attributes[key]
-  if (typeof value !== 'string') return value as JsonValue | undefined
-  try {
-    return JSON.parse(value) as JsonValue
-  } catch {
-    return undefined
-  }
-}
-
 function asObject(value: JsonValue | undefined): { [key: string]: JsonValue } | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null
 }
@@ -79,14 +71,14 @@ function chatTools(span: SpanJson): JsonValue[] {
       parameters: parameters ?? { type: 'object', properties: {} },
     },
   })
-  const definitions = parsed(span, 'gen_ai.tool.definitions')
+  const definitions = jsonAttribute(span, 'gen_ai.tool.definitions')
   if (Array.isArray(definitions)) {
     return definitions.flatMap((definition) => {
       const tool = asObject(definition)
       return tool ? [toTool(tool.name, tool.description, tool.parameters)] : []
     })
   }
-  const parameters = asObject(parsed(span, 'model_request_parameters'))
+  const parameters = asObject(jsonAttribute(span, 'model_request_parameters'))
   if (!parameters) return []
   const listed = [parameters.function_tools, parameters.output_tools].flatMap((list) =>
     Array.isArray(list) ? list : [],
