@@ -250,4 +250,16 @@ export const migrations: readonly string[] = [
   CREATE INDEX gateway_exchanges_by_run ON gateway_exchanges (run_id, id);
   CREATE INDEX gateway_exchanges_by_trace ON gateway_exchanges (trace_id, span_id);
   `,
+
+  // 4: indexes that let retention find the oldest traces, the logs and
+  // metrics that belong to no trace, and the run links of a trace, without
+  // scanning their tables. A trace's last activity is the later of its
+  // newest span end and the last time Loupe received one of its spans, in
+  // Unix nanoseconds.
+  `
+  CREATE INDEX traces_by_last_activity ON traces (max(end_ns, updated_ms * 1000000));
+  CREATE INDEX logs_by_received ON logs (received_ms);
+  CREATE INDEX metric_batches_by_received ON metric_batches (received_ms);
+  CREATE INDEX run_traces_by_trace ON run_traces (trace_id);
+  `,
 ]
