@@ -29,8 +29,11 @@ const TRACES_PER_STEP = 200
 /** Free pages that one incremental vacuum step gives back to the file system. */
 export const VACUUM_PAGES_PER_STEP = 256
 
-/** The retention of one step: traces older than a cutoff, or the oldest ones. */
-export type StepMode = { kind: 'age'; cutoffMs: number } | { kind: 'size' }
+/**
+ * What one step deletes: traces last active before a cutoff, or the oldest
+ * traces until the data takes at most `targetBytes`.
+ */
+export type StepMode = { kind: 'age'; cutoffMs: number } | { kind: 'size'; targetBytes: number }
 
 export interface StepCounts {
   traces: number
@@ -145,7 +148,13 @@ export class RetentionSteps {
         ? s.expiredTraces.all(BigInt(mode.cutoffMs) * 1_000_000n, TRACES_PER_STEP)
         : s.oldestTraces.all(TRACES_PER_STEP)
     ) as TraceCandidate[]
-    const budget = new StepBudget(this.freePages.bind(this))
+    let pageLimit = PAGES_PER_STEP
+    if (mode.kind === 'size') {
+      // Stop as soon as the store fits, so a small cap does not lose a whole step's worth more.
+      const pageSize = s.pageSize.get() as number
+      pageLimit = Math.min(pageLimit, Math.ceil((this.liveBytes() - mode.targetBytes) / pageSize))
+    }
+    const budget = new StepBudget(() => this.freePages(), pageLimit)
     let newestDeletedMs: number | null = null
     for (const candidate of candidates) {
       if (!this.deleteTrace(candidate.trace_id, budget, counts)) break
@@ -233,7 +242,10 @@ class StepBudget {
   private rows = 0
   private readonly freePagesAtStart: number
 
-  constructor(private readonly freePages: () => number) {
+  constructor(
+    private readonly freePages: () => number,
+    private readonly pageLimit: number,
+  ) {
     this.freePagesAtStart = freePages()
   }
 
@@ -242,6 +254,6 @@ class StepBudget {
   }
 
   spent(): boolean {
-    return this.rows >= ROWS_PER_STEP || this.freePages() - this.freePagesAtStart >= PAGES_PER_STEP
+    return this.rows >= ROWS_PER_STEP || this.freePages() - this.freePagesAtStart >= this.pageLimit
   }
 }

@@ -185,8 +185,12 @@ export class Retention {
   private async deleteOverCap(report: RetentionReport): Promise<void> {
     const cap = this.options.maxStoreBytes
     if (cap === null || this.steps.liveBytes() <= cap) return
-    const target = cap * SIZE_TARGET_RATIO
-    await this.deleteWhile(report, { kind: 'size' }, () => this.steps.liveBytes() > target)
+    const targetBytes = cap * SIZE_TARGET_RATIO
+    await this.deleteWhile(
+      report,
+      { kind: 'size', targetBytes },
+      () => this.steps.liveBytes() > targetBytes,
+    )
   }
 
   /** Runs deletion steps until one deletes nothing or `more` returns false. */
