@@ -2,7 +2,7 @@
 // so the bytes are what exporters send, for tests that need to read the
 // export response (partial success) themselves.
 
-import { context, trace, type Tracer } from '@opentelemetry/api'
+import { context, trace, type Context, type SpanContext, type Tracer } from '@opentelemetry/api'
 import type { Logger } from '@opentelemetry/api-logs'
 import {
   JsonLogsSerializer,
@@ -65,7 +65,7 @@ export function encodeLogs(records: ReadableLogRecord[]): EncodedRequest {
   }
 }
 
-/** Returns the context in which new spans are children of `span`. */
-export function childContextOf(span: ReturnType<Tracer['startSpan']>) {
-  return trace.setSpan(context.active(), span)
+/** Returns the context in which new spans and log records belong to `span`. */
+export function childContextOf(span: { spanContext(): SpanContext }): Context {
+  return trace.setSpanContext(context.active(), span.spanContext())
 }
