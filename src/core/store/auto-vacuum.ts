@@ -20,13 +20,17 @@ export type AutoVacuumOutcome = 'already' | 'converted' | 'too-large' | 'failed'
 
 /**
  * Runs a one-time VACUUM that sets auto_vacuum = INCREMENTAL when the store
- * is at most MAX_CONVERTED_BYTES, so that retention can shrink the file.
+ * is at most `maxBytes`, so that retention can shrink the file.
  * Must run before other connections (the GenAI worker) open the store.
  */
-export function enableIncrementalVacuum(db: Database.Database, log: Logger): AutoVacuumOutcome {
+export function enableIncrementalVacuum(
+  db: Database.Database,
+  log: Logger,
+  maxBytes = MAX_CONVERTED_BYTES,
+): AutoVacuumOutcome {
   if (db.pragma('auto_vacuum', { simple: true }) === AUTO_VACUUM_INCREMENTAL) return 'already'
   const bytes = databaseBytes(db)
-  if (bytes > MAX_CONVERTED_BYTES) {
+  if (bytes > maxBytes) {
     log.info(
       { file: db.name, bytes },
       `the store ${db.name} (${formatMebibytes(bytes)}) was created without incremental ` +
