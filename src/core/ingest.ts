@@ -228,7 +228,7 @@ export class Ingestor {
   }
 }
 
-/** What decoding, redaction and truncation did to one batch. */
+/** Outcome of decoding, redaction and truncation for one batch. */
 interface BatchOutcome {
   rejected: number
   errors: string[]

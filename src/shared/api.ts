@@ -365,7 +365,7 @@ export interface StoreStatus {
   maxStoreBytes: number | null
   /** Age limit in days, or null when none is set. */
   retentionDays: number | null
-  /** Why the last commit failed (a full disk, a lock held elsewhere), until one succeeds again. */
+  /** Message of the last failed commit (a full disk, a lock held elsewhere), until one succeeds. */
   writeError: string | null
   /** The last retention pass, or null before the first one ends. */
   lastRetention: { time: string; traces: number; spans: number; maxLockMs: number } | null

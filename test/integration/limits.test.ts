@@ -1,5 +1,5 @@
-// The attribute value cap: values up to the cap (4 MiB by default) are stored
-// whole; longer ones are cut at a character boundary and end with a marker
+// The attribute value cap. Values up to the cap (4 MiB by default) are stored
+// whole. Longer ones are cut at a character boundary and end with a marker
 // that gives the bytes kept and the original size. The export response's
 // partial success counts the cut values and names the cap, over OTLP/HTTP
 // protobuf, OTLP/HTTP JSON and OTLP/gRPC, and each span or log record
@@ -54,7 +54,7 @@ function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8')
 }
 
-/** One span with values below, at and over the cap, and an oversized event attribute. */
+/** Builds one span with values below, at and over the cap, and an oversized event attribute. */
 function oversizedTrace(service: string): { request: EncodedRequest; traceId: string } {
   const spans = recordSpans(service, (tracer) => {
     const span = tracer.startSpan('summarize document', {

@@ -1,6 +1,6 @@
 // Backpressure over OTLP/gRPC: a core whose write queue holds only two
 // requests' spans is sent far more concurrent Export calls than it can
-// queue. It must answer the excess with UNAVAILABLE and a RetryInfo delay,
+// queue. It must reject the excess with UNAVAILABLE and a RetryInfo delay,
 // store every span of every call it acknowledged (and none of the rejected
 // ones), and accept calls again once the load is gone.
 

@@ -1,6 +1,6 @@
 // Retention as a user sees it. Under an age limit, a trace goes once its
 // newest span and its last receipt are both older than the limit, with its
-// spans, GenAI rows, logs, run links and finished runs; a trace that started
+// spans, GenAI rows, logs, run links and finished runs. A trace that started
 // long ago but has a recent span stays, and so does old telemetry received
 // recently. Under a size cap, the oldest traces go until the store fits, and
 // the file shrinks after incremental vacuum. Ingest keeps being answered
@@ -70,7 +70,7 @@ function traceRows(db: Database.Database, traceId: string): Record<string, numbe
   }
 }
 
-/** Nanoseconds since the epoch as the [seconds, nanoseconds] time the OTel API takes. */
+/** Converts Unix milliseconds to the [seconds, nanoseconds] time the OTel API takes. */
 function hrTime(ms: number): [number, number] {
   return [Math.floor(ms / 1000), (ms % 1000) * 1_000_000]
 }

@@ -1,8 +1,8 @@
 // Storage failures as a user meets them. A full disk (simulated with
-// PRAGMA max_page_count on the core's connection) answers 503 or
+// PRAGMA max_page_count on the core's connection) returns 503 or
 // RESOURCE_EXHAUSTED with the store's size and the fix, keeps serving reads
 // and recovers when space returns, also when retention makes the space. A
-// write lock held by another process answers 503 or UNAVAILABLE without
+// write lock held by another process returns 503 or UNAVAILABLE without
 // stalling the core, and the retried request is stored. A damaged store file
 // and a read-only data folder stop `loupe serve` with a message that names
 // the file or folder and what to do, and no stack trace.
@@ -189,7 +189,7 @@ describe('locked store', () => {
     cleanups.push(() => client.close())
     const pendingHttp = sendTraces(loupe, 2)
     const pendingGrpc = exportOverGrpc(client, 'traces', renumberTraces(template, 3))
-    // The core keeps answering while its writer waits for the lock.
+    // The core keeps serving requests while its writer waits for the lock.
     const statusStarted = performance.now()
     await status(loupe)
     const statusMs = performance.now() - statusStarted
@@ -258,7 +258,7 @@ async function holdWriteLock(file: string): Promise<() => Promise<void>> {
 }
 
 describe('loupe serve at start', () => {
-  /** Returns a data folder with a store that holds one trace, written by a core that has stopped. */
+  /** Returns a data folder whose store contains one trace, written by a core that has stopped. */
   async function folderWithStore(): Promise<string> {
     const loupe = await startTestCore(makeDataDir('loupe-storage-'))
     cleanups.push(() => removeDir(loupe.dataDir))

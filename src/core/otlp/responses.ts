@@ -56,9 +56,9 @@ export function statusBody(encoding: BodyEncoding, code: number, message: string
 }
 
 /**
- * Encode a google.rpc.Status whose details carry a google.rpc.RetryInfo, the
- * form of the `grpc-status-details-bin` trailer that tells an OTLP/gRPC client
- * how long to wait before it retries. Status { code = 1; message = 2;
+ * Encode a google.rpc.Status whose details carry a google.rpc.RetryInfo. As
+ * the `grpc-status-details-bin` trailer, it gives an OTLP/gRPC client the
+ * delay before it retries. Status { code = 1; message = 2;
  * repeated Any details = 3 }, Any { type_url = 1; value = 2 },
  * RetryInfo { Duration retry_delay = 1 }, Duration { int64 seconds = 1 }.
  */

@@ -10,7 +10,7 @@ import { databaseBytes, formatMebibytes } from './failures'
 /**
  * Largest store converted when the core opens it. VACUUM rewrites the file
  * and needs as much free disk again; a larger store keeps auto_vacuum = NONE
- * and gets a log line that says how to convert it.
+ * and gets a log line that gives the command to convert it.
  */
 export const MAX_CONVERTED_BYTES = 128 * 1024 * 1024
 

@@ -17,7 +17,7 @@ const RETRY_AFTER_SECONDS: Record<StoreFailureKind, number> = {
   other: 5,
 }
 
-/** A write to the store that failed and was rolled back; the message says what to do. */
+/** A write to the store that failed and was rolled back. Its message gives the fix. */
 export class StoreWriteError extends Error {
   override name = 'StoreWriteError'
   readonly retryAfterSeconds: number
@@ -106,8 +106,8 @@ export function describeWriteFailure(
 }
 
 /**
- * The message for a store file that SQLite cannot read as a database, found
- * at `start` or while `running`.
+ * Returns the message for a store file that SQLite cannot read as a
+ * database, found at `start` or while `running`.
  */
 export function damagedMessage(file: string, detail: string, when: 'start' | 'running'): string {
   const stop = when === 'running' ? 'Stop Loupe, then move' : 'Move'

@@ -30,7 +30,7 @@ const TRACES_PER_STEP = 200
 export const VACUUM_PAGES_PER_STEP = 256
 
 /**
- * What one step deletes: traces last active before a cutoff, or the oldest
+ * Scope of one step: traces last active before a cutoff, or the oldest
  * traces until the data takes at most `targetBytes`.
  */
 export type StepMode = { kind: 'age'; cutoffMs: number } | { kind: 'size'; targetBytes: number }
@@ -237,7 +237,7 @@ export class RetentionSteps {
   }
 }
 
-/** What one step may still delete, in rows and in freed pages. */
+/** Budget of one step, in deleted rows and freed pages. */
 class StepBudget {
   private rows = 0
   private readonly freePagesAtStart: number

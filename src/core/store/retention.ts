@@ -19,7 +19,7 @@ export const DEFAULT_RETENTION_INTERVAL_MS = 10 * 60 * 1000
 /** Under the size cap, a pass deletes until the data takes this share of the cap. */
 const SIZE_TARGET_RATIO = 0.9
 const DAY_MS = 24 * 60 * 60 * 1000
-/** Longest time one step blocks the event loop waiting for another connection's write lock. */
+/** Maximum time one step blocks the event loop waiting for another connection's write lock. */
 const LOCK_ATTEMPT_MS = 50
 /** A pass that waits longer than this for the write lock stops; the next one carries on. */
 const MAX_LOCK_WAIT_MS = 30_000
@@ -45,13 +45,13 @@ export interface RetentionReport extends StepCounts {
   durationMs: number
   /** Write transactions the pass made (deletion and vacuum steps). */
   steps: number
-  /** Longest time one step held the write lock, in milliseconds. */
+  /** Maximum time one step held the write lock, in milliseconds. */
   maxLockMs: number
   pagesVacuumed: number
   /** Size of the database file and its WAL before and after the pass. */
   fileBytesBefore: number
   fileBytesAfter: number
-  /** Why the pass ended early, or null when it finished. */
+  /** Reason the pass ended early, or null when it finished. */
   stoppedEarly: string | null
 }
 

@@ -1,7 +1,7 @@
 // Write transactions that wait for another connection's write lock without
 // stalling the event loop for long. better-sqlite3 is synchronous, so
-// SQLite's busy handler blocks the whole thread while it waits; callers here
-// wait in short attempts and retry from a timer instead.
+// SQLite's busy handler blocks the whole thread while it waits. Callers here
+// wait in short attempts instead, and retry from a timer.
 
 import type Database from 'better-sqlite3'
 import { isBusyError } from './failures'

@@ -42,7 +42,7 @@ export interface WriterOptions {
   log?: Logger
 }
 
-/** Longest time one commit attempt blocks the event loop waiting for the write lock. */
+/** Maximum time one commit attempt blocks the event loop waiting for the write lock. */
 const LOCK_ATTEMPT_MS = 50
 /** Pause between commit attempts while another connection holds the write lock. */
 const LOCK_RETRY_DELAY_MS = 20
@@ -194,7 +194,7 @@ export class SpanWriter {
     return this.enqueue({ signal: 'metrics', encoding, body, resourceMetrics, serviceName }, 1)
   }
 
-  /** The error of the last failed commit, or null once a commit has succeeded. */
+  /** Returns the error of the last failed commit, or null once a commit has succeeded. */
   failure(): StoreWriteError | null {
     return this.currentFailure
   }
@@ -237,7 +237,7 @@ export class SpanWriter {
     let committed: { value: WriteResult[] } | null
     try {
       // IMMEDIATE takes the write lock up front instead of failing when a
-      // read must upgrade. The normalizer holds it for a short batch at a time.
+      // read must upgrade. The normalizer takes it for one short batch at a time.
       committed = tryImmediate(
         this.db,
         () => items.map((item) => this.writeBatch(item.batch, receivedMs, changedTraces)),

@@ -1,6 +1,6 @@
-// Retention steps on a real SQLite store: a trace larger than one step is
-// deleted over several, with its summary kept true until the last one; and
-// a store created without incremental vacuum is converted when it is small.
+// Retention steps on a real SQLite store. A trace larger than one step is
+// deleted over several, with its summary kept true until the last one. A
+// store created without incremental vacuum is converted when it is small.
 
 import pino from 'pino'
 import { afterEach, describe, expect, test } from 'vitest'
