@@ -82,10 +82,6 @@ describe('age limit', () => {
     const now = Date.now()
     const monthAgo = now - 30 * DAY_MS
     const runId = 'run-expired'
-    db.prepare(
-      `INSERT INTO runs (id, command, cwd, mode, started_ms, ended_ms, exit_code)
-       VALUES (?, 'python agent.py', '/tmp', 'live', ?, ?, 0)`,
-    ).run(runId, monthAgo, monthAgo)
 
     // Four traces: one that ended a month ago, one that started a month ago
     // and has a span that ended now, one sent with month-old times but
@@ -138,6 +134,11 @@ describe('age limit', () => {
       ids.longRunning,
     )
     db.prepare('UPDATE logs SET received_ms = ? WHERE body != \'"worker started"\'').run(monthAgo)
+    // A run that ended a month ago, as `loupe run` records it, linked to the expired trace.
+    db.prepare(
+      `INSERT INTO runs (id, command, cwd, mode, started_ms, ended_ms, exit_code)
+       VALUES (?, 'python agent.py', '/tmp', 'live', ?, ?, 0)`,
+    ).run(runId, monthAgo, monthAgo)
     db.prepare('INSERT INTO run_traces (run_id, trace_id) VALUES (?, ?)').run(runId, ids.expired)
     db.prepare(
       `INSERT INTO metric_batches (received_ms, encoding, body, resource_metrics)

@@ -205,7 +205,9 @@ describe('locked store', () => {
     expect(http.retryAfter).toBe('5')
     const message = rpcStatusOf(http).message
     expect(message).toMatch(
-      new RegExp(`^the store ${file} is locked: another process held its write lock for over \\d`),
+      new RegExp(
+        `^the store ${file} is locked: another connection held its write lock for over \\d`,
+      ),
     )
     expect(message).toContain('sqlite3 shell')
     expect(overGrpc.code).toBe(GRPC_UNAVAILABLE)

@@ -80,9 +80,10 @@ export function describeWriteFailure(
     case 'locked':
       return new StoreWriteError(
         kind,
-        `the store ${file} is locked: another process held its write lock for over ` +
-          `${(lockWaitMs / 1000).toFixed(1)} s (${detail}). End that process's write ` +
-          'transaction (for example in a sqlite3 shell); clients should retry later',
+        `the store ${file} is locked: another connection held its write lock for over ` +
+          `${(lockWaitMs / 1000).toFixed(1)} s (${detail}). If another program has the store ` +
+          'open for writing (for example a sqlite3 shell), end its transaction; ' +
+          'clients should retry later',
         { cause: error },
       )
     case 'read-only':

@@ -144,6 +144,8 @@ export class Retention {
   }
 
   private async pass(reason: PassReason): Promise<RetentionReport> {
+    // Start on a turn of its own, not inside the commit or failure that asked for it.
+    await new Promise((resolve) => setImmediate(resolve))
     const started = performance.now()
     const report: RetentionReport = {
       reason,
@@ -245,7 +247,7 @@ export class Retention {
       }
       if (performance.now() - waitStarted > MAX_LOCK_WAIT_MS) {
         throw new PassStopped(
-          `another process held the write lock of ${this.db.name} for over ${MAX_LOCK_WAIT_MS / 1000} s`,
+          `another connection held the write lock of ${this.db.name} for over ${MAX_LOCK_WAIT_MS / 1000} s`,
         )
       }
       await new Promise((resolve) => setTimeout(resolve, 100))
