@@ -284,6 +284,22 @@ describe('size cap', () => {
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2)
   })
 
+  it('starts a pass when ingest passes the cap', async () => {
+    const REQUESTS = 60
+    const loupe = await startCoreForTest({ maxStoreBytes: 4 * MIB })
+    await ingest(loupe, 1, REQUESTS)
+    // No pass was asked for: the commits that went over the cap started them.
+    const db = loupe.core.database
+    let traces = count(db, 'SELECT count(*) AS n FROM traces')
+    for (let i = 0; i < 100 && traces >= REQUESTS; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      traces = count(db, 'SELECT count(*) AS n FROM traces')
+    }
+    expect(traces).toBeLessThan(REQUESTS)
+    expect(traceRows(db, traceIdOf(1)).spans).toBe(0)
+    expect(traceRows(db, traceIdOf(REQUESTS)).spans).toBe(SPANS_PER_REQUEST)
+  })
+
   it('keeps ingest answered quickly during a pass', async () => {
     const REQUESTS = 150
     const loupe = await startCoreForTest({ retentionDays: 7 })
