@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import pino from 'pino'
 import { startCore, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORTS } from '../core/core'
+import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../core/otlp/truncate'
 import { AlreadyRunningError } from '../core/discovery'
 import { PortInUseError } from '../core/net'
 import { decodeTracesJson, decodeTracesProto } from '../core/otlp/index'
@@ -56,6 +57,15 @@ function parsePositive(value: string): number {
   return n
 }
 
+function parsePositiveNumber(value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`${value} is not a positive number`)
+  return n
+}
+
+const MIB = 1024 * 1024
+
 const dataOption = () =>
   new Option('--data <dir>', 'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)')
 
@@ -85,6 +95,9 @@ interface ServeOptions {
   demo?: boolean
   allowHost: string[]
   maxBodyMb: number
+  maxAttributeMb: number
+  maxStoreMb?: number
+  retentionDays?: number
   logLevel: string
   logFormat: string
   /** Print the mock model's settings instead of the OTLP ones (`loupe mock`). */
@@ -111,7 +124,10 @@ async function serve(options: ServeOptions): Promise<void> {
     otlpHttpPort: options.port,
     otlpGrpcPort: options.grpcPort,
     uiPort: options.uiPort,
-    maxBodyBytes: options.maxBodyMb * 1024 * 1024,
+    maxBodyBytes: options.maxBodyMb * MIB,
+    maxAttributeBytes: options.maxAttributeMb * MIB,
+    maxStoreBytes: options.maxStoreMb === undefined ? undefined : options.maxStoreMb * MIB,
+    retentionDays: options.retentionDays,
     demo: options.demo,
     logger,
     respondOutsideRuns: options.scenario
@@ -123,6 +139,13 @@ async function serve(options: ServeOptions): Promise<void> {
   out(`  UI:        ${core.uiUrlWithToken}`)
   out(`  OTLP/HTTP: ${status.otlpHttpUrl ?? 'not listening'}`)
   out(`  OTLP/gRPC: ${status.otlpGrpcUrl ?? 'not listening'}`)
+  if (options.maxStoreMb !== undefined || options.retentionDays !== undefined) {
+    const limits = [
+      options.maxStoreMb === undefined ? null : `at most ${options.maxStoreMb} MiB`,
+      options.retentionDays === undefined ? null : `traces kept ${options.retentionDays} days`,
+    ]
+    out(`  Retention: ${limits.filter((limit) => limit !== null).join(', ')}`)
+  }
   for (const port of status.ports) {
     if (port.conflict) {
       out(
@@ -238,7 +261,32 @@ export function buildProgram(): Command {
       '--max-body-mb <mebibytes>',
       'largest OTLP request body, before and after decompression, in MiB',
       parsePositive,
-      DEFAULT_MAX_BODY_BYTES / (1024 * 1024),
+      DEFAULT_MAX_BODY_BYTES / MIB,
+    )
+    .addOption(
+      new Option(
+        '--max-attribute-mb <mebibytes>',
+        'largest attribute value or log body stored whole, in MiB; longer ones are cut with a marker',
+      )
+        .argParser(parsePositive)
+        .default(DEFAULT_MAX_ATTRIBUTE_BYTES / MIB)
+        .env('LOUPE_MAX_ATTRIBUTE_MB'),
+    )
+    .addOption(
+      new Option(
+        '--max-store-mb <mebibytes>',
+        'size cap of the store in MiB; past it the oldest traces are deleted (default: no cap)',
+      )
+        .argParser(parsePositive)
+        .env('LOUPE_MAX_STORE_MB'),
+    )
+    .addOption(
+      new Option(
+        '--retention-days <days>',
+        'delete traces whose newest span is older than this many days, fractions allowed (default: keep all)',
+      )
+        .argParser(parsePositiveNumber)
+        .env('LOUPE_RETENTION_DAYS'),
     )
     .option('--log-level <level>', 'log level on stderr: error, warn, info, debug', 'info')
     .addOption(
@@ -270,7 +318,8 @@ export function buildProgram(): Command {
         port: options.port,
         data: options.data,
         allowHost: [],
-        maxBodyMb: DEFAULT_MAX_BODY_BYTES / (1024 * 1024),
+        maxBodyMb: DEFAULT_MAX_BODY_BYTES / MIB,
+        maxAttributeMb: DEFAULT_MAX_ATTRIBUTE_BYTES / MIB,
         logLevel: 'info',
         logFormat: 'text',
         gatewayOnly: true,

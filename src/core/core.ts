@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type * as grpc from '@grpc/grpc-js'
 import type Database from 'better-sqlite3'
 import pino, { type Logger } from 'pino'
-import type { CoreStatus, PortStatus } from '../shared/api'
+import type { CoreStatus, PortStatus, StoreStatus } from '../shared/api'
 import { ApiServer } from './api/server'
 import {
   acquireLock,
@@ -31,8 +31,10 @@ import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
 import { createOtlpHttpHandler } from './otlp/http-receiver'
 import { loupeVersion, packageRoot } from './package-root'
-import { openDatabase } from './store/database'
+import { enableIncrementalVacuum } from './store/auto-vacuum'
+import { ensureWritableFolder, openDatabase } from './store/database'
 import { TraceQueries } from './store/queries'
+import { Retention, type RetentionReport } from './store/retention'
 import { SpanWriter } from './store/writer'
 
 export const DEFAULT_PORTS = { otlpHttp: 4318, otlpGrpc: 4317, ui: 4320 } as const
@@ -58,6 +60,14 @@ export interface CoreOptions {
   maxQueuedItems?: number
   /** Largest OTLP request body in bytes, before and after decompression. */
   maxBodyBytes?: number
+  /** Largest attribute value or log body kept whole, in UTF-8 bytes (4 MiB by default). */
+  maxAttributeBytes?: number
+  /** Size cap of the store's data in bytes; the oldest traces are deleted past it. */
+  maxStoreBytes?: number
+  /** Age limit in days; traces with no activity for longer are deleted. */
+  retentionDays?: number
+  /** Time between periodic retention passes, in milliseconds (10 minutes by default). */
+  retentionIntervalMs?: number
   /** Load the bundled demo traces when the store is empty. */
   demo?: boolean
   logger?: Logger
@@ -77,6 +87,8 @@ export interface Core {
   readonly runs: RunRegistry
   /** Resolves once every stored span has been through GenAI normalization. */
   whenNormalized(): Promise<void>
+  /** Runs a retention pass now (after the one running, if any) and returns its report. */
+  runRetention(): Promise<RetentionReport>
   status(): CoreStatus
   loadDemo(): Promise<string[]>
   stop(): Promise<void>
@@ -90,6 +102,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const host = options.host ?? '127.0.0.1'
   const dataDir = options.dataDir
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  ensureWritableFolder(dataDir)
   acquireLock(dataDir)
   const cleanups: (() => unknown)[] = [() => releaseLock(dataDir)]
   const cleanUp = async () => {
@@ -116,6 +129,15 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   const { log, host, dataDir, maxBodyBytes, cleanups } = context
   const db = openDatabase(dataDir)
   cleanups.push(() => db.close())
+  // Before the GenAI worker opens its own connection, which would block VACUUM.
+  enableIncrementalVacuum(db, log)
+  const retention = new Retention(db, {
+    maxStoreBytes: options.maxStoreBytes ?? null,
+    retentionDays: options.retentionDays ?? null,
+    intervalMs: options.retentionIntervalMs,
+    log: log.child({ component: 'retention' }),
+  })
+  cleanups.push(() => retention.stop())
   const queries = new TraceQueries(db)
   const token = loadOrCreateToken(dataDir)
   const isAllowedHost = hostChecker(host, options.allowedHosts ?? [])
@@ -129,6 +151,11 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       api?.notifyTracesChanged(traceIds)
       normalization?.poke()
     },
+    afterCommit: () => retention.afterCommit(),
+    onFailure: (error) => {
+      if (error.kind === 'full') retention.afterStoreFull()
+    },
+    log: log.child({ component: 'store' }),
   })
   cleanups.push(() => writer.close())
   normalization = new NormalizationRunner({
@@ -138,7 +165,10 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     onChanged: (traceIds) => api?.notifyTracesChanged(traceIds),
   })
   cleanups.push(() => normalization?.stop())
-  const ingestor = new Ingestor(writer, log, { redaction: options.redaction })
+  const ingestor = new Ingestor(writer, log, {
+    redaction: options.redaction,
+    maxAttributeBytes: options.maxAttributeBytes,
+  })
   const version = loupeVersion()
   const demoDir = join(packageRoot(), 'resources', 'demo')
   const loadDemo = () => loadDemoTraces(ingestor, demoDir)
@@ -159,6 +189,24 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       spanCount: counts.spans,
       empty: counts.traces === 0,
       ingestProblems: ingestor.recentProblems(),
+      store: storeStatus(),
+    }
+  }
+
+  const storeStatus = (): StoreStatus => {
+    const last = retention.lastReport()
+    return {
+      file: db.name,
+      fileBytes: retention.fileBytes(),
+      maxStoreBytes: options.maxStoreBytes ?? null,
+      retentionDays: options.retentionDays ?? null,
+      writeError: writer.failure()?.message ?? null,
+      lastRetention: last && {
+        time: last.startedAt,
+        traces: last.traces,
+        spans: last.spans,
+        maxLockMs: last.maxLockMs,
+      },
     }
   }
 
@@ -294,6 +342,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     }
   }
   if (options.demo && queries.counts().traces === 0) await loadDemo()
+  retention.start()
 
   let stopped = false
   return {
@@ -303,6 +352,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     ingestor,
     runs,
     whenNormalized: () => normalization!.whenIdle(),
+    runRetention: () => retention.runNow(),
     status,
     loadDemo,
     stop: async () => {

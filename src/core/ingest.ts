@@ -16,6 +16,7 @@ import {
 } from './otlp/index'
 import type { DecodedTraces } from './otlp/model'
 import type { BodyEncoding, PartialSuccess, Signal } from './otlp/responses'
+import { DEFAULT_MAX_ATTRIBUTE_BYTES, ValueTruncator } from './otlp/truncate'
 import { redactLogs, redactTraces } from './redact/decoded'
 import { Redactor, type RedactionTally } from './redact/redactor'
 import { DEFAULT_REDACTION_RULES, type RedactionRule } from './redact/rules'
@@ -35,6 +36,11 @@ export interface IngestOptions {
    * when `rules` is omitted), or false to store values as sent.
    */
   redaction?: { rules?: readonly RedactionRule[] } | false
+  /**
+   * Largest attribute value or log body kept whole, in UTF-8 bytes; longer
+   * ones are cut with a marker. 4 MiB when omitted, at least 1024.
+   */
+  maxAttributeBytes?: number
 }
 
 const MAX_PROBLEMS = 50
@@ -43,10 +49,16 @@ const MAX_MESSAGE_LINES = 5
 export class Ingestor {
   private readonly problems: IngestProblem[] = []
   private readonly redactor: Redactor | null
+  private readonly truncator: ValueTruncator
+  /** False until the first cut value is logged; later ones are logged at debug level. */
+  private loggedTruncation = false
   /** Rules already logged as having matched, so each is logged once per process. */
   private readonly loggedRules = new Set<string>()
 
-  /** Throws InvalidRedactionRuleError when a configured redaction rule is unusable. */
+  /**
+   * Throws InvalidRedactionRuleError when a configured redaction rule is
+   * unusable, and RangeError for a value cap below 1024 bytes.
+   */
   constructor(
     private readonly writer: SpanWriter,
     private readonly log: Logger,
@@ -55,6 +67,7 @@ export class Ingestor {
     const redaction = options.redaction ?? {}
     this.redactor =
       redaction === false ? null : new Redactor(redaction.rules ?? DEFAULT_REDACTION_RULES)
+    this.truncator = new ValueTruncator(options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES)
   }
 
   /**
@@ -84,6 +97,7 @@ export class Ingestor {
   /** Store spans that Loupe made itself (run root spans, gateway calls), redacted like any others. */
   async writeDecoded(traces: DecodedTraces): Promise<void> {
     if (this.redactor) this.noteRedactions(redactTraces(this.redactor, traces))
+    this.noteTruncations(this.truncator.truncateTraces(traces), { source: 'loupe' })
     await this.writer.writeTraces(traces)
   }
 
@@ -102,33 +116,34 @@ export class Ingestor {
       case 'traces': {
         const decoded =
           encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body)
+        // Redaction runs first, so that no cut can split a secret and leave a prefix unmatched.
         const redactions = this.redactor ? redactTraces(this.redactor, decoded) : null
+        const truncated = this.truncator.truncateTraces(decoded)
         const result = await this.writer.writeTraces(decoded)
         return {
           accepted: result.spans,
-          partial: this.partial(
-            signal,
-            transport,
-            decoded.rejectedSpans,
-            decoded.errors,
+          partial: this.partial(signal, transport, {
+            rejected: decoded.rejectedSpans,
+            errors: decoded.errors,
             redactions,
-          ),
+            truncated,
+          }),
         }
       }
       case 'logs': {
         const decoded =
           encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body)
         const redactions = this.redactor ? redactLogs(this.redactor, decoded) : null
+        const truncated = this.truncator.truncateLogs(decoded)
         const result = await this.writer.writeLogs(decoded)
         return {
           accepted: result.logRecords,
-          partial: this.partial(
-            signal,
-            transport,
-            decoded.rejectedLogRecords,
-            decoded.errors,
+          partial: this.partial(signal, transport, {
+            rejected: decoded.rejectedLogRecords,
+            errors: decoded.errors,
             redactions,
-          ),
+            truncated,
+          }),
         }
       }
       case 'metrics': {
@@ -145,15 +160,15 @@ export class Ingestor {
 
   /**
    * Builds the partial success of a stored batch. Rejections are also recorded
-   * as ingest problems, while redactions only add a warning to the message.
+   * as ingest problems, while redactions and cut values only add a warning to
+   * the message.
    */
   private partial(
     signal: Signal,
     transport: Transport,
-    rejected: number,
-    errors: string[],
-    redactions: RedactionTally | null,
+    outcome: BatchOutcome,
   ): PartialSuccess | null {
+    const { rejected, errors, redactions, truncated } = outcome
     const messages: string[] = []
     if (rejected > 0 || errors.length > 0) {
       const shown = errors.slice(0, MAX_MESSAGE_LINES)
@@ -165,6 +180,11 @@ export class Ingestor {
     if (redactions && redactions.count > 0) {
       this.noteRedactions(redactions)
       messages.push(redactionMessage(redactions))
+    }
+    if (truncated > 0) {
+      const message = truncationMessage(truncated, this.truncator.maxBytes)
+      this.noteTruncations(truncated, { signal, transport })
+      messages.push(message)
     }
     if (messages.length === 0) return null
     return { rejected, errorMessage: messages.join('; ') }
@@ -183,6 +203,18 @@ export class Ingestor {
     }
   }
 
+  /** Logs the first batch with cut values at warn level and later ones at debug level. */
+  private noteTruncations(truncated: number, context: Record<string, string>): void {
+    if (truncated === 0) return
+    const level = this.loggedTruncation ? 'debug' : 'warn'
+    this.loggedTruncation = true
+    this.log[level](
+      { ...context, truncated, maxAttributeBytes: this.truncator.maxBytes },
+      `${truncationMessage(truncated, this.truncator.maxBytes)}; ` +
+        'later batches with cut values are logged at debug level',
+    )
+  }
+
   private recordProblem(
     signal: Signal,
     transport: Transport,
@@ -194,6 +226,29 @@ export class Ingestor {
     this.problems.push({ time: new Date().toISOString(), signal, transport, message, rejected })
     if (this.problems.length > MAX_PROBLEMS) this.problems.shift()
   }
+}
+
+/** Outcome of decoding, redaction and truncation for one batch. */
+interface BatchOutcome {
+  rejected: number
+  errors: string[]
+  redactions: RedactionTally | null
+  truncated: number
+}
+
+/** Returns the partial-success warning for cut values, naming the cap and how to raise it. */
+function truncationMessage(truncated: number, maxBytes: number): string {
+  const noun = truncated === 1 ? 'value' : 'values'
+  return (
+    `${truncated} attribute ${noun} truncated to the cap of ${formatBytes(maxBytes)} ` +
+    `(${maxBytes} bytes) per value; raise it with loupe serve --max-attribute-mb`
+  )
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024)
+  if (Number.isInteger(mib)) return `${mib} MiB`
+  return `${(bytes / 1024).toFixed(1)} KiB`
 }
 
 /** Returns the partial-success warning for redactions, e.g. "2 values redacted: bearer-token". */

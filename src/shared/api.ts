@@ -436,6 +436,22 @@ export interface CoreStatus {
   empty: boolean
   /** Recent rejected spans and undecodable requests, newest first. */
   ingestProblems: IngestProblem[]
+  /** The store's file, limits and health. Always set by the core; optional for older fixtures. */
+  store?: StoreStatus
+}
+
+export interface StoreStatus {
+  file: string
+  /** Size of the database file and its WAL, in bytes. */
+  fileBytes: number
+  /** Size cap in bytes, or null when none is set. */
+  maxStoreBytes: number | null
+  /** Age limit in days, or null when none is set. */
+  retentionDays: number | null
+  /** Message of the last failed commit (a full disk, a lock held elsewhere), until one succeeds. */
+  writeError: string | null
+  /** The last retention pass, or null before the first one ends. */
+  lastRetention: { time: string; traces: number; spans: number; maxLockMs: number } | null
 }
 
 export interface IngestProblem {

@@ -270,10 +270,10 @@ function isJsonResponse(response: HttpCaseResponse): boolean {
   return (response.contentType ?? '').split(';', 1)[0]!.trim() === 'application/json'
 }
 
-type ProtobufField = bigint | Buffer
+export type ProtobufField = bigint | Buffer
 
 /** Reads the varint and length-delimited fields of one protobuf message, by field number. */
-function readProtobufFields(bytes: Buffer): Map<number, ProtobufField[]> {
+export function readProtobufFields(bytes: Buffer): Map<number, ProtobufField[]> {
   const fields = new Map<number, ProtobufField[]>()
   let offset = 0
   const readVarint = (): bigint => {
@@ -308,7 +308,10 @@ function readProtobufFields(bytes: Buffer): Map<number, ProtobufField[]> {
   return fields
 }
 
-function lastField(fields: Map<number, ProtobufField[]>, field: number): ProtobufField | undefined {
+export function lastField(
+  fields: Map<number, ProtobufField[]>,
+  field: number,
+): ProtobufField | undefined {
   return fields.get(field)?.at(-1)
 }
 

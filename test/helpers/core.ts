@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import pino from 'pino'
-import { startCore, type Core } from '../../src/core/core'
+import { startCore, type Core, type CoreOptions } from '../../src/core/core'
 
 const execFileAsync = promisify(execFile)
 
@@ -26,13 +26,18 @@ export function makeDataDir(prefix = 'loupe-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-export async function startTestCore(dataDir = makeDataDir()): Promise<TestCore> {
+/** Starts a core on free ports; `options` adds core options such as limits. */
+export async function startTestCore(
+  dataDir = makeDataDir(),
+  options: Partial<CoreOptions> = {},
+): Promise<TestCore> {
   const core = await startCore({
     dataDir,
     otlpHttpPort: 0,
     otlpGrpcPort: 0,
     uiPort: 0,
     logger: pino({ level: 'silent' }),
+    ...options,
   })
   const status = core.status()
   return {

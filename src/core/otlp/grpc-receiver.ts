@@ -1,13 +1,16 @@
 // OTLP/gRPC receiver for the trace, logs and metrics Export methods. Messages
 // pass through as raw bytes and go to the same protobuf decoder as OTLP/HTTP;
-// grpc-js itself undoes `grpc-encoding: gzip`.
+// grpc-js itself undoes `grpc-encoding: gzip`. Retryable failures carry a
+// google.rpc.RetryInfo in the `grpc-status-details-bin` trailer, as the OTLP
+// specification suggests for throttling.
 
 import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import type { Ingestor } from '../ingest'
+import { StoreWriteError } from '../store/failures'
 import { OverloadedError } from '../store/writer'
 import { OtlpDecodeError } from './model'
-import { exportResponse, type Signal } from './responses'
+import { exportResponse, retryStatusDetails, type Signal } from './responses'
 
 const SERVICES: Record<Signal, string> = {
   traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
@@ -71,14 +74,34 @@ function exportHandler(
             details: `invalid OTLP protobuf: ${error.message}`,
           })
         } else if (error instanceof OverloadedError) {
-          callback({ code: grpc.status.UNAVAILABLE, details: error.message })
+          callback(retryableError(grpc.status.UNAVAILABLE, error.message, 1))
+        } else if (error instanceof StoreWriteError) {
+          // The writer has logged the failure; the client keeps the batch and retries later.
+          options.log.debug({ signal, kind: error.kind }, 'an OTLP/gRPC request was not stored')
+          const code =
+            error.kind === 'full' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAVAILABLE
+          callback(retryableError(code, error.message, error.retryAfterSeconds))
         } else {
           options.log.error({ err: error, signal }, 'storing an OTLP/gRPC request failed')
-          callback({ code: grpc.status.UNAVAILABLE, details: `storing failed: ${error.message}` })
+          callback(retryableError(grpc.status.UNAVAILABLE, `storing failed: ${error.message}`, 5))
         }
       },
     )
   }
+}
+
+/**
+ * Returns a gRPC error with a RetryInfo trailer. OTLP clients retry
+ * UNAVAILABLE always, and RESOURCE_EXHAUSTED only when RetryInfo is present.
+ */
+function retryableError(
+  code: grpc.status,
+  message: string,
+  retryDelaySeconds: number,
+): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata()
+  metadata.set('grpc-status-details-bin', retryStatusDetails(code, message, retryDelaySeconds))
+  return { code, details: message, metadata }
 }
 
 /** Bind the server; resolves with the port, or rejects with the bind error. */

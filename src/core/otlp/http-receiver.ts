@@ -4,13 +4,15 @@
 // bodies follow the OTLP/HTTP specification: 200 with partial success for
 // partly invalid batches, 400 with a google.rpc.Status for undecodable
 // bodies, 413 past the size cap (checked again after decompression), 415 for
-// other content types and encodings, 503 with Retry-After when overloaded.
+// other content types and encodings, 503 with Retry-After when overloaded or
+// when the store cannot take the batch (full disk, locked, damaged).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { Logger } from 'pino'
 import type { Ingestor } from '../ingest'
+import { StoreWriteError } from '../store/failures'
 import { OverloadedError } from '../store/writer'
 import { OtlpDecodeError } from './model'
 import { exportResponse, GrpcCode, statusBody, type BodyEncoding, type Signal } from './responses'
@@ -155,6 +157,12 @@ async function receiveExport(
     } else if (error instanceof OverloadedError) {
       response.setHeader('Retry-After', '1')
       sendStatus(response, encoding, 503, error.message)
+    } else if (error instanceof StoreWriteError) {
+      // The writer has logged the failure; the client keeps the batch and retries later.
+      options.log.debug({ signal, kind: error.kind }, 'an OTLP request was not stored')
+      response.setHeader('Retry-After', String(error.retryAfterSeconds))
+      const code = error.kind === 'full' ? GrpcCode.RESOURCE_EXHAUSTED : GrpcCode.UNAVAILABLE
+      sendStatus(response, encoding, 503, error.message, code)
     } else {
       // A store failure: the client keeps the batch and retries later.
       options.log.error({ err: error, signal }, 'storing an OTLP request failed')
@@ -261,13 +269,9 @@ function sendStatus(
   encoding: BodyEncoding,
   status: number,
   message: string,
+  code = HTTP_TO_GRPC[status] ?? GrpcCode.INTERNAL,
 ): void {
-  send(
-    response,
-    status,
-    encoding,
-    statusBody(encoding, HTTP_TO_GRPC[status] ?? GrpcCode.INTERNAL, message),
-  )
+  send(response, status, encoding, statusBody(encoding, code, message))
 }
 
 function send(

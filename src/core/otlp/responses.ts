@@ -55,6 +55,34 @@ export function statusBody(encoding: BodyEncoding, code: number, message: string
   return Buffer.concat([tag(1, 0), varint(BigInt(code)), lengthDelimited(2, Buffer.from(message))])
 }
 
+/**
+ * Encode a google.rpc.Status whose details carry a google.rpc.RetryInfo. As
+ * the `grpc-status-details-bin` trailer, it gives an OTLP/gRPC client the
+ * delay before it retries. Status { code = 1; message = 2;
+ * repeated Any details = 3 }, Any { type_url = 1; value = 2 },
+ * RetryInfo { Duration retry_delay = 1 }, Duration { int64 seconds = 1 }.
+ */
+export function retryStatusDetails(
+  code: number,
+  message: string,
+  retryDelaySeconds: number,
+): Buffer {
+  const duration = Buffer.concat([tag(1, 0), varint(BigInt(retryDelaySeconds))])
+  const retryInfo = lengthDelimited(1, duration)
+  const any = Buffer.concat([
+    lengthDelimited(1, Buffer.from(RETRY_INFO_TYPE_URL)),
+    lengthDelimited(2, retryInfo),
+  ])
+  return Buffer.concat([
+    tag(1, 0),
+    varint(BigInt(code)),
+    lengthDelimited(2, Buffer.from(message)),
+    lengthDelimited(3, any),
+  ])
+}
+
+export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo'
+
 function tag(field: number, wireType: number): Buffer {
   return varint(BigInt((field << 3) | wireType))
 }

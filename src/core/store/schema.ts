@@ -274,4 +274,16 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN replay TEXT;
   `,
+
+  // 6: indexes that let retention find the oldest traces, the logs and
+  // metrics that belong to no trace, and the run links of a trace, without
+  // scanning their tables. A trace's last activity is the later of its
+  // newest span end and the last time Loupe received one of its spans, in
+  // Unix nanoseconds.
+  `
+  CREATE INDEX traces_by_last_activity ON traces (max(end_ns, updated_ms * 1000000));
+  CREATE INDEX logs_by_received ON logs (received_ms);
+  CREATE INDEX metric_batches_by_received ON metric_batches (received_ms);
+  CREATE INDEX run_traces_by_trace ON run_traces (trace_id);
+  `,
 ]

@@ -2,8 +2,11 @@
 // decoded batches and wait; all batches queued during one turn of the event
 // loop are written in a single transaction (group commit), and every waiting
 // request gets its response only after that transaction has committed.
+// While another connection holds the write lock, the writer retries from a
+// timer for up to `lockWaitMs` before it rejects the waiting batches.
 
 import type Database from 'better-sqlite3'
+import type { Logger } from 'pino'
 import type {
   Attributes,
   DecodedLogs,
@@ -12,6 +15,8 @@ import type {
   DecodedSpan,
   DecodedTraces,
 } from '../otlp/model'
+import { describeWriteFailure, StoreWriteError } from './failures'
+import { BUSY_TIMEOUT_MS, tryImmediate } from './write-lock'
 
 /** Thrown when the queue is full, so the receiver returns 503 with Retry-After. */
 export class OverloadedError extends Error {
@@ -28,7 +33,19 @@ export interface WriterOptions {
   maxQueuedItems?: number
   /** Called after each commit with the ids of the traces it changed. */
   onCommit?: (traceIds: Set<string>) => void
+  /** Called after every commit, whatever it stored. */
+  afterCommit?: () => void
+  /** Called after a commit failed, with the error the waiting requests were rejected with. */
+  onFailure?: (error: StoreWriteError) => void
+  /** How long to retry while another connection holds the write lock, in milliseconds. */
+  lockWaitMs?: number
+  log?: Logger
 }
+
+/** Maximum time one commit attempt blocks the event loop waiting for the write lock. */
+const LOCK_ATTEMPT_MS = 50
+/** Pause between commit attempts while another connection holds the write lock. */
+const LOCK_RETRY_DELAY_MS = 20
 
 type Batch =
   | { signal: 'traces'; data: DecodedTraces }
@@ -71,9 +88,20 @@ export class SpanWriter {
   private readonly db: Database.Database
   private readonly maxQueuedItems: number
   private readonly onCommit: (traceIds: Set<string>) => void
+  private readonly afterCommit: () => void
+  private readonly onFailure: (error: StoreWriteError) => void
+  private readonly lockWaitMs: number
+  private readonly log: Logger | null
   private queue: QueuedBatch[] = []
   private queuedItems = 0
   private scheduled = false
+  private retryTimer: NodeJS.Timeout | null = null
+  /** When the current wait for another connection's write lock began, or null. */
+  private lockWaitStartedMs: number | null = null
+  /** The failure of the last commit, until a commit succeeds again. */
+  private currentFailure: StoreWriteError | null = null
+  /** Commits that failed since the last one that succeeded. */
+  private failedCommits = 0
   private closed = false
   private readonly resourceIds = new Map<string, number>()
   private readonly scopeIds = new Map<string, number>()
@@ -83,6 +111,10 @@ export class SpanWriter {
     this.db = db
     this.maxQueuedItems = options.maxQueuedItems ?? 200_000
     this.onCommit = options.onCommit ?? (() => {})
+    this.afterCommit = options.afterCommit ?? (() => {})
+    this.onFailure = options.onFailure ?? (() => {})
+    this.lockWaitMs = options.lockWaitMs ?? BUSY_TIMEOUT_MS
+    this.log = options.log ?? null
     this.statements = {
       insertSpan: db.prepare(
         `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns,
@@ -162,9 +194,16 @@ export class SpanWriter {
     return this.enqueue({ signal: 'metrics', encoding, body, resourceMetrics, serviceName }, 1)
   }
 
-  /** Commit what is queued now, then refuse new batches. */
+  /** Returns the error of the last failed commit, or null once a commit has succeeded. */
+  failure(): StoreWriteError | null {
+    return this.currentFailure
+  }
+
+  /** Commit what is queued now, then reject new batches. */
   close(): void {
-    this.flush()
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.retryTimer = null
+    this.flush(true)
     this.closed = true
   }
 
@@ -187,32 +226,88 @@ export class SpanWriter {
     })
   }
 
-  private flush(): void {
+  /** Commits the queue; `final` rejects it instead of retrying when the write lock is taken. */
+  private flush(final = false): void {
     this.scheduled = false
+    this.retryTimer = null
     const items = this.queue
     if (items.length === 0) return
-    this.queue = []
-    this.queuedItems = 0
     const receivedMs = Date.now()
     const changedTraces = new Set<string>()
-    let results: WriteResult[]
+    let committed: { value: WriteResult[] } | null
     try {
-      // IMMEDIATE takes the write lock up front, waiting (busy_timeout) while
-      // the normalizer holds it, instead of failing when a read must upgrade.
-      results = this.db
-        .transaction(() =>
-          items.map((item) => this.writeBatch(item.batch, receivedMs, changedTraces)),
-        )
-        .immediate()
+      // IMMEDIATE takes the write lock up front instead of failing when a
+      // read must upgrade. The normalizer takes it for one short batch at a time.
+      committed = tryImmediate(
+        this.db,
+        () => items.map((item) => this.writeBatch(item.batch, receivedMs, changedTraces)),
+        LOCK_ATTEMPT_MS,
+      )
     } catch (error) {
-      // The transaction rolled back, so cached ids of rows it inserted are void.
-      this.resourceIds.clear()
-      this.scopeIds.clear()
-      for (const item of items) item.reject(error as Error)
+      this.fail(items, error)
       return
     }
-    items.forEach((item, index) => item.resolve(results[index]!))
+    if (committed === null) {
+      this.lockWaitStartedMs ??= performance.now()
+      const waitedMs = performance.now() - this.lockWaitStartedMs
+      if (final || waitedMs >= this.lockWaitMs) {
+        this.fail(items, this.lockError(waitedMs))
+        return
+      }
+      // The batches stay queued (and counted against the limit) until the next attempt.
+      this.scheduled = true
+      this.retryTimer = setTimeout(() => this.flush(), LOCK_RETRY_DELAY_MS)
+      return
+    }
+    this.take(items)
+    if (this.currentFailure) {
+      this.log?.info(
+        { failedCommits: this.failedCommits, file: this.db.name },
+        `storing works again after ${this.failedCommits} failed commits`,
+      )
+    }
+    this.currentFailure = null
+    this.failedCommits = 0
+    items.forEach((item, index) => item.resolve(committed.value[index]!))
     if (changedTraces.size > 0) this.onCommit(changedTraces)
+    this.afterCommit()
+  }
+
+  /** Removes committed or failed batches from the queue. */
+  private take(items: QueuedBatch[]): void {
+    this.queue = this.queue.slice(items.length)
+    this.queuedItems = 0
+    for (const item of this.queue) this.queuedItems += item.size
+    this.lockWaitStartedMs = null
+    // Batches queued during the lock wait go in the next commit.
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  private fail(items: QueuedBatch[], error: unknown): void {
+    const failure =
+      error instanceof StoreWriteError ? error : describeWriteFailure(error, this.db, 0)
+    this.take(items)
+    // The transaction rolled back, so cached ids of rows it inserted are void.
+    this.resourceIds.clear()
+    this.scopeIds.clear()
+    this.failedCommits++
+    if (this.failedCommits === 1 || this.currentFailure?.kind !== failure.kind) {
+      this.log?.error(
+        { err: failure.cause ?? failure, kind: failure.kind, file: this.db.name },
+        `${failure.message}; further failures of this kind are counted, not logged`,
+      )
+    }
+    this.currentFailure = failure
+    for (const item of items) item.reject(failure)
+    this.onFailure(failure)
+  }
+
+  private lockError(waitedMs: number): StoreWriteError {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })
+    return describeWriteFailure(busy, this.db, waitedMs)
   }
 
   private writeBatch(batch: Batch, receivedMs: number, changedTraces: Set<string>): WriteResult {

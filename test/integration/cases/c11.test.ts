@@ -1,6 +1,7 @@
 // Case c11: oversized payloads. The first request is a 6.3 MB OTLP/JSON body
-// with a 5 MiB tool result and a 1 MiB event attribute, which Loupe accepts
-// and keeps whole. The second is an 82 KB gzip body that inflates to 80 MiB,
+// with a 5 MiB tool result and a 1 MiB event attribute, which Loupe accepts:
+// the result is cut to the 4 MiB value cap with a marker, the event attribute
+// is kept whole. The second is an 82 KB gzip body that inflates to 80 MiB,
 // past the 64 MiB limit that applies after decompression. A small request
 // then shows that the receiver still works.
 
@@ -91,12 +92,12 @@ describe('c11 body with huge attributes', () => {
     detail = await showTrace(loupe, BIG_TRACE)
   })
 
-  // Loupe has no per-attribute size limit yet: big values are kept whole, so
-  // the response carries no partial-success warning.
-  it('accepts with 200, no warning', () => {
+  it('accepts with 200 and reports the cut', () => {
     expect(responses[0]!.status).toBe(200)
     expect(responses[0]!.contentType).toBe('application/json')
-    expect(partialSuccessOf(responses[0]!)).toBeNull()
+    const partial = partialSuccessOf(responses[0]!)
+    expect(partial?.rejectedSpans).toBe(0)
+    expect(partial?.errorMessage).toContain('1 attribute value truncated to the cap of 4 MiB')
   })
 
   it('stores all three spans', () => {
@@ -109,13 +110,16 @@ describe('c11 body with huge attributes', () => {
     expect(detail.trace.rootName).toBe('crawl site')
   })
 
-  it('keeps the 5 MiB result whole', () => {
-    const result = spanNamed(detail.spans, 'execute_tool fetch_all_pages').attributes[
-      'gen_ai.tool.call.result'
-    ]
+  it('cuts the 5 MiB result with a marker', () => {
+    const tool = spanNamed(detail.spans, 'execute_tool fetch_all_pages')
+    const result = tool.attributes['gen_ai.tool.call.result']
     expect(typeof result).toBe('string')
-    expect((result as string).length).toBe(5 * MIB)
-    expect(result === sentResult).toBe(true)
+    const match = /…\[truncated by Loupe: (\d+) of (\d+) bytes\]$/.exec(result as string)
+    expect(match).not.toBeNull()
+    expect(Number(match![2])).toBe(5 * MIB)
+    expect(sentResult.startsWith((result as string).slice(0, match!.index))).toBe(true)
+    expect(Buffer.byteLength(result as string)).toBeLessThanOrEqual(4 * MIB)
+    expect(tool.attributes['loupe.truncated_values']).toBe(1)
   })
 
   it('keeps the 1 MiB event attribute', () => {
