@@ -386,8 +386,11 @@ export function buildProgram(): Command {
       'serve recorded replies up to this model-call span, then follow --then',
     )
     .addOption(
-      new Option('--then <what>', 'after a divergence or --until: fail, or let the mock answer')
-        .choices(['fail', 'mock'])
+      new Option(
+        '--then <what>',
+        'after a divergence or --until: fail, let the mock answer, or go to the real provider (live)',
+      )
+        .choices(['fail', 'mock', 'live'])
         .default('fail'),
     )
     .option(
@@ -422,7 +425,7 @@ export function buildProgram(): Command {
         command: string[],
         options: {
           until?: string
-          then: 'fail' | 'mock'
+          then: 'fail' | 'mock' | 'live'
           save?: string
           edit: string[]
           exportTest?: string

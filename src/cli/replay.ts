@@ -15,7 +15,7 @@ import { api, runCommand, withCore } from './run'
 export interface ReplayCommandOptions {
   dataDir: string
   until: string | null
-  then: 'fail' | 'mock'
+  then: 'fail' | 'mock' | 'live'
   /** A file to write the cassette to. */
   save: string | null
   /** `SPAN=REPLY` edits of recorded replies; REPLY is JSON or a JSON file. */

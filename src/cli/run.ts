@@ -31,7 +31,7 @@ export interface ReplayRequest {
   source: string
   cassette?: unknown
   until: string | null
-  then: 'fail' | 'mock'
+  then: 'fail' | 'mock' | 'live'
   /** Changes to recorded replies, for a fork. */
   edits?: { spanId: string; text?: string | null; toolCalls?: unknown[] }[]
 }
@@ -102,7 +102,10 @@ async function runWithCore(
       mode: mode === 'replay' ? 'mock' : mode,
       scenario: options.scenario && { name: options.scenario.name, text: options.scenario.text },
       // The gateway forwards a record run's calls with this shell's provider settings.
-      upstream: mode === 'record' ? upstreamSettings(process.env) : undefined,
+      upstream:
+        mode === 'record' || options.replay?.then === 'live'
+          ? upstreamSettings(process.env)
+          : undefined,
       replay: options.replay ?? undefined,
     }),
   })

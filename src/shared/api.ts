@@ -348,7 +348,7 @@ export interface ReplayJson {
   /** Recorded calls served. */
   served: number
   until: string | null
-  then: 'fail' | 'mock'
+  then: 'fail' | 'mock' | 'live'
   divergence: ReplayDivergence | null
   /** For a fork: the recorded calls whose replies were edited before the replay, by span id. */
   editedSpanIds: string[]

@@ -213,6 +213,24 @@ describe.skipIf(!python)('loupe replay', () => {
     ])
   })
 
+  it('goes to the real provider after the recording', async () => {
+    const before = upstreamRequests
+    const { code, run, report } = await replay(recorded.id, ['--then', 'live'], {
+      FORECAST_FIXED: '1',
+      OPENAI_BASE_URL: upstreamUrl,
+      OPENAI_API_KEY: 'sk-test-replay-not-a-real-key',
+    })
+    expect(code).toBe(0)
+    // The first call is replayed; only the second reaches the upstream.
+    expect(upstreamRequests - before).toBe(1)
+    expect(report.output).toBe('The forecast says: sunny in Atlantis.')
+    expect(run.replay!.then).toBe('live')
+    expect(run.replay!.served).toBe(1)
+    const calls = await gatewaySpans(run)
+    expect(calls.map((span) => span.attributes['loupe.replay.index'] ?? null)).toEqual([1, null])
+    expect(calls[1]!.attributes['loupe.gateway.upstream']).toBe(new URL(upstreamUrl).origin)
+  })
+
   it('diffs the failed run and the fixed replay', async () => {
     const result = await runCli(
       ['diff', recorded.id, fixed.id, '--json', '--data', loupe.dataDir],

@@ -705,7 +705,7 @@ const runStartSchema = z.object({
       source: z.string().min(1, 'replay.source must name a run, a trace or a cassette file'),
       cassette: z.unknown().optional(),
       until: z.string().nullable().optional(),
-      then: z.enum(['fail', 'mock']),
+      then: z.enum(['fail', 'mock', 'live']),
       edits: z.array(replyEditSchema).optional(),
     })
     .optional(),

@@ -9,7 +9,19 @@ export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError'
 }
 
+/** Bodies already read, so that a second reader of the same request gets the same bytes. */
+const bodies = new WeakMap<IncomingMessage, Promise<Buffer>>()
+
+/** Reads the whole request body, up to `maxBytes`; reading the same request again returns the same body. */
 export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const known = bodies.get(request)
+  if (known) return known
+  const reading = readOnce(request, maxBytes)
+  bodies.set(request, reading)
+  return reading
+}
+
+function readOnce(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length'])
   if (Number.isFinite(declared) && declared > maxBytes) {
     request.resume()

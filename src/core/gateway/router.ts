@@ -183,7 +183,10 @@ export function createGatewayHandler(
       const key = family.readKey(request.headers, bearerToken(request))
       const run = key ? context.runByKey(key) : null
       // Only a live run's own key can spend the user's provider key.
-      if (run && (run.mode === 'record' || run.mode === 'live')) {
+      if (
+        run &&
+        (run.mode === 'record' || run.mode === 'live' || (await goesLive(request, run, modelCall)))
+      ) {
         await serveForwarded(request, response, family, modelCall, run, url)
       } else {
         await serveModelCall(
@@ -229,6 +232,23 @@ export function createGatewayHandler(
           ? 'POST /chat/completions, POST /responses and GET /models'
           : 'POST /messages, POST /messages/count_tokens and GET /models'),
     )
+  }
+
+  /** Reads the call of a replay run that may go live, and asks the run whether it does. */
+  const goesLive = async (
+    request: IncomingMessage,
+    run: GatewayRun,
+    route: ModelCallRoute,
+  ): Promise<boolean> => {
+    if (!run.goesLive) return false
+    let body: JsonValue = null
+    try {
+      // readBody keeps the body, so the handler that answers the call reads it again.
+      body = JSON.parse((await readBody(request, maxBodyBytes)).toString('utf8')) as JsonValue
+    } catch {
+      // A body that is too large or not JSON is answered with the mock's error.
+    }
+    return run.goesLive(route.read(body))
   }
 
   /** Reads a JSON request body, or returns the kind and message of the error to send. */
@@ -425,7 +445,7 @@ export function createGatewayHandler(
       request.resume()
       const variable = family.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'
       const message =
-        `Run ${run.id} records real model calls, but Loupe has no ${providerName} key: ` +
+        `Run ${run.id} sends model calls to the real provider, but Loupe has no ${providerName} key: ` +
         `set ${variable} in the environment of \`loupe run\` or \`loupe serve\`.`
       log.warn({ runId: run.id, provider: family.provider }, 'record call without a provider key')
       const error = family.statusError(401, message, null)

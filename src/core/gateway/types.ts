@@ -4,6 +4,7 @@
 
 import type { DecodedTraces } from '../otlp/model'
 import type { Responder } from './answer'
+import type { ModelCall } from './conversation'
 import type { Upstreams } from './upstream'
 
 export type GatewayMode = 'mock' | 'record' | 'live' | 'replay'
@@ -20,6 +21,8 @@ export interface GatewayRun {
   respond: Responder
   /** Where a record run's calls go, with the keys, held in memory only. */
   upstreams: Upstreams
+  /** For a replay that goes live after it ends: true when this call goes to the real provider. */
+  goesLive?: (call: ModelCall | null) => boolean
   /** The run's root span: gateway calls without a traceparent hang under it. */
   traceId: string
   rootSpanId: string

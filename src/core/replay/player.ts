@@ -12,7 +12,7 @@ import type { ModelCall } from '../gateway/conversation'
 import { estimateTokens, mockReply, type MockReply } from '../gateway/mock'
 import { fingerprintOf, type Cassette, type CassetteCall, type Fingerprint } from './cassette'
 
-export type ReplayThen = 'fail' | 'mock'
+export type ReplayThen = 'fail' | 'mock' | 'live'
 
 export interface ReplayOptions {
   /** Source of the cassette: a run id, a trace id or a file name. */
@@ -130,23 +130,43 @@ export class ReplayPlayer {
     readonly options: ReplayOptions,
   ) {}
 
+  /** The answer `goesLive` found for the call it checked, which `respond` then returns. */
+  private prepared: Answer | null = null
+
   readonly respond: Responder = (call, mockOptions) => {
-    if (this.divergence || this.stoppedAtUntil) return this.afterReplay(call, mockOptions)
+    const prepared = this.prepared
+    this.prepared = null
+    return prepared ?? this.serve(call) ?? this.afterReplay(call, mockOptions)
+  }
+
+  /**
+   * Decides, before the call is answered, whether it goes to the real
+   * provider: with `then: live`, every call from the divergence point (or
+   * after the `until` call) on does.
+   */
+  goesLive(call: ModelCall | null): boolean {
+    if (this.options.then !== 'live' || call === null) return false
+    this.prepared = this.serve(call)
+    return this.prepared === null
+  }
+
+  /** Returns the recorded answer to the call, or null when the replay is over for it. */
+  private serve(call: ModelCall): Answer | null {
+    if (this.divergence || this.stoppedAtUntil) return null
     const index = this.position
     const recorded = this.cassette.calls[index]
-    const live = liveFingerprint(call)
     if (!recorded) {
       this.divergence = {
         callIndex: index + 1,
         recordedSpanId: null,
         reasons: [`the run makes more model calls than the ${this.cassette.calls.length} recorded`],
       }
-      return this.afterReplay(call, mockOptions)
+      return null
     }
-    const found = differences(recorded.request, live)
+    const found = differences(recorded.request, liveFingerprint(call))
     if (found.length > 0) {
       this.divergence = { callIndex: index + 1, recordedSpanId: recorded.spanId, reasons: found }
-      return this.afterReplay(call, mockOptions)
+      return null
     }
     this.position++
     this.served++
@@ -173,7 +193,8 @@ export class ReplayPlayer {
   }
 
   private afterReplay(call: ModelCall, mockOptions: Parameters<Responder>[1]): Answer {
-    if (this.options.then === 'mock') {
+    // A `live` replay's calls after the replay go to the provider before they get here.
+    if (this.options.then !== 'fail') {
       return { kind: 'reply', reply: mockReply(call, mockOptions), delivery: IMMEDIATE_DELIVERY }
     }
     const message = this.divergence

@@ -111,9 +111,10 @@ export class RunService {
       respond: replay?.respond ?? player?.respond ?? automaticResponder,
       // Throws an UpstreamConfigError for a base URL that cannot work, before the run is created.
       upstreams:
-        mode === 'record' || mode === 'live'
+        mode === 'record' || mode === 'live' || replay?.options.then === 'live'
           ? resolveUpstreams(request.upstream ?? {}, process.env, otlp)
           : {},
+      goesLive: replay ? (call) => replay.goesLive(call) : undefined,
       traceId: hex(16),
       rootSpanId: hex(8),
     }
