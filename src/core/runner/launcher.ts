@@ -34,6 +34,19 @@ export interface LaunchRequest {
   mode: GatewayMode
   /** A scenario's name and text, for a mock run. */
   scenario: { name: string; text: string } | null
+  /** The cassette to serve and how, for a replay run (whose gateway mode is 'mock'). */
+  replay?: ReplayStart
+}
+
+/** The replay that RunService.start takes: a cassette, its source, `until` and `then`. */
+export type ReplayStart = NonNullable<Parameters<RunService['start']>[0]['replay']>
+
+/** A replay as the run and playground APIs take it: a run or trace id, or a cassette sent whole. */
+export interface ReplayRequest {
+  source: string
+  cassette?: unknown
+  until?: string | null
+  then: 'fail' | 'mock'
 }
 
 /**
@@ -115,7 +128,16 @@ export class RunLauncher {
       throw new LaunchError(`${message} (run ${start.runId})`, 400)
     }
     this.track(start.runId, child)
-    this.log.info({ runId: start.runId, pid: child.pid, cwd, mode: request.mode }, 'run started')
+    this.log.info(
+      {
+        runId: start.runId,
+        pid: child.pid,
+        cwd,
+        mode: request.mode,
+        replay: request.replay?.source,
+      },
+      'run started',
+    )
     return this.options.runs.get(start.runId)!
   }
 
