@@ -1,7 +1,7 @@
-// Replay through the playground API: a pydantic-ai agent whose tool fails,
+// Replay through the playground API. A pydantic-ai agent whose tool fails is
 // recorded against a scenario of the mock model, then replayed with
-// `POST /api/playground/runs` from its run and from its trace, with --until
-// and --then, and the 400 and 422 responses for replays that cannot start.
+// `POST /api/playground/runs` from its run and from its trace, with `until`
+// and `then`. Replays that cannot start get 400 or 422 with the reasons.
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,7 +35,7 @@ if (!python && process.env.CI) throw new Error(missingPythonMessage)
 const agent = join(repoRoot, 'test/interop/replay_agent.py')
 const MODEL = 'openai-chat:gpt-4o-mini'
 
-/** The mock model asks for the Atlantis forecast, whose tool fails until FORECAST_FIXED=1. */
+/** The mock model calls get_forecast for Atlantis, which fails until FORECAST_FIXED=1. */
 const ATLANTIS_SCENARIO = JSON.stringify({
   name: 'atlantis',
   turns: [
@@ -90,7 +90,7 @@ async function ended(runId: string): Promise<RunJson> {
   throw new Error(`the output stream of ${runId} ended without an end event`)
 }
 
-/** The JSON line that replay_agent.py prints last. */
+/** Parses the JSON line that replay_agent.py prints last. */
 function agentReport(run: RunJson): AgentReport {
   const line = run.output!.split('\n').find((text) => text.startsWith('{"error"'))
   if (!line) throw new Error(`the agent printed no report:\n${run.output}`)
@@ -103,7 +103,7 @@ function agentCommand(env: Record<string, string> = {}): string {
   return joinCommandLine([...prefix, python!, agent, MODEL])
 }
 
-/** The run's gateway call spans, oldest first. */
+/** Returns the run's gateway call spans, oldest first. */
 async function gatewaySpans(run: RunJson): Promise<SpanJson[]> {
   const spans: SpanJson[] = []
   for (const traceId of run.traceIds) {
@@ -251,7 +251,9 @@ describe.skipIf(!python)('replay from the playground', () => {
       replay: { source: recorded.id, until: '0123456789abcdef', then: 'mock' },
     })
     expect(status).toBe(422)
-    expect(body.error).toMatch(/^replay.until 0123456789abcdef is not a recorded model call:\n/)
+    expect(body.error).toMatch(
+      /^until 0123456789abcdef is not the span of a recorded model call:\n/,
+    )
     const cassette = await api<CassetteJson>(`/api/runs/${recorded.id}/cassette`)
     expect(body.problems).toEqual([
       `the recorded model calls of ${recorded.id} have the span ids ${cassette.body.calls[0]!.spanId}; ` +

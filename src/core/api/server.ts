@@ -292,7 +292,7 @@ export class ApiServer {
   /**
    * Builds the replay that RunService.start takes from the `replay` of a run
    * or playground request, once GenAI normalization has caught up so that the
-   * cassette sees every stored span. Throws a CassetteError when the source
+   * cassette includes every stored span. Throws a CassetteError when the source
    * cannot be replayed or `until` names no recorded call of it.
    */
   private readonly replayStart = async (request: ReplayRequest): Promise<ReplayStart> => {
@@ -301,7 +301,7 @@ export class ApiServer {
     const until = request.until ?? null
     if (until !== null && !cassette.calls.some((call) => call.spanId === until)) {
       const spans = cassette.calls.map((call) => call.spanId).join(', ')
-      throw new CassetteError(`replay.until ${until} is not a recorded model call`, [
+      throw new CassetteError(`until ${until} is not the span of a recorded model call`, [
         `the recorded model calls of ${request.source} have the span ids ${spans}; ` +
           'give one of them, or leave out until to serve them all',
       ])
