@@ -478,6 +478,52 @@ export interface PlaygroundRunRequest {
   mode: PlaygroundMode
   /** Scenario text (JSON or YAML); required in 'scenario' mode and kept for the folder otherwise. */
   scenario?: string | null
+  /** Replay a run or trace instead: `mode` must then be 'mock', and the folder's settings are kept. */
+  replay?: PlaygroundReplay | null
+}
+
+/** What a playground replay run serves: the recorded model replies of a run or a trace. */
+export interface PlaygroundReplay {
+  /** A run id (run_...) or a trace id (32 hex digits). */
+  source: string
+  /** The recorded span id of the last model call to serve; null or absent serves them all. */
+  until?: string | null
+  /** What answers after the divergence point or the `until` call: an error for each call, the automatic mock, or the real provider. */
+  then: 'fail' | 'mock' | 'live'
+}
+
+/** One recorded model call of a cassette: its request fingerprint, and its reply or error. */
+export interface CassetteCallJson {
+  traceId: string
+  /** The recorded call's span, which `until` names. */
+  spanId: string
+  model: string | null
+  request: {
+    lastUserText: string | null
+    /** Tool results sent since the last user message, as canonical JSON text. */
+    toolResults: string[]
+    /** Names of the offered tools, sorted; null when the trace did not record them. */
+    tools: string[] | null
+  }
+  reply: {
+    text: string | null
+    toolCalls: { id: string; name: string; arguments: JsonValue }[]
+    finishReason: string | null
+    inputTokens: number
+    outputTokens: number
+  } | null
+  error: { status: number; type: string | null; message: string } | null
+}
+
+/**
+ * `GET /api/runs/:id/cassette` and `GET /api/traces/:id/cassette`: the model
+ * calls a replay serves, in order. A source that cannot be replayed gets 422
+ * with `{ error, problems }` instead.
+ */
+export interface CassetteJson {
+  version: number
+  source: { kind: 'gateway' | 'trace'; runId: string | null; traceIds: string[] }
+  calls: CassetteCallJson[]
 }
 
 /** The last request the playground ran in one working folder. */

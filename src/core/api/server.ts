@@ -15,7 +15,7 @@ import { UpstreamConfigError } from '../gateway/upstream'
 import { CassetteError, replyEditSchema } from '../replay/cassette'
 import { cassetteFor, diffSources, resolveCassette } from '../replay/sources'
 import { chatRequestOf } from '../replay/single-call'
-import type { RunLauncher } from '../runner/launcher'
+import type { ReplayRequest, ReplayStart, RunLauncher } from '../runner/launcher'
 import type { ApiResult, Playground } from '../runner/playground'
 import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
@@ -368,6 +368,32 @@ export class ApiServer {
     sendJson(response, 200, { runId: started.runId, traceId: started.traceId, status, reply })
   }
 
+  /**
+   * Builds the replay that RunService.start takes from the `replay` of a run
+   * or playground request, once GenAI normalization has caught up so that the
+   * cassette includes every stored span. Throws a CassetteError when the source
+   * cannot be replayed or `until` names no recorded call of it.
+   */
+  private readonly replayStart = async (request: ReplayRequest): Promise<ReplayStart> => {
+    await this.options.whenNormalized()
+    const cassette = resolveCassette(request, this.options.runs, this.options.queries)
+    const until = request.until ?? null
+    if (until !== null && !cassette.calls.some((call) => call.spanId === until)) {
+      const spans = cassette.calls.map((call) => call.spanId).join(', ')
+      throw new CassetteError(`until ${until} is not the span of a recorded model call`, [
+        `the recorded model calls of ${request.source} have the span ids ${spans}; ` +
+          'give one of them, or leave out until to serve them all',
+      ])
+    }
+    return {
+      cassette,
+      source: request.source,
+      until,
+      then: request.then,
+      editedSpanIds: (request.edits ?? []).map((change) => change.spanId),
+    }
+  }
+
   /** Sends the cassette of a run or trace, or 422 with the reasons it cannot be replayed. */
   private async sendCassette(source: string, response: ServerResponse): Promise<void> {
     await this.options.whenNormalized()
@@ -424,17 +450,7 @@ export class ApiServer {
       }
       try {
         const { replay: replayRequest, ...start } = parsed.data
-        let replay: Parameters<RunService['start']>[0]['replay']
-        if (replayRequest) {
-          await this.options.whenNormalized()
-          replay = {
-            cassette: resolveCassette(replayRequest, runs, this.options.queries),
-            source: replayRequest.source,
-            until: replayRequest.until ?? null,
-            then: replayRequest.then,
-            editedSpanIds: (replayRequest.edits ?? []).map((change) => change.spanId),
-          }
-        }
+        const replay = replayRequest ? await this.replayStart(replayRequest) : undefined
         sendJson(response, 201, runs.start({ ...start, replay }))
       } catch (error) {
         if (error instanceof CassetteError) {
@@ -481,7 +497,7 @@ export class ApiServer {
     if (method === 'POST' && parts.length === 3 && parts[2] === 'runs') {
       const body = await readJson(request, response)
       if (body === undefined) return
-      sendResult(response, await playground.start(body))
+      sendResult(response, await playground.start(body, this.replayStart))
       return
     }
     sendJson(response, 404, { error: `no API route ${method} /api/${parts.slice(1).join('/')}` })

@@ -18,6 +18,7 @@ import { ScenarioError } from '../gateway/scenario'
 import type { GatewayMode } from '../gateway/types'
 import { UpstreamConfigError } from '../gateway/upstream'
 import { commandEnvironment } from './environment'
+import type { ReplyEdit } from '../replay/cassette'
 import { MAX_OUTPUT_CHARS, type RunService } from './service'
 
 /** Time between SIGTERM and SIGKILL when a run is stopped. */
@@ -34,6 +35,21 @@ export interface LaunchRequest {
   mode: GatewayMode
   /** A scenario's name and text, for a mock run. */
   scenario: { name: string; text: string } | null
+  /** The cassette to serve and how, for a replay run (whose gateway mode is 'mock'). */
+  replay?: ReplayStart
+}
+
+/** The replay that RunService.start takes: a cassette, its source, `until` and `then`. */
+export type ReplayStart = NonNullable<Parameters<RunService['start']>[0]['replay']>
+
+/** A replay as the run and playground APIs take it: a run or trace id, or a cassette sent whole. */
+export interface ReplayRequest {
+  source: string
+  cassette?: unknown
+  until?: string | null
+  then: 'fail' | 'mock' | 'live'
+  /** Changes to recorded replies, for a fork. */
+  edits?: ReplyEdit[]
 }
 
 /**
@@ -115,7 +131,16 @@ export class RunLauncher {
       throw new LaunchError(`${message} (run ${start.runId})`, 400)
     }
     this.track(start.runId, child)
-    this.log.info({ runId: start.runId, pid: child.pid, cwd, mode: request.mode }, 'run started')
+    this.log.info(
+      {
+        runId: start.runId,
+        pid: child.pid,
+        cwd,
+        mode: request.mode,
+        replay: request.replay?.source,
+      },
+      'run started',
+    )
     return this.options.runs.get(start.runId)!
   }
 

@@ -13,8 +13,9 @@ import type {
   PlaygroundSettings,
 } from '../../shared/api'
 import type { GatewayMode } from '../gateway/types'
+import { CassetteError } from '../replay/cassette'
 import { CommandLineError, splitCommandLine } from './command-line'
-import { LaunchError, type RunLauncher } from './launcher'
+import { LaunchError, type ReplayRequest, type ReplayStart, type RunLauncher } from './launcher'
 
 /** A response for the API server to send. */
 export interface ApiResult {
@@ -27,11 +28,18 @@ const MAX_RECENT_FOLDERS = 20
 const SCENARIO_NAME = 'playground scenario'
 const MAX_SCENARIO_CHARS = 1_000_000
 
+const replaySchema = z.object({
+  source: z.string().min(1, 'name the run (run_...) or trace (32 hex digits) to replay').max(200),
+  until: z.string().min(1).max(200).nullable().optional(),
+  then: z.enum(['fail', 'mock', 'live']),
+})
+
 const runRequestSchema = z.object({
   commandLine: z.string().max(100_000),
   cwd: z.string().min(1, 'enter a working folder').max(4096),
   mode: z.enum(['mock', 'scenario', 'live', 'record']),
   scenario: z.string().max(MAX_SCENARIO_CHARS).nullable().optional(),
+  replay: replaySchema.nullable().optional(),
 })
 
 const GATEWAY_MODES: Record<PlaygroundMode, GatewayMode> = {
@@ -68,8 +76,15 @@ export class Playground {
     }
   }
 
-  /** Handles `POST /api/playground/runs`: 201 with the started run, or 400/403 with the reason. */
-  async start(body: unknown): Promise<ApiResult> {
+  /**
+   * Handles `POST /api/playground/runs`: 201 with the started run, 400/403
+   * with the reason, or 422 with the problems of a replay source that cannot
+   * be replayed. `replayStart` builds a replay's cassette as the run API does.
+   */
+  async start(
+    body: unknown,
+    replayStart: (request: ReplayRequest) => Promise<ReplayStart>,
+  ): Promise<ApiResult> {
     if (this.disabledReason !== null) return failure(403, this.disabledReason)
     const parsed = runRequestSchema.safeParse(body)
     if (!parsed.success) {
@@ -90,7 +105,16 @@ export class Playground {
     const scenario = request.scenario ?? null
     if (request.mode === 'scenario' && (scenario === null || scenario.trim() === ''))
       return failure(400, 'scenario mode needs a scenario; write one in the scenario editor')
+    const replayRequest = request.replay ?? null
+    if (replayRequest !== null && request.mode !== 'mock') {
+      return failure(
+        400,
+        `invalid playground run: a replay run gets its model replies from the recording and then ` +
+          `from replay.then, so mode must be mock, not ${request.mode}`,
+      )
+    }
     try {
+      const replay = replayRequest === null ? undefined : await replayStart(replayRequest)
       const run = await this.options.launcher.launch({
         command,
         cwd: request.cwd,
@@ -99,10 +123,15 @@ export class Playground {
           request.mode === 'scenario' && scenario !== null
             ? { name: SCENARIO_NAME, text: scenario }
             : null,
+        replay,
       })
-      saveSettings(this.options.db, { ...request, cwd: run.cwd, scenario })
+      // A replay is no mode of its own, so the folder keeps the settings of its last ordinary run.
+      if (replay === undefined)
+        saveSettings(this.options.db, { ...request, cwd: run.cwd, scenario })
       return { status: 201, body: run }
     } catch (error) {
+      if (error instanceof CassetteError)
+        return { status: 422, body: { error: error.message, problems: error.problems } }
       if (error instanceof LaunchError) {
         const body =
           error.problems.length > 0

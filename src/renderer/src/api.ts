@@ -1,4 +1,5 @@
 import type {
+  CassetteJson,
   CoreStatus,
   ExceptionGroup,
   JsonValue,
@@ -7,6 +8,7 @@ import type {
   PlaygroundRunRequest,
   PriceOverride,
   PriceOverrides as PriceList,
+  RunDiffJson,
   RunJson,
   RunOutputEvent,
   SpanJson,
@@ -17,14 +19,19 @@ import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
 
-/** An API call that failed: the core's `{ error }` message, or a network failure (status 0). */
+/**
+ * An API call that failed: the core's `{ error }` message, with its
+ * `problems` when it lists them, or a network failure (status 0).
+ */
 export class ApiError extends Error {
   readonly status: number
+  readonly problems: string[]
 
-  constructor(message: string, status: number) {
+  constructor(message: string, status: number, problems: string[] = []) {
     super(message)
     this.name = 'ApiError'
     this.status = status
+    this.problems = problems
   }
 
   get isNotFound(): boolean {
@@ -100,7 +107,25 @@ export class ApiClient {
     return this.request('api/playground', { signal })
   }
 
-  /** Starts a command in the core; rejects with the core's reason (400, 403) when it cannot. */
+  /**
+   * Returns the model calls a replay of this run or trace serves, or rejects
+   * with status 422 and the problems when it cannot be replayed.
+   */
+  getCassette(source: string, signal?: AbortSignal): Promise<CassetteJson> {
+    const collection = /^[0-9a-f]{32}$/.test(source) ? 'traces' : 'runs'
+    return this.request(`api/${collection}/${encodeURIComponent(source)}/cassette`, { signal })
+  }
+
+  /** Compares two runs or traces; rejects with status 404 when one is not found. */
+  getDiff(a: string, b: string, signal?: AbortSignal): Promise<RunDiffJson> {
+    const params = new URLSearchParams({ a, b })
+    return this.request(`api/diff?${params.toString()}`, { signal })
+  }
+
+  /**
+   * Starts a command (or a replay) in the core; rejects with the core's reason
+   * when it cannot: 400, 403, or 422 for a source that cannot be replayed.
+   */
   startRun(request: PlaygroundRunRequest): Promise<RunJson> {
     return this.request('api/playground/runs', { method: 'POST', body: JSON.stringify(request) })
   }
@@ -143,8 +168,7 @@ export class ApiClient {
       headers: { Authorization: `Bearer ${this.connection.token}` },
       signal,
     })
-    if (!response.ok || response.body === null)
-      throw new ApiError(await readErrorMessage(response), response.status)
+    if (!response.ok || response.body === null) throw await responseError(response)
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
     let buffer = ''
     for (;;) {
@@ -186,28 +210,32 @@ export class ApiClient {
         0,
       )
     }
-    if (!response.ok) throw new ApiError(await readErrorMessage(response), response.status)
+    if (!response.ok) throw await responseError(response)
     return (await response.json()) as T
   }
 }
 
-async function readErrorMessage(response: Response): Promise<string> {
+/** Reads the core's `{ error, problems? }` body of a failed response into an ApiError. */
+async function responseError(response: Response): Promise<ApiError> {
   const fallback = `${response.status} ${response.statusText}`.trim()
   let text: string
   try {
     text = await response.text()
   } catch {
-    return `Request failed: ${fallback}`
+    return new ApiError(`Request failed: ${fallback}`, response.status)
   }
   try {
     const body: unknown = JSON.parse(text)
     if (typeof body === 'object' && body !== null && 'error' in body) {
-      return String(body.error)
+      const problems =
+        'problems' in body && Array.isArray(body.problems) ? body.problems.map(String) : []
+      return new ApiError(String(body.error), response.status, problems)
     }
   } catch {
     // Not JSON, so a proxy or an old core responded. Show its text instead.
   }
-  return text.trim() === '' ? `Request failed: ${fallback}` : text.trim().slice(0, 500)
+  const message = text.trim() === '' ? `Request failed: ${fallback}` : text.trim().slice(0, 500)
+  return new ApiError(message, response.status)
 }
 
 /** Returns the JSON of one server-sent event's data lines, or null for a comment (keep-alive). */
@@ -227,4 +255,18 @@ export function isAbortError(error: unknown): boolean {
 /** Returns the message to show for any error a hook caught. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** Returns the problems that the core listed with an error, or none. */
+export function errorProblems(error: unknown): string[] {
+  return error instanceof ApiError ? error.problems : []
+}
+
+/**
+ * Returns the first line of an error message that lists its problems below
+ * it (the core's scenario and cassette errors do), without its colon.
+ */
+export function errorHeadline(message: string, problems: readonly string[]): string {
+  if (problems.length === 0) return message
+  return message.split('\n')[0]!.replace(/:$/, '')
 }

@@ -4,17 +4,25 @@ export type Route =
   | { page: 'trace'; traceId: string; spanId: string | null }
   | { page: 'prices' }
   | { page: 'playground'; runId: string | null }
+  /** The playground with the replay form open for a run or trace. */
+  | { page: 'replay'; source: string }
+  | { page: 'diff'; a: string; b: string }
 
 export const PRICES_HASH = '#/prices'
 export const PLAYGROUND_HASH = '#/playground'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
- * `#/playground` and `#/playground/<runId>`; anything else is the list.
+ * `#/playground`, `#/playground/<runId>`, `#/replay/<source>` and
+ * `#/diff/<a>/<b>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
+  if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
+    return { page: 'replay', source: parts[1]! }
+  if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
+    return { page: 'diff', a: parts[1]!, b: parts[2]! }
   if (parts[0] === 'playground' && parts.length <= 2) {
     const runId = parts[1] !== undefined && parts[1] !== '' ? parts[1] : null
     return { page: 'playground', runId }
@@ -33,6 +41,16 @@ export function traceHash(traceId: string, spanId?: string | null): string {
 
 export function playgroundHash(runId: string | null): string {
   return runId === null ? PLAYGROUND_HASH : `${PLAYGROUND_HASH}/${encodeURIComponent(runId)}`
+}
+
+/** The playground's replay form for a run id or trace id. */
+export function replayHash(source: string): string {
+  return `#/replay/${encodeURIComponent(source)}`
+}
+
+/** The diff of two runs or traces, `a` on the left. */
+export function diffHash(a: string, b: string): string {
+  return `#/diff/${encodeURIComponent(a)}/${encodeURIComponent(b)}`
 }
 
 function safeDecode(part: string): string {

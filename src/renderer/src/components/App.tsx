@@ -6,6 +6,7 @@ import { useCoreStatus } from '../hooks/use-core-status'
 import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
+import { DiffPage } from './DiffPage'
 import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
@@ -66,8 +67,14 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
       ) : route.page === 'prices' ? (
         <PricesPage />
-      ) : route.page === 'playground' ? (
-        <PlaygroundPage runId={route.runId} />
+      ) : route.page === 'playground' || route.page === 'replay' ? (
+        // One element for both routes, so that the replay form stays open when its run starts.
+        <PlaygroundPage
+          runId={route.page === 'playground' ? route.runId : null}
+          replaySource={route.page === 'replay' ? route.source : null}
+        />
+      ) : route.page === 'diff' ? (
+        <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
       ) : (
         <TraceListPage status={status} />
       )}

@@ -10,15 +10,21 @@ export interface RunListProps {
   runs: RunJson[]
   selectedId: string | null
   onRerun: (run: RunJson) => void
+  onReplay: (run: RunJson) => void
   /** False when the core may not start commands. */
   rerunEnabled: boolean
+  /** Ids of the runs picked for comparison, at most two. */
+  compared: readonly string[]
+  onToggleCompared: (run: RunJson) => void
 }
 
 /**
  * Lists past runs, from `loupe run` and the playground, newest first. A row
- * selects its run (output and traces above); its trace links open the trace view.
+ * selects its run (output and traces above); its trace links open the trace
+ * view, its checkbox picks it for comparison, and its buttons rerun or replay it.
  */
-export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProps) {
+export function RunList(props: RunListProps) {
+  const { runs, selectedId, onRerun, onReplay, rerunEnabled, compared } = props
   return (
     <table className="run-table" data-testid="run-list">
       <thead>
@@ -41,6 +47,9 @@ export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProp
           <th scope="col">
             <span className="visually-hidden">Actions</span>
           </th>
+          <th scope="col" title="Pick two runs, then press Compare above the list">
+            Compare
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -54,7 +63,8 @@ export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProp
             onClick={(event) => {
               if (!(
                 event.target instanceof HTMLAnchorElement ||
-                event.target instanceof HTMLButtonElement
+                event.target instanceof HTMLButtonElement ||
+                event.target instanceof HTMLInputElement
               ))
                 navigate(playgroundHash(run.id))
             }}
@@ -100,7 +110,7 @@ export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProp
                 ))}
               </span>
             </td>
-            <td>
+            <td className="run-actions-cell">
               <button
                 type="button"
                 onClick={() => onRerun(run)}
@@ -109,6 +119,23 @@ export function RunList({ runs, selectedId, onRerun, rerunEnabled }: RunListProp
               >
                 Rerun
               </button>
+              <button
+                type="button"
+                onClick={() => onReplay(run)}
+                title="Run the command again against this run's recorded model replies"
+                data-testid="replay-run"
+              >
+                Replay
+              </button>
+            </td>
+            <td>
+              <input
+                type="checkbox"
+                checked={compared.includes(run.id)}
+                onChange={() => props.onToggleCompared(run)}
+                aria-label={`Pick run ${run.id} to compare`}
+                data-testid="compare-pick"
+              />
             </td>
           </tr>
         ))}

@@ -12,6 +12,8 @@ export interface RunOutputPaneProps {
   output: RunOutputState
   onStop: () => void
   onRerun: () => void
+  /** Opens the replay form for this run. */
+  onReplay: () => void
   stopping: boolean
   /** False when the core may not start commands (Rerun is then disabled). */
   enabled: boolean
@@ -19,7 +21,7 @@ export interface RunOutputPaneProps {
 
 /**
  * Shows the selected run's output as it arrives, with Stop while it runs and
- * Rerun once it has ended. The view follows new lines while it is scrolled
+ * Rerun and Replay once it has ended. The view follows new lines while it is scrolled
  * to the bottom.
  */
 export function RunOutputPane({
@@ -27,6 +29,7 @@ export function RunOutputPane({
   output,
   onStop,
   onRerun,
+  onReplay,
   stopping,
   enabled,
 }: RunOutputPaneProps) {
@@ -64,6 +67,15 @@ export function RunOutputPane({
         </button>
         <button type="button" onClick={onRerun} disabled={!enabled} data-testid="rerun-button">
           Rerun
+        </button>
+        <button
+          type="button"
+          onClick={onReplay}
+          disabled={running}
+          title="Run the command again against this run's recorded model replies"
+          data-testid="replay-shown-run"
+        >
+          Replay
         </button>
       </div>
       <p className="muted run-command" title={run.cwd}>

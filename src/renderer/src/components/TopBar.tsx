@@ -24,7 +24,10 @@ export function TopBar({
         <a href="#/" aria-current={page === 'list' ? 'page' : undefined}>
           Traces
         </a>
-        <a href={PLAYGROUND_HASH} aria-current={page === 'playground' ? 'page' : undefined}>
+        <a
+          href={PLAYGROUND_HASH}
+          aria-current={page === 'playground' || page === 'replay' ? 'page' : undefined}
+        >
           Playground
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>

@@ -2,6 +2,8 @@ import { useMemo } from 'react'
 import type { TraceSummary } from '../../../shared/api'
 import { formatCount, formatDuration, formatLocalTime, pluralize } from '../format'
 import type { TraceExceptionsState } from '../hooks/use-trace-exceptions'
+import { navigate } from '../navigation'
+import { replayHash } from '../route'
 import type { SpanMark, SpanTree } from '../tree/build-tree'
 import { CopyButton } from './CopyButton'
 import { ExceptionGroups } from './ExceptionGroups'
@@ -12,7 +14,8 @@ import { TraceFigures } from './TraceFigures'
 /**
  * Renders the trace's summary: root name, id, service, start, duration,
  * counts and tree problems, then its agent figures (calls, tokens, cost),
- * the evidence for its error class and its exceptions.
+ * the evidence for its error class and its exceptions. Its Replay button
+ * opens the playground's replay form for the trace.
  */
 export function TraceHeader({
   trace,
@@ -46,6 +49,15 @@ export function TraceHeader({
         {trace.inProgressCount > 0 && (
           <span className="badge running">{formatCount(trace.inProgressCount)} running</span>
         )}
+        <span className="toolbar-spacer" />
+        <button
+          type="button"
+          onClick={() => navigate(replayHash(trace.traceId))}
+          title="Run the agent again in the playground, against this trace's recorded model replies"
+          data-testid="replay-trace"
+        >
+          Replay
+        </button>
       </div>
       <dl className="trace-meta">
         <div>
