@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pathlib
 from typing import Any
 
@@ -72,6 +73,7 @@ from pydantic_ai.messages import (
     TextPart,
     ToolCallPart,
 )
+from pydantic_ai.exceptions import ModelHTTPError
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 CASSETTE = json.loads((pathlib.Path(__file__).parent / 'cassette.json').read_text())
@@ -83,17 +85,25 @@ EXPECTED_ERROR = ${outcome.error === null ? 'None' : pythonString(outcome.error)
 
 def load_agent() -> Any:
     """Imports the agent named MODULE:NAME; a function that is not an agent is called to build one."""
+    # Provider clients built at import time want a key; the replay never uses it.
+    for variable in ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'GROQ_API_KEY', 'MISTRAL_API_KEY'):
+        os.environ.setdefault(variable, 'not-used-by-the-replay')
     module_name, _, name = AGENT.partition(':')
     found = getattr(importlib.import_module(module_name), name)
     return found if hasattr(found, 'override') else found()
 
 
-def recorded_replies() -> list[ModelResponse]:
-    """The recorded replies; calls that got an error were retried by the client, so they are left out."""
-    replies = []
-    for call in CASSETTE['calls']:
+def recorded_replies() -> list[ModelResponse | dict[str, Any]]:
+    """The recorded replies in order. An error that the client retried is left out; errors at the
+    end of the recording, which ended the run, stay as dicts and are raised again."""
+    calls = CASSETTE['calls']
+    last_reply = max((i for i, call in enumerate(calls) if call['reply'] is not None), default=-1)
+    replies: list[ModelResponse | dict[str, Any]] = []
+    for index, call in enumerate(calls):
         reply = call['reply']
         if reply is None:
+            if index > last_reply and call['error'] is not None:
+                replies.append(call['error'])
             continue
         parts: list[Any] = []
         if reply['text']:
@@ -104,9 +114,10 @@ def recorded_replies() -> list[ModelResponse]:
     return replies
 
 
-def final_output(replies: list[ModelResponse]) -> Any:
+def final_output(replies: list[ModelResponse | dict[str, Any]]) -> Any:
     """The output the recorded run ended with: the last reply's text, or its output tool's arguments."""
     last = replies[-1]
+    assert isinstance(last, ModelResponse), 'the recorded run ended with an error, not a reply'
     for part in last.parts:
         if isinstance(part, ToolCallPart):
             return part.args_as_dict()
@@ -129,6 +140,9 @@ def test_replays_the_recorded_run() -> None:
         reply = next(remaining, None)
         if reply is None:
             pytest.fail(f'the agent made more model calls than the {len(replies)} recorded')
+        if isinstance(reply, dict):
+            model_name = CASSETTE['calls'][0]['model'] or 'recorded'
+            raise ModelHTTPError(status_code=reply['status'], model_name=model_name, body=reply['message'])
         for part in reply.parts:
             if isinstance(part, ToolCallPart):
                 # pytest.fail, not assert: the agent run would catch an AssertionError as its own failure.
@@ -152,7 +166,10 @@ def test_replays_the_recorded_run() -> None:
         assert dumped == final_output(replies)
     else:
         assert error is not None, f'the recorded run raised {EXPECTED_ERROR}, but this one succeeded'
-        assert type(error).__name__ == EXPECTED_ERROR
+        names = {cls.__name__ for cls in type(error).__mro__}
+        # A provider error raised again here is a ModelHTTPError, where the recorded run may name a subclass.
+        same_provider_error = isinstance(error, ModelHTTPError) and EXPECTED_ERROR.startswith('Model')
+        assert EXPECTED_ERROR in names or same_provider_error, f'expected {EXPECTED_ERROR}, got {error!r}'
 `
 }
 
@@ -178,9 +195,18 @@ export async function exportTest(
       )),
     outcome: await recordedOutcome(core, source),
   }))
-  await mkdir(directory, { recursive: true })
-  await writeFile(join(directory, 'cassette.json'), `${JSON.stringify(written, null, 2)}\n`)
-  await writeFile(join(directory, 'test_replay.py'), pytestModule(written, agent, source, outcome))
+  try {
+    await mkdir(directory, { recursive: true })
+    await writeFile(join(directory, 'cassette.json'), `${JSON.stringify(written, null, 2)}\n`)
+    await writeFile(
+      join(directory, 'test_replay.py'),
+      pytestModule(written, agent, source, outcome),
+    )
+  } catch (error) {
+    throw new CliError(
+      `cannot write the test to ${directory}: ${(error as Error).message}; choose a folder you can write to`,
+    )
+  }
   process.stderr.write(
     `loupe: wrote ${join(directory, 'test_replay.py')} and cassette.json; run it with pytest (the agent's module must be importable)\n`,
   )

@@ -42,9 +42,14 @@ function parseErrorClasses(value: string): ErrorClass[] {
     .split(',')
     .map((c) => c.trim())
     .filter((c) => c !== '')
+  const failures = ERROR_CLASSES.filter((c) => c !== 'none')
   for (const c of classes) {
-    if (!(ERROR_CLASSES as string[]).includes(c)) {
-      throw new InvalidArgumentError(`unknown error class ${c}; use ${ERROR_CLASSES.join(', ')}`)
+    if (!(failures as string[]).includes(c)) {
+      throw new InvalidArgumentError(
+        c === 'none'
+          ? 'none is the class of a run that did not fail, so it cannot fail a run; list failure classes'
+          : `unknown error class ${c}; use ${failures.join(', ')}`,
+      )
     }
   }
   return classes as ErrorClass[]

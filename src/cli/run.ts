@@ -10,6 +10,7 @@ import { startCore } from '../core/core'
 import { readDiscovery, type Discovery } from '../core/discovery'
 import { commandEnvironment } from '../core/runner/environment'
 import { CliError } from './folder'
+import { humanLogStream } from './log-stream'
 import type { ScenarioFile } from './scenario-file'
 import { formatDuration } from './format'
 
@@ -54,7 +55,7 @@ export async function withCore<T>(
   if (running) return use(running, false)
   const ownCore = await startCore({
     dataDir,
-    logger: pino({ level: 'warn' }, pino.destination(2)),
+    logger: pino({ name: 'loupe', level: 'warn' }, humanLogStream(process.stderr)),
   })
   try {
     return await use(ownCore.discovery, true)
@@ -120,11 +121,20 @@ async function runWithCore(
     `loupe: run ${start.runId} started${against[mode]}${options.scenario ? ` (scenario ${options.scenario.name})` : ''}\n`,
   )
   const started = Date.now()
-  const { exitCode, output } = await spawnAndStream(command, env)
+  // With --json, standard output carries only the run's JSON, so the agent's goes to standard error.
+  const result = await spawnAndStream(command, env, options.json ? process.stderr : process.stdout)
+  const { exitCode, output } = result
   const run = await api<RunJson>(core, `/api/runs/${start.runId}/finish`, {
     method: 'POST',
-    body: JSON.stringify({ exitCode, output }),
+    body: JSON.stringify({
+      exitCode,
+      output: result.startError ?? output,
+      signal: result.signal,
+      stopped: result.stopped,
+      startError: result.startError,
+    }),
   })
+  if (result.startError) throw new CliError(result.startError)
   const summary = await api<RunJson>(core, `/api/runs/${run.id}?wait=1`)
   if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
   else {
@@ -168,12 +178,34 @@ function upstreamSettings(
   return settings
 }
 
+/** Time the run waits, once the command has exited, for processes that still hold its output. */
+const OUTPUT_GRACE_MS = 1_000
+/** Time between the signals that stop a command on Ctrl-C: SIGINT, then SIGTERM, then SIGKILL. */
+const STOP_STEP_MS = 3_000
+
+interface CommandResult {
+  exitCode: number | null
+  signal: string | null
+  /** True when Loupe stopped the command because it got SIGINT or SIGTERM itself. */
+  stopped: boolean
+  output: string
+  /** Why the command could not be started, when it could not. */
+  startError?: string
+}
+
+/**
+ * Runs the command in a process group of its own and streams its output:
+ * the command's standard output goes to `stdout`, its standard error to
+ * this process's. The run ends when the command exits (background
+ * processes it leaves may keep running). Ctrl-C stops the whole group,
+ * escalating to SIGTERM and then SIGKILL for processes that ignore it.
+ */
 function spawnAndStream(
   command: string[],
   env: NodeJS.ProcessEnv,
-): Promise<{ exitCode: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // A process group of its own, so that stopping the run stops its children too.
+  stdout: NodeJS.WritableStream,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
     const child = spawn(command[0]!, command.slice(1), {
       env,
       stdio: ['inherit', 'pipe', 'pipe'],
@@ -181,34 +213,64 @@ function spawnAndStream(
     })
     const chunks: string[] = []
     child.stdout!.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk)
+      stdout.write(chunk)
       chunks.push(chunk.toString('utf8'))
     })
     child.stderr!.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk)
       chunks.push(chunk.toString('utf8'))
     })
-    const stop = (signal: NodeJS.Signals) => {
+    const timers: NodeJS.Timeout[] = []
+    let stopped = false
+    let done = false
+    const signalGroup = (signal: NodeJS.Signals) => {
       try {
         process.kill(-child.pid!, signal)
       } catch {
         // The group is already gone.
       }
     }
-    const onSigint = () => stop('SIGINT')
-    const onSigterm = () => stop('SIGTERM')
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopped) {
+        // A second Ctrl-C: stop at once.
+        signalGroup('SIGKILL')
+        return
+      }
+      stopped = true
+      signalGroup(signal)
+      timers.push(setTimeout(() => signalGroup('SIGTERM'), STOP_STEP_MS).unref())
+      timers.push(setTimeout(() => signalGroup('SIGKILL'), 2 * STOP_STEP_MS).unref())
+    }
+    const onSigint = () => onSignal('SIGINT')
+    const onSigterm = () => onSignal('SIGTERM')
     process.on('SIGINT', onSigint)
     process.on('SIGTERM', onSigterm)
+    const finish = (result: Omit<CommandResult, 'output' | 'stopped'>) => {
+      if (done) return
+      done = true
+      for (const timer of timers) clearTimeout(timer)
+      process.off('SIGINT', onSigint)
+      process.off('SIGTERM', onSigterm)
+      // Processes left in the group may still hold the pipes; the run does not wait for them.
+      child.stdout!.destroy()
+      child.stderr!.destroy()
+      if (result.signal) chunks.push(`\n[stopped by ${result.signal}]\n`)
+      resolve({ ...result, stopped, output: chunks.join('') })
+    }
     child.on('error', (error) => {
-      process.off('SIGINT', onSigint)
-      process.off('SIGTERM', onSigterm)
-      reject(new CliError(`cannot start ${command[0]}: ${error.message}`))
+      finish({
+        exitCode: null,
+        signal: null,
+        startError: `cannot start ${command[0]}: ${error.message}`,
+      })
     })
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', onSigint)
-      process.off('SIGTERM', onSigterm)
-      if (signal) chunks.push(`\n[stopped by ${signal}]\n`)
-      resolve({ exitCode: code, output: chunks.join('') })
+    child.on('exit', (code, signal) => {
+      // Give the output a moment to drain, unless the pipes close first.
+      const grace = setTimeout(() => finish({ exitCode: code, signal }), OUTPUT_GRACE_MS)
+      grace.unref()
+      timers.push(grace)
+      child.once('close', () => finish({ exitCode: code, signal }))
+      if (stopped) signalGroup('SIGKILL')
     })
   })
 }

@@ -263,6 +263,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       // Through the ingestor, so that keys in prompts are redacted like any span's.
       writeSpans: (traces) => ingestor.writeDecoded(traces),
       storeExchange: (exchange) => exchanges.insert(exchange),
+      recordRunLive: () => runs.list().some((run) => run.mode === 'record'),
     },
     log.child({ component: 'gateway' }),
     { respondOutsideRuns: options.respondOutsideRuns },

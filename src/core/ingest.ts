@@ -18,7 +18,7 @@ import type { DecodedTraces } from './otlp/model'
 import type { BodyEncoding, PartialSuccess, Signal } from './otlp/responses'
 import { DEFAULT_MAX_ATTRIBUTE_BYTES, ValueTruncator } from './otlp/truncate'
 import { redactLogs, redactTraces } from './redact/decoded'
-import { Redactor, type RedactionTally } from './redact/redactor'
+import { RedactionTally, Redactor } from './redact/redactor'
 import { DEFAULT_REDACTION_RULES, type RedactionRule } from './redact/rules'
 import type { SpanWriter } from './store/writer'
 
@@ -95,6 +95,11 @@ export class Ingestor {
   }
 
   /** Store spans that Loupe made itself (run root spans, gateway calls), redacted like any others. */
+  /** Redacts secrets in free text, such as a run's captured output, with the same rules as spans. */
+  redactText(text: string): string {
+    return this.redactor ? this.redactor.redactText(text, new RedactionTally()) : text
+  }
+
   async writeDecoded(traces: DecodedTraces): Promise<void> {
     if (this.redactor) this.noteRedactions(redactTraces(this.redactor, traces))
     this.noteTruncations(this.truncator.truncateTraces(traces), { source: 'loupe' })

@@ -206,6 +206,7 @@ describe('record mode', () => {
     expect(received[0]!.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`)
     expect(received[0]!.headers['x-stainless-lang']).toBe('js')
     expect(received[0]!.body.toString()).toBe(requestBody)
+    await finishRun(run.runId)
   })
 
   it('stores the exchange byte for byte without keys', async () => {
@@ -363,8 +364,18 @@ describe('record mode', () => {
     expect(
       ((await strangerReply.json()) as { system_fingerprint: string }).system_fingerprint,
     ).toBe('fp_loupe_mock')
-    // A record run's key stops working when the run ends.
+    // While a record run is live, a call with another key is rejected, not mocked.
     const recordRun = await startRun('record')
+    const unknownKey = await fetch(`${mockRun.env.OPENAI_BASE_URL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer sk-agent-own-key' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }),
+    })
+    expect(unknownKey.status).toBe(401)
+    expect(((await unknownKey.json()) as { error: { message: string } }).error.message).toContain(
+      'This API key belongs to no Loupe run, and a record run is live',
+    )
+    // A record run's key stops working when the run ends.
     await finishRun(recordRun.runId)
     const late = await chat(recordRun, {
       model: 'gpt-4o-mini',

@@ -426,6 +426,43 @@ describe.skipIf(!python)('loupe replay', () => {
     }
   })
 
+  it('exports a run that ended on a provider error', async () => {
+    const limited = await loupeCommand([
+      'run',
+      '--mock',
+      join(fixturesDir, 'gateway-scenarios/rate-limit.yaml'),
+      '--',
+      python!,
+      agent,
+      MODEL,
+    ])
+    expect(limited.run.errorClass).toBe('upstream_unavailable')
+    const folder = makeDataDir('loupe-export-')
+    try {
+      const written = await runCli(
+        [
+          'replay',
+          limited.run.id,
+          '--export-test',
+          folder,
+          '--agent',
+          'replay_agent:build_agent',
+          '--data',
+          loupe.dataDir,
+        ],
+        agentEnv(),
+      )
+      expect(written.code).toBe(0)
+      const pytest = await runPython(
+        ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(folder, 'test_replay.py')],
+        { PYTHONPATH: join(repoRoot, 'test/interop') },
+      )
+      expect(pytest.stdout).toContain('1 passed')
+    } finally {
+      removeDir(folder)
+    }
+  })
+
   it('explains what cannot be replayed', async () => {
     const result = await runCli([
       'replay',

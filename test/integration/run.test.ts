@@ -2,10 +2,12 @@
 // them at Loupe, their runs stored with exit code, output and traces, and
 // --fail-on turning an error class into a failing exit code.
 
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunJson, TraceDetail } from '../../src/shared/api'
 import {
+  apiJson,
   cliJson,
   makeDataDir,
   removeDir,
@@ -121,5 +123,98 @@ describe.skipIf(!python)('loupe run with a running core', () => {
     const stored = runs.find((r) => r.id === run.id)!
     expect(stored.endedAt).not.toBeNull()
     expect(stored.modelCalls).toBe(2)
+  })
+})
+
+describe('loupe run ending its command', () => {
+  const dataDir = makeDataDir()
+
+  afterAll(() => removeDir(dataDir))
+
+  it('ends when the command exits, not its background jobs', async () => {
+    const started = Date.now()
+    const result = await runCli(
+      ['run', '--mock', '--data', dataDir, '--', 'sh', '-c', 'sleep 30 & echo started; exit 0'],
+      cleanEnv(),
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('started')
+    // A hang check: waiting for the background sleep would take 30 s.
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+
+  it('prints only the run as JSON with --json', async () => {
+    const result = await runCli(
+      ['run', '--json', '--mock', '--data', dataDir, '--', 'sh', '-c', 'echo to-stdout'],
+      cleanEnv(),
+    )
+    const run = JSON.parse(result.stdout) as RunJson
+    expect(run.output).toContain('to-stdout')
+    expect(result.stderr).toContain('to-stdout')
+  })
+
+  it('finishes a run whose command cannot start', async () => {
+    const result = await runCli(
+      ['run', '--mock', '--data', dataDir, '--', '/no/such/program'],
+      cleanEnv(),
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      'loupe: cannot start /no/such/program: spawn /no/such/program ENOENT',
+    )
+    const loupe = await startTestCore(makeDataDir())
+    try {
+      const failed = await runCli(
+        ['run', '--mock', '--data', loupe.dataDir, '--', '/no/such/program'],
+        cleanEnv(),
+      )
+      expect(failed.code).toBe(1)
+      const [run] = (await apiJson<RunJson[]>(loupe, '/api/runs')).body
+      expect(run!.state).toBe('failed')
+      expect(run!.endedAt).not.toBeNull()
+      expect(run!.output).toContain('cannot start /no/such/program')
+    } finally {
+      await loupe.stop()
+      removeDir(loupe.dataDir)
+    }
+  })
+
+  it('stops a command that ignores Ctrl-C', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/loupe.js'),
+        'run',
+        '--mock',
+        '--data',
+        dataDir,
+        '--',
+        'sh',
+        '-c',
+        'trap "" INT TERM; echo "group $$"; while true; do sleep 1; done',
+      ],
+      { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    for (let i = 0; i < 200 && !/group \d+/.test(stdout); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const group = Number(/group (\d+)/.exec(stdout)![1])
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.kill('SIGINT')
+    // SIGINT and SIGTERM are ignored, so the group ends with SIGKILL after two steps.
+    expect(await exited).toBe(1)
+    // Killed processes are gone once reaped; allow the system a moment for that.
+    let alive = true
+    for (let i = 0; i < 40 && alive; i++) {
+      try {
+        process.kill(-group, 0)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      } catch {
+        alive = false
+      }
+    }
+    expect(alive).toBe(false)
   })
 })

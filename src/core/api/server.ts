@@ -473,7 +473,12 @@ export class ApiServer {
       }
       const run = await runs.finish(
         parts[2]!,
-        { exitCode: parsed.data.exitCode },
+        {
+          exitCode: parsed.data.exitCode,
+          signal: parsed.data.signal ?? null,
+          stopped: parsed.data.stopped,
+          startError: parsed.data.startError,
+        },
         parsed.data.output,
       )
       if (run) sendJson(response, 200, run)
@@ -738,6 +743,12 @@ const scenarioCheckSchema = z.object({ name: z.string().optional(), text: z.stri
 const runFinishSchema = z.object({
   exitCode: z.number().int().nullable(),
   output: z.string(),
+  /** The signal that ended the command, when one did. */
+  signal: z.string().nullable().optional(),
+  /** True when the user stopped the command (Ctrl-C). */
+  stopped: z.boolean().optional(),
+  /** Why the command could not be started, when it could not. */
+  startError: z.string().optional(),
 })
 
 function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {

@@ -182,6 +182,22 @@ export function createGatewayHandler(
     if (modelCall && request.method === 'POST') {
       const key = family.readKey(request.headers, bearerToken(request))
       const run = key ? context.runByKey(key) : null
+      if (!run && key && context.recordRunLive?.()) {
+        // The mock would answer, and the record run would quietly record nothing.
+        request.resume()
+        const variable = family.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'
+        const message =
+          `This API key belongs to no Loupe run, and a record run is live: its agent must send the ${variable} ` +
+          'that `loupe run --record` sets (code that sets its own key, such as load_dotenv(override=True), replaces it). ' +
+          'Loupe rejects such calls instead of answering them with the mock, so that nothing goes unrecorded.'
+        log.warn(
+          { provider: family.provider },
+          'call with an unknown key while a record run is live',
+        )
+        const error = family.statusError(401, message, null)
+        sendJson(response, error.status, error.body, error.headers)
+        return
+      }
       // Only a live run's own key can spend the user's provider key.
       if (
         run &&

@@ -6,6 +6,7 @@
 // is documented in docs/scenarios.md; its JSON Schema is generated from the
 // zod schema below into resources/schemas/scenario.schema.json.
 
+import { createContext, Script } from 'node:vm'
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import type { JsonValue } from '../../shared/api'
@@ -236,7 +237,13 @@ export function parseScenario(text: string, source: string): Scenario {
       }),
     )
   }
-  const value: unknown = document.toJS({ maxAliasCount: 100 })
+  let value: unknown
+  try {
+    value = document.toJS({ maxAliasCount: 100 })
+  } catch (error) {
+    // The YAML library refuses documents whose aliases expand without bound.
+    throw new ScenarioError(source, [`the YAML cannot be read: ${(error as Error).message}`])
+  }
   const parsed = scenarioSchema.safeParse(value)
   if (parsed.success) return parsed.data
   const lineOf = (path: PropertyKey[]): number | null => {
@@ -274,6 +281,38 @@ export function scenarioJsonSchema(): JsonObject {
   }
 }
 
+/** Longest time a scenario's regular expression may take on one request. */
+export const REGEX_TIME_LIMIT_MS = 50
+
+/** A regular expression that ran past its time limit. */
+export class RegexTimeoutError extends Error {
+  override name = 'RegexTimeoutError'
+}
+
+const regexContext = createContext({ pattern: /./, text: '' })
+const regexTest = new Script('pattern.test(text)')
+
+/**
+ * Tests text against a scenario's regular expression in a context that V8
+ * interrupts after REGEX_TIME_LIMIT_MS, so that a pattern with catastrophic
+ * backtracking cannot freeze the core. Throws a RegexTimeoutError then.
+ */
+function testWithTimeLimit(pattern: RegExp, text: string): boolean {
+  regexContext.pattern = new RegExp(pattern.source, pattern.flags.replace('g', ''))
+  regexContext.text = text
+  try {
+    return regexTest.runInContext(regexContext, { timeout: REGEX_TIME_LIMIT_MS }) === true
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new RegexTimeoutError(
+        `the scenario's pattern ${String(pattern)} took over ${REGEX_TIME_LIMIT_MS} ms on the last user message; ` +
+          'simplify it (nested quantifiers such as (a+)+ backtrack without end)',
+      )
+    }
+    throw error
+  }
+}
+
 /** Matches `*` and `?` wildcards against the whole text. */
 function globMatches(pattern: string, text: string): boolean {
   const source = pattern
@@ -291,7 +330,9 @@ function matches(turn: ScenarioTurn, call: ModelCall): boolean {
     const text = current.lastUserText
     if (text === null) return false
     const regExp = asRegExp(match.lastUserText)
-    if (regExp ? !regExp.test(text) : !text.includes(match.lastUserText)) return false
+    if (regExp ? !testWithTimeLimit(regExp, text) : !text.includes(match.lastUserText)) {
+      return false
+    }
   }
   if (match.toolResults !== undefined && match.toolResults !== current.results.length > 0) {
     return false
@@ -322,10 +363,26 @@ export class ScenarioPlayer {
       ...options,
       seed: this.scenario.seed ?? options.seed,
     }
-    const index = this.scenario.turns.findIndex((turn, i) => {
-      const times = turn.times ?? 1
-      return (times === 'always' || this.used[i]! < times) && matches(turn, call)
-    })
+    let index: number
+    try {
+      index = this.scenario.turns.findIndex((turn, i) => {
+        const times = turn.times ?? 1
+        return (times === 'always' || this.used[i]! < times) && matches(turn, call)
+      })
+    } catch (error) {
+      if (!(error instanceof RegexTimeoutError)) throw error
+      return {
+        kind: 'error',
+        error: {
+          status: 500,
+          message: `Scenario ${this.name}: ${error.message}.`,
+          type: null,
+          retryAfterSeconds: null,
+          body: undefined,
+        },
+        delivery: IMMEDIATE_DELIVERY,
+      }
+    }
     if (index < 0) return this.unanswered(call, seedOptions)
     this.used[index]!++
     const turn = this.scenario.turns[index]!

@@ -35,6 +35,8 @@ export interface GatewayContext {
   writeSpans(traces: DecodedTraces): Promise<void>
   /** Store the recording of a forwarded call. */
   storeExchange(exchange: ExchangeRecord): void
+  /** True while a record run is live, so a call with an unknown key is likely its agent's own key. */
+  recordRunLive?(): boolean
 }
 
 /** A forwarded call as recorded: the bytes each way, without keys, and the timings. */

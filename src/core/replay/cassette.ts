@@ -300,13 +300,23 @@ export function buildCassette(
 }
 
 /** A change to one recorded reply, for a fork: the fields given replace the recorded ones. */
-export const replyEditSchema = z.object({
-  spanId: z.string().min(1),
-  text: z.string().nullable().optional(),
-  toolCalls: z
-    .array(z.object({ id: z.string().optional(), name: z.string().min(1), arguments: z.json() }))
-    .optional(),
-})
+export const replyEditSchema = z
+  .strictObject({
+    spanId: z.string().min(1),
+    text: z.string().nullable().optional(),
+    toolCalls: z
+      .array(
+        z.strictObject({
+          id: z.string().optional(),
+          name: z.string().min(1),
+          arguments: z.json().default({}),
+        }),
+      )
+      .optional(),
+  })
+  .refine((change) => change.text !== undefined || change.toolCalls !== undefined, {
+    message: 'an edit changes "text", "toolCalls" or both; this one has neither',
+  })
 
 export type ReplyEdit = z.infer<typeof replyEditSchema>
 

@@ -88,8 +88,8 @@ function stepsOf(spans: SpanJson[]): Step[] {
 function stepChanges(a: Step, b: Step): string[] {
   if (a.kind !== b.kind) return [`a ${a.kind} call became a ${b.kind} call`]
   const changes: string[] = []
-  if (a.name !== b.name)
-    changes.push(`${a.kind === 'tool' ? 'tool' : 'model'} ${a.name} became ${b.name}`)
+  // Model names are not compared: a replay answers with the requested name, a provider with a dated one.
+  if (a.kind === 'tool' && a.name !== b.name) changes.push(`tool ${a.name} became ${b.name}`)
   if (a.request && b.request) changes.push(...differences(a.request, b.request))
   for (const key of Object.keys(a.details)) {
     if (a.details[key] !== b.details[key]) {

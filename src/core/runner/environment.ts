@@ -20,6 +20,11 @@ export function commandEnvironment(
   mode: GatewayMode,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base }
+  // Per-signal OTLP settings take precedence over OTEL_EXPORTER_OTLP_ENDPOINT in the SDKs, so
+  // ones inherited from the shell would send the run's telemetry elsewhere.
+  for (const key of Object.keys(env)) {
+    if (/^OTEL_EXPORTER_OTLP_(TRACES|LOGS|METRICS)_(ENDPOINT|PROTOCOL)$/.test(key)) delete env[key]
+  }
   for (const [key, value] of Object.entries(runEnv)) {
     if (mode === 'live' && /^(OPENAI|ANTHROPIC)_/.test(key)) continue
     env[key] =

@@ -162,10 +162,12 @@ export class RunService {
     if (!run) return this.get(runId)
     this.live.delete(runId)
     this.options.registry.remove(runId)
-    const kept =
+    // The output is stored with secrets redacted, by the same rules as spans.
+    const kept = this.options.ingestor.redactText(
       totalChars > MAX_OUTPUT_CHARS
         ? `${output.slice(0, MAX_OUTPUT_CHARS)}\n[output cut at ${MAX_OUTPUT_CHARS} characters of ${totalChars}]`
-        : output
+        : output,
+    )
     const endState = endStateOf(ending)
     this.options.db
       .prepare(

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs'
+import { accessSync, chmodSync, constants, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { damagedMessage, failureKind, sqliteCode } from './failures'
@@ -45,7 +45,23 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     db.close()
     throw openFailure(error, file)
   }
+  if (!options.readonly) keepPrivate(file)
   return db
+}
+
+/**
+ * Makes the store and its -wal and -shm files readable by their owner only,
+ * since they hold prompts and recorded model calls.
+ */
+function keepPrivate(file: string): void {
+  if (process.platform === 'win32') return
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(path, 0o600)
+    } catch {
+      // A missing file, or one the user does not own, keeps its mode.
+    }
+  }
 }
 
 /**

@@ -258,3 +258,16 @@ describe('the published JSON Schema', () => {
     ])
   })
 })
+
+describe('regular expressions that backtrack without end', () => {
+  it('stop at the time limit', () => {
+    const scenario = player('turns:\n  - match: { lastUserText: "/^(a+)+$/" }\n    text: x\n')
+    const started = performance.now()
+    const answer = scenario.respond(call([ask(`${'a'.repeat(40)}b`)], { tools: [] }), options)
+    // A hang check, not a speed test: without the limit this call would not return.
+    expect(performance.now() - started).toBeLessThan(5_000)
+    if (answer.kind !== 'error') throw new Error('expected an error')
+    expect(answer.error.status).toBe(500)
+    expect(answer.error.message).toContain('/^(a+)+$/ took over 50 ms')
+  })
+})
