@@ -24,10 +24,11 @@ export interface Runtime {
   electronVersion: string | undefined
   /** `process.versions.modules`: the ABI version native modules must be built for. */
   abi: string
-  /** `process.resourcesPath` of the packaged app, undefined under Node. */
-  resourcesPath: string | undefined
-  /** Folder of the app's own node_modules under Node, e.g. the repository or the npm package. */
-  packageRoot: string
+  /**
+   * Folder whose node_modules contains better-sqlite3: `<resources>/app.asar.unpacked`
+   * in the packaged app, the package's own folder in development and under Node.
+   */
+  moduleRoot: string
 }
 
 /** Undefined is better-sqlite3's default lookup, a string the path of the binary to load. */
@@ -45,9 +46,10 @@ export class NativeBindingError extends Error {
  * ABIs, when the binary's ABI is not the runtime's or cannot be read.
  */
 export function chooseNativeBinding(runtime: Runtime): NativeBinding {
+  const folder = join(runtime.moduleRoot, RELEASE_FOLDER)
+  const markerText = readTextOrNull(join(folder, ABI_MARKER))
+  const built = markerAbi(markerText)
   if (runtime.electronVersion === undefined) {
-    const folder = join(runtime.packageRoot, RELEASE_FOLDER)
-    const built = markerAbi(readTextOrNull(join(folder, ABI_MARKER)))
     // No marker: npm built the binary for this Node, as `npm ci` does.
     if (built !== null && built !== runtime.abi) {
       throw new NativeBindingError(
@@ -58,21 +60,13 @@ export function chooseNativeBinding(runtime: Runtime): NativeBinding {
     }
     return undefined
   }
-  if (runtime.resourcesPath === undefined) {
-    throw new NativeBindingError(
-      `Electron ${runtime.electronVersion} without process.resourcesPath: ` +
-        'the Electron build of better-sqlite3 cannot be found.',
-    )
-  }
-  const folder = join(runtime.resourcesPath, 'app.asar.unpacked', RELEASE_FOLDER)
-  const markerText = readTextOrNull(join(folder, ABI_MARKER))
-  const built = markerAbi(markerText)
   if (built === null) {
     throw new NativeBindingError(
       `${join(folder, ABI_MARKER)} is ${markerText === null ? 'missing' : 'invalid'}, so the ABI ` +
         `of ${join(folder, BINARY)} is unknown; Electron ${runtime.electronVersion} needs ABI ` +
-        `${runtime.abi}. Package the app with electron-builder, which rebuilds better-sqlite3 ` +
-        'for Electron and writes the marker.',
+        `${runtime.abi}. Package the app with electron-builder (in development, run ` +
+        '`npx electron-builder install-app-deps`), which rebuilds better-sqlite3 for Electron ' +
+        'and writes the marker.',
     )
   }
   if (built !== runtime.abi) {
@@ -86,12 +80,11 @@ export function chooseNativeBinding(runtime: Runtime): NativeBinding {
 }
 
 /** Returns the running process's facts for chooseNativeBinding. */
-export function currentRuntime(packageRoot: string): Runtime {
+export function currentRuntime(moduleRoot: string): Runtime {
   return {
     electronVersion: process.versions.electron,
     abi: process.versions.modules,
-    resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
-    packageRoot,
+    moduleRoot,
   }
 }
 

@@ -35,8 +35,7 @@ function electron(overrides: Partial<Runtime> = {}): Runtime {
   return {
     electronVersion: '40.10.2',
     abi: '143',
-    resourcesPath: join(root, 'resources'),
-    packageRoot: join(root, 'resources', 'app.asar'),
+    moduleRoot: join(root, 'resources', 'app.asar.unpacked'),
     ...overrides,
   }
 }
@@ -45,8 +44,7 @@ function node(overrides: Partial<Runtime> = {}): Runtime {
   return {
     electronVersion: undefined,
     abi: '115',
-    resourcesPath: undefined,
-    packageRoot: root,
+    moduleRoot: root,
     ...overrides,
   }
 }
@@ -82,11 +80,6 @@ describe('chooseNativeBinding under Electron', () => {
     await writeMarker(join(root, 'resources', 'app.asar.unpacked'), 'garbage')
     expect(() => chooseNativeBinding(electron())).toThrow(/\.forge-meta is invalid/)
   })
-
-  it('rejects a missing resources path', () => {
-    const choose = () => chooseNativeBinding(electron({ resourcesPath: undefined }))
-    expect(choose).toThrow(/without process\.resourcesPath/)
-  })
 })
 
 describe('chooseNativeBinding under Node', () => {
@@ -104,6 +97,12 @@ describe('chooseNativeBinding under Node', () => {
     const choose = () => chooseNativeBinding(node())
     expect(choose).toThrow(/rebuilt for ABI 143 \(Electron\), but Node .* needs ABI 115/)
     expect(choose).toThrow(/npm rebuild better-sqlite3/)
+  })
+
+  it('rejects a missing marker in development', () => {
+    const choose = () => chooseNativeBinding(electron({ moduleRoot: root }))
+    expect(choose).toThrow(/\.forge-meta is missing/)
+    expect(choose).toThrow(/npx electron-builder install-app-deps/)
   })
 
   it('accepts this checkout', () => {
