@@ -69,7 +69,9 @@ async function start(): Promise<void> {
   window.on('closed', () => {
     window = null
   })
-  pending.push(decideHandOff(process.argv, process.cwd()).handOff)
+  const launch = decideHandOff(process.argv, process.cwd())
+  for (const reason of launch.rejected) log.warn(`ignored a launch argument: ${reason}`)
+  pending.push(launch.handOff)
   for (const handOff of pending.splice(0)) void act(handOff)
 }
 

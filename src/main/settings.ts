@@ -9,7 +9,7 @@
 
 import { randomUUID } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import type { CoreOptions } from '../core/core'
 import { InvalidRedactionRuleError, Redactor } from '../core/redact/redactor'
@@ -53,7 +53,7 @@ const forwardingShape = {
 
 const topLevelShape = {
   /** Folder of the store; null is the per-user data folder that contains this file. */
-  dataDir: z.string().min(1).nullable().default(null),
+  dataDir: z.string().refine(isAbsolute, 'must be an absolute path').nullable().default(null),
   /** Traces with no activity for longer are deleted; null keeps them all. */
   retentionDays: z.number().positive().nullable().default(null),
   /** Size cap of the store in MiB; null is no cap. */

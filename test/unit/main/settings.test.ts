@@ -68,19 +68,23 @@ describe('parseSettings', () => {
       retentionDays: -1,
       maxStoreMb: 100,
       forwarding: { otlpHttpEndpoint: 'ftp://example.test/' },
+      dataDir: 'relative/folder',
     })
     expect(settings.ports.otlpHttp).toBe(14318)
     expect(settings.ports.ui).toBeNull()
     expect(settings.retentionDays).toBeNull()
     expect(settings.maxStoreMb).toBe(100)
     expect(settings.forwarding.otlpHttpEndpoint).toBeNull()
+    expect(settings.dataDir).toBeNull()
     expect(problems.map((p) => p.field)).toEqual([
+      'dataDir',
       'retentionDays',
       'ports.ui',
       'forwarding.otlpHttpEndpoint',
     ])
-    expect(problems[0]!.message).toMatch(/>0|positive|greater/i)
-    expect(problems[1]!.message).toMatch(/65535/)
+    expect(problems[0]!.message).toBe('must be an absolute path')
+    expect(problems[1]!.message).toMatch(/>0|positive|greater/i)
+    expect(problems[2]!.message).toMatch(/65535/)
   })
 
   it('reports unknown fields', () => {
