@@ -14,8 +14,16 @@ export class StoreError extends Error {
   override name = 'StoreError'
 }
 
+/** Environment variable with the path of better-sqlite3's binary to load, set by the desktop app. */
+export const NATIVE_BINDING_ENV = 'LOUPE_SQLITE_NATIVE_BINDING'
+
 export interface OpenOptions {
   readonly?: boolean
+  /**
+   * Path of better-sqlite3's native binary (its `nativeBinding` option);
+   * LOUPE_SQLITE_NATIVE_BINDING when omitted, else the package's own build.
+   */
+  nativeBinding?: string
 }
 
 /**
@@ -32,6 +40,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     db = new Database(file, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
+      nativeBinding: options.nativeBinding ?? (process.env[NATIVE_BINDING_ENV] || undefined),
     })
   } catch (error) {
     throw new StoreError(
