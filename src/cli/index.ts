@@ -17,11 +17,13 @@ import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
-import { diffCommand, replayCommand } from './replay'
+import { diffCommand, readReplay, replayCommand } from './replay'
 import { runCommand } from './run'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
 import { ScenarioPlayer, ScenarioError } from '../core/gateway/scenario'
+import { CassetteError } from '../core/replay/cassette'
+import type { ReplayPlayer } from '../core/replay/player'
 import { ERROR_CLASS_STATUS, type ErrorClass } from '../shared/genai'
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
@@ -69,6 +71,19 @@ function parsePositiveNumber(value: string): number {
   return n
 }
 
+/** Longest retention accepted: a hundred years, far more than any store keeps, and safe in nanoseconds. */
+const MAX_RETENTION_DAYS = 36_500
+
+function parseRetentionDays(value: string): number {
+  const days = parsePositiveNumber(value)
+  if (days > MAX_RETENTION_DAYS) {
+    throw new InvalidArgumentError(
+      `${value} days is more than ${MAX_RETENTION_DAYS}; leave out --retention-days to keep traces for ever`,
+    )
+  }
+  return days
+}
+
 const MIB = 1024 * 1024
 
 const dataOption = () =>
@@ -109,6 +124,8 @@ interface ServeOptions {
   gatewayOnly?: boolean
   /** The scenario that answers gateway calls outside runs (`loupe mock SCENARIO`). */
   scenario?: ScenarioFile
+  /** A cassette whose recorded replies answer gateway calls outside runs (`loupe mock --replay`). */
+  replay?: ReplayPlayer
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -137,7 +154,7 @@ async function serve(options: ServeOptions): Promise<void> {
     logger,
     respondOutsideRuns: options.scenario
       ? new ScenarioPlayer(options.scenario.scenario, options.scenario.name).respond
-      : undefined,
+      : options.replay?.respond,
   })
   const status = core.status()
   out(`Loupe ${status.version} is serving ${dataDir}`)
@@ -290,7 +307,7 @@ export function buildProgram(): Command {
         '--retention-days <days>',
         'delete traces whose newest span is older than this many days, fractions allowed (default: keep all)',
       )
-        .argParser(parsePositiveNumber)
+        .argParser(parseRetentionDays)
         .env('LOUPE_RETENTION_DAYS'),
     )
     .option('--log-level <level>', 'log level on stderr: error, warn, info, debug', 'info')
@@ -316,20 +333,41 @@ export function buildProgram(): Command {
       parsePort,
     )
     .argument('[scenario]', 'a scenario file (YAML or JSON) that scripts the answers')
+    .option(
+      '--replay <cassette>',
+      'answer with the recorded replies of a cassette file (from loupe replay --save), in order',
+    )
+    .addOption(
+      new Option('--then <what>', 'with --replay, after a divergence: fail, or let the mock answer')
+        .choices(['fail', 'mock'])
+        .default('fail'),
+    )
     .addOption(dataOption())
-    .action(async (scenarioPath: string | undefined, options: { port?: number; data?: string }) =>
-      serve({
-        host: '127.0.0.1',
-        port: options.port,
-        data: options.data,
-        allowHost: [],
-        maxBodyMb: DEFAULT_MAX_BODY_BYTES / MIB,
-        maxAttributeMb: DEFAULT_MAX_ATTRIBUTE_BYTES / MIB,
-        logLevel: 'info',
-        logFormat: 'text',
-        gatewayOnly: true,
-        scenario: scenarioPath === undefined ? undefined : await readScenarioFile(scenarioPath),
-      }),
+    .action(
+      async (
+        scenarioPath: string | undefined,
+        options: { port?: number; data?: string; replay?: string; then: 'fail' | 'mock' },
+      ) => {
+        if (scenarioPath !== undefined && options.replay !== undefined) {
+          throw new CliError('a scenario and --replay cannot be used together: choose one')
+        }
+        await serve({
+          host: '127.0.0.1',
+          port: options.port,
+          data: options.data,
+          allowHost: [],
+          maxBodyMb: DEFAULT_MAX_BODY_BYTES / MIB,
+          maxAttributeMb: DEFAULT_MAX_ATTRIBUTE_BYTES / MIB,
+          logLevel: 'info',
+          logFormat: 'text',
+          gatewayOnly: true,
+          scenario: scenarioPath === undefined ? undefined : await readScenarioFile(scenarioPath),
+          replay:
+            options.replay === undefined
+              ? undefined
+              : await readReplay(options.replay, options.then),
+        })
+      },
     )
 
   program
@@ -556,7 +594,8 @@ export async function main(argv: string[]): Promise<void> {
       error instanceof PortInUseError ||
       error instanceof StoreError ||
       error instanceof OtlpDecodeError ||
-      error instanceof ScenarioError
+      error instanceof ScenarioError ||
+      error instanceof CassetteError
     ) {
       err(`loupe: ${error.message}`)
       process.exitCode = error instanceof AlreadyRunningError ? 3 : 1

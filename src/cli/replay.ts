@@ -9,6 +9,8 @@ import type { RunDiffJson, RunDiffSide } from '../shared/api'
 import type { ErrorClass } from '../shared/genai'
 import { exportTest } from './export-test'
 import { formatDuration } from './format'
+import { parseCassette } from '../core/replay/cassette'
+import { ReplayPlayer } from '../core/replay/player'
 import { CliError } from './folder'
 import { api, runCommand, withCore } from './run'
 
@@ -165,4 +167,10 @@ export async function replayCommand(
       edits: await Promise.all(options.edits.map(readEdit)),
     },
   })
+}
+
+/** Reads a cassette file for `loupe mock --replay`; throws a CliError or CassetteError saying what is wrong. */
+export async function readReplay(path: string, then: 'fail' | 'mock'): Promise<ReplayPlayer> {
+  const cassette = parseCassette(await readCassetteFile(path), basename(path))
+  return new ReplayPlayer(cassette, { source: basename(path), until: null, then })
 }

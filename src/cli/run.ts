@@ -178,6 +178,8 @@ function upstreamSettings(
   return settings
 }
 
+/** Characters of output a run keeps, as the core does. */
+const MAX_KEPT_OUTPUT = 1_000_000
 /** Time the run waits, once the command has exited, for processes that still hold its output. */
 const OUTPUT_GRACE_MS = 1_000
 /** Time between the signals that stop a command on Ctrl-C: SIGINT, then SIGTERM, then SIGKILL. */
@@ -212,13 +214,23 @@ function spawnAndStream(
       detached: true,
     })
     const chunks: string[] = []
+    // The run keeps the first MAX_KEPT_OUTPUT characters; the terminal still gets everything.
+    let kept = 0
+    let total = 0
+    const keep = (text: string) => {
+      total += text.length
+      if (kept >= MAX_KEPT_OUTPUT) return
+      const piece = text.slice(0, MAX_KEPT_OUTPUT - kept)
+      kept += piece.length
+      chunks.push(piece)
+    }
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout.write(chunk)
-      chunks.push(chunk.toString('utf8'))
+      keep(chunk.toString('utf8'))
     })
     child.stderr!.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk)
-      chunks.push(chunk.toString('utf8'))
+      keep(chunk.toString('utf8'))
     })
     const timers: NodeJS.Timeout[] = []
     let stopped = false
@@ -254,6 +266,7 @@ function spawnAndStream(
       // Processes left in the group may still hold the pipes; the run does not wait for them.
       child.stdout!.destroy()
       child.stderr!.destroy()
+      if (total > kept) chunks.push(`\n[output cut at ${kept} characters of ${total}]`)
       if (result.signal) chunks.push(`\n[stopped by ${result.signal}]\n`)
       resolve({ ...result, stopped, output: chunks.join('') })
     }
@@ -265,12 +278,15 @@ function spawnAndStream(
       })
     })
     child.on('exit', (code, signal) => {
-      // Give the output a moment to drain, unless the pipes close first.
-      const grace = setTimeout(() => finish({ exitCode: code, signal }), OUTPUT_GRACE_MS)
+      // Give the output a moment to drain, unless the pipes close first. After a stop,
+      // whatever is left of the group by then is killed.
+      const grace = setTimeout(() => {
+        if (stopped) signalGroup('SIGKILL')
+        finish({ exitCode: code, signal })
+      }, OUTPUT_GRACE_MS)
       grace.unref()
       timers.push(grace)
       child.once('close', () => finish({ exitCode: code, signal }))
-      if (stopped) signalGroup('SIGKILL')
     })
   })
 }

@@ -539,8 +539,10 @@ describe.skipIf(!python)('agent without traceparent under loupe run --mock', () 
       cleanEnv(),
     )
     expect(result.code, result.stderr).toBe(0)
-    calls = (JSON.parse(result.stdout.split('\n')[0]!) as { calls: AgentCall[] }).calls
-    run = JSON.parse(result.stdout.slice(result.stdout.indexOf('{\n'))) as RunJson
+    // With --json, standard output is the run alone; the agent's own output is in the run.
+    run = JSON.parse(result.stdout) as RunJson
+    const report = run.output!.split('\n').find((line) => line.startsWith('{"'))!
+    calls = (JSON.parse(report) as { calls: AgentCall[] }).calls
   })
 
   it('completes each tool loop', () => {

@@ -169,6 +169,7 @@ describe.skipIf(!python)('replay from the playground', () => {
       until: null,
       then: 'fail',
       divergence: null,
+      editedSpanIds: [],
     })
     const [call] = await gatewaySpans(run)
     expect(call!.attributes['loupe.replay.source']).toBe(recorded.id)
@@ -324,13 +325,15 @@ describe('replay requests that cannot start', () => {
         commandLine: 'true',
         cwd: workDir,
         mode: 'mock',
-        replay: { source: '', then: 'live' },
+        replay: { source: '', then: 'later' },
       }),
     })
     expect(status).toBe(400)
     expect(body.error).toContain(
       'replay.source: name the run (run_...) or trace (32 hex digits) to replay',
     )
-    expect(body.error).toContain('replay.then: Invalid option: expected one of "fail"|"mock"')
+    expect(body.error).toContain(
+      'replay.then: Invalid option: expected one of "fail"|"mock"|"live"',
+    )
   })
 })

@@ -3,7 +3,7 @@
 // from the trace content alone; --until and --then; and divergence reports
 // when the agent's requests change.
 
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFileSync } from 'node:fs'
@@ -385,6 +385,63 @@ describe.skipIf(!python)('loupe replay', () => {
       expect(report.message).toBe('no forecast data for Atlantis')
       expect(run.replay!.source).toBe('atlantis.cassette.json')
     } finally {
+      removeDir(folder)
+    }
+  })
+
+  it('serves a cassette with loupe mock --replay', async () => {
+    const folder = makeDataDir('loupe-cassette-')
+    const file = join(folder, 'atlantis.cassette.json')
+    expect(
+      (await runCli(['replay', recorded.id, '--save', file, '--data', loupe.dataDir])).code,
+    ).toBe(0)
+    const mock = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/loupe.js'),
+        'mock',
+        '--port',
+        '0',
+        '--data',
+        join(folder, 'data'),
+        '--replay',
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    try {
+      let stdout = ''
+      mock.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+      for (let i = 0; i < 200 && !stdout.includes('OPENAI_BASE_URL='); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      const baseUrl = /OPENAI_BASE_URL=(\S+)/.exec(stdout)![1]!
+      const ask = (content: string) =>
+        fetch(`${baseUrl}/chat/completions`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: 'Bearer any' },
+          // The recorded call offered both tools, and a replayed request must offer them too.
+          body: JSON.stringify({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content }],
+            tools: ['get_forecast', 'get_humidity'].map((name) => ({
+              type: 'function',
+              function: { name, parameters: { type: 'object', properties: {} } },
+            })),
+          }),
+        })
+      const replayed = (await (await ask('What is the weather in Atlantis?')).json()) as {
+        choices: { message: { tool_calls: { id: string; function: { arguments: string } }[] } }[]
+      }
+      expect(replayed.choices[0]!.message.tool_calls[0]!.id).toBe('call_standin_1')
+      expect(replayed.choices[0]!.message.tool_calls[0]!.function.arguments).toBe(
+        '{"city":"Atlantis"}',
+      )
+      // The recording has one call; the next diverges and fails, as --then fail says.
+      expect((await ask('What is the weather in Atlantis?')).status).toBe(400)
+    } finally {
+      mock.kill('SIGTERM')
+      await new Promise((resolve) => mock.once('exit', resolve))
       removeDir(folder)
     }
   })

@@ -60,8 +60,11 @@ describe.skipIf(!python || !canIsolate)('loupe run --mock without network', () =
       timeout: 90_000,
       maxBuffer: 64 * 1024 * 1024,
     })
-    const report = JSON.parse(stdout.split('\n')[0]!) as AgentReport
-    const run = JSON.parse(stdout.slice(stdout.indexOf('{\n'))) as RunJson
+    // With --json, standard output is the run alone; the agent's own output is in the run.
+    const run = JSON.parse(stdout) as RunJson
+    const report = JSON.parse(
+      run.output!.split('\n').find((line) => line.startsWith('{"'))!,
+    ) as AgentReport
 
     expect(run.exitCode).toBe(0)
     expect(run.mode).toBe('mock')

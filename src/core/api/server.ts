@@ -684,9 +684,27 @@ export class ApiServer {
 }
 
 /** Read a JSON request body, or send 400 and return undefined. */
+/**
+ * Largest API request body: a run's stored output (1,000,000 characters) can
+ * take six bytes a character once escaped in JSON.
+ */
+const MAX_API_BODY_BYTES = 32 * 1024 * 1024
+
+class ApiBodyTooLargeError extends Error {
+  override name = 'ApiBodyTooLargeError'
+}
+
 async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
+  let raw: Buffer
   try {
-    return JSON.parse((await readRequestBody(request, 4 * 1024 * 1024)).toString('utf8'))
+    raw = await readRequestBody(request, MAX_API_BODY_BYTES)
+  } catch (error) {
+    const tooLarge = error instanceof ApiBodyTooLargeError
+    sendJson(response, tooLarge ? 413 : 400, { error: (error as Error).message })
+    return undefined
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'))
   } catch (error) {
     sendJson(response, 400, { error: `invalid JSON body: ${(error as Error).message}` })
     return undefined
@@ -758,8 +776,14 @@ function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Bu
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > maxBytes) {
-        reject(new Error(`the body is larger than ${maxBytes} bytes`))
-        request.destroy()
+        // The rest is drained, so that the caller can still send its answer.
+        request.removeAllListeners('data')
+        request.resume()
+        reject(
+          new ApiBodyTooLargeError(
+            `the request body is larger than ${maxBytes} bytes; send less (a run's output is kept up to 1,000,000 characters)`,
+          ),
+        )
         return
       }
       chunks.push(chunk)

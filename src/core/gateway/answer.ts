@@ -6,6 +6,7 @@
 import type { JsonValue } from '../../shared/api'
 import type { ModelCall } from './conversation'
 import { mockReply, type MockOptions, type MockReply } from './mock'
+import { GenerationLimitError } from './schema-values'
 
 /** A deliberate fault: hold the connection, send broken JSON, or cut a stream short. */
 export type FaultKind = 'hang' | 'malformed_json' | 'cut_stream'
@@ -53,9 +54,28 @@ export const IMMEDIATE_DELIVERY: Delivery = {
   scenario: null,
 }
 
-/** The automatic mock's answer: always a reply, delivered at once. */
-export const automaticResponder: Responder = (call, options) => ({
-  kind: 'reply',
-  reply: mockReply(call, options),
-  delivery: IMMEDIATE_DELIVERY,
-})
+/**
+ * Returns the automatic mock's answer: a reply delivered at once, or a 400
+ * when a schema asks for a value larger than the mock generates.
+ */
+export function mockAnswer(call: ModelCall, options: MockOptions): Answer {
+  try {
+    return { kind: 'reply', reply: mockReply(call, options), delivery: IMMEDIATE_DELIVERY }
+  } catch (error) {
+    if (!(error instanceof GenerationLimitError)) throw error
+    return {
+      kind: 'error',
+      error: {
+        status: 400,
+        message: `The Loupe mock cannot answer: ${error.message}. Lower the schema's minimums, or script the answer with a scenario.`,
+        type: null,
+        retryAfterSeconds: null,
+        body: undefined,
+      },
+      delivery: IMMEDIATE_DELIVERY,
+    }
+  }
+}
+
+/** The automatic mock as a responder. */
+export const automaticResponder: Responder = mockAnswer

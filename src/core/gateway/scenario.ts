@@ -16,6 +16,7 @@ import {
   type Answer,
   type Delivery,
   type Responder,
+  mockAnswer,
 } from './answer'
 import { isJsonObject, type JsonObject, type ModelCall } from './conversation'
 import {
@@ -29,6 +30,7 @@ import {
   type MockToolCall,
 } from './mock'
 import { hashSeed, SeededRandom } from './random'
+import { GenerationLimitError } from './schema-values'
 
 /** The largest scenario file Loupe reads. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024
@@ -406,13 +408,20 @@ export class ScenarioPlayer {
         delivery,
       }
     }
-    const reply = withUsage(scriptedReply(turn, call, seedOptions, this.requests), turn, call)
+    let reply: MockReply
+    try {
+      reply = withUsage(scriptedReply(turn, call, seedOptions, this.requests), turn, call)
+    } catch (error) {
+      // An `auto` turn or a fault uses the automatic mock, which has limits on what it generates.
+      if (!(error instanceof GenerationLimitError)) throw error
+      return mockAnswer(call, seedOptions)
+    }
     return { kind: 'reply', reply, delivery }
   }
 
   private unanswered(call: ModelCall, options: MockOptions): Answer {
     if ((this.scenario.then ?? 'auto') === 'auto') {
-      return { kind: 'reply', reply: mockReply(call, options), delivery: IMMEDIATE_DELIVERY }
+      return mockAnswer(call, options)
     }
     const left = this.scenario.turns.some((turn, i) => {
       const times = turn.times ?? 1

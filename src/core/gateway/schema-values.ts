@@ -52,14 +52,35 @@ const WORDS = [
 interface Generation {
   root: JsonValue
   random: SeededRandom
+  /** Values that may still be generated, so that a schema demanding huge values cannot exhaust the core. */
+  budget: number
 }
 
-/** Returns a value valid against `schema`, chosen by `random`. */
+/** Most values (array items, properties, scalars) that one generated value may contain. */
+export const MAX_GENERATED_VALUES = 10_000
+/** Longest string the mock generates, in characters. */
+export const MAX_GENERATED_STRING = 100_000
+
+/** A schema whose smallest valid value is larger than the mock generates. */
+export class GenerationLimitError extends Error {
+  override name = 'GenerationLimitError'
+}
+
+/**
+ * Returns a value valid against `schema`, chosen by `random`. Throws a
+ * GenerationLimitError when the schema's minimums (minItems, minLength,
+ * minProperties) ask for more than the mock's limits.
+ */
 export function generateValue(schema: JsonValue, random: SeededRandom): JsonValue {
-  return generate(schema, { root: schema, random }, 0)
+  return generate(schema, { root: schema, random, budget: MAX_GENERATED_VALUES }, 0)
 }
 
 function generate(schema: JsonValue, generation: Generation, depth: number): JsonValue {
+  if (--generation.budget < 0) {
+    throw new GenerationLimitError(
+      `the schema asks for more than ${MAX_GENERATED_VALUES} values (check minItems and minProperties)`,
+    )
+  }
   if (depth >= HARD_DEPTH) return null
   if (schema === false) return null
   if (!isJsonObject(schema)) return word(generation.random)
@@ -277,6 +298,11 @@ function generateString(schema: JsonObject, random: SeededRandom): string {
   }
   const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0
   const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity
+  if (minLength > MAX_GENERATED_STRING) {
+    throw new GenerationLimitError(
+      `the schema asks for a string of at least ${minLength} characters, more than the mock's ${MAX_GENERATED_STRING}`,
+    )
+  }
   let text = word(random)
   while (text.length < minLength) text += ` ${word(random)}`
   text = text.slice(0, Math.max(minLength, Math.min(maxLength, text.length)))

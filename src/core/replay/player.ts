@@ -7,9 +7,9 @@
 // further call with the report, or let the automatic mock answer.
 
 import type { ReplayDivergence, ReplayJson } from '../../shared/api'
-import { IMMEDIATE_DELIVERY, type Answer, type Responder } from '../gateway/answer'
+import { IMMEDIATE_DELIVERY, mockAnswer, type Answer, type Responder } from '../gateway/answer'
 import type { ModelCall } from '../gateway/conversation'
-import { estimateTokens, mockReply, type MockReply } from '../gateway/mock'
+import { estimateTokens, type MockReply } from '../gateway/mock'
 import { fingerprintOf, type Cassette, type CassetteCall, type Fingerprint } from './cassette'
 
 export type ReplayThen = 'fail' | 'mock' | 'live'
@@ -195,7 +195,7 @@ export class ReplayPlayer {
   private afterReplay(call: ModelCall, mockOptions: Parameters<Responder>[1]): Answer {
     // A `live` replay's calls after the replay go to the provider before they get here.
     if (this.options.then !== 'fail') {
-      return { kind: 'reply', reply: mockReply(call, mockOptions), delivery: IMMEDIATE_DELIVERY }
+      return mockAnswer(call, mockOptions)
     }
     const message = this.divergence
       ? `Loupe replay diverged at model call ${this.divergence.callIndex}: ${this.divergence.reasons.join('; ')}. ` +

@@ -125,7 +125,8 @@ export class RunService {
       )
       .run(
         run.id,
-        JSON.stringify(request.command),
+        // Stored with secrets redacted, like the output: keys belong in the environment, not the command line.
+        JSON.stringify(request.command.map((arg) => this.options.ingestor.redactText(arg))),
         request.cwd,
         mode,
         scenario?.name ?? null,
