@@ -4,6 +4,7 @@ import { costText } from '../genai/figures'
 import { navigate } from '../navigation'
 import { playgroundHash, traceHash } from '../route'
 import { ErrorClassBadge } from './ErrorClassBadge'
+import { RunLineage } from './RunLineage'
 import { RunStateBadge } from './RunStateBadge'
 
 export interface RunListProps {
@@ -81,6 +82,11 @@ export function RunList(props: RunListProps) {
             </td>
             <td title={run.scenario !== null ? `scenario: ${run.scenario}` : undefined}>
               {run.scenario !== null ? `${run.mode}, scenario` : run.mode}
+              {run.replay !== null && (
+                <div>
+                  <RunLineage run={run} />
+                </div>
+              )}
             </td>
             <td>
               <RunStateBadge run={run} />
