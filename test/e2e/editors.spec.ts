@@ -178,8 +178,12 @@ describe.skipIf(!python)('fork and single-call editors', () => {
     await editor.getByText('"name"', { exact: true }).dblclick()
     await page.keyboard.insertText('tool')
     const problems = fork.getByTestId('fork-problems')
-    await problems.waitFor()
-    expect(await problems.innerText()).toContain('Property tool is not allowed.')
+    await waitFor('the schema problem', async () =>
+      (await problems.innerText()).includes('Property tool is not allowed.') ? true : undefined,
+    )
+    expect(await problems.innerText()).toContain(
+      'toolCalls[0] has the unknown key tool; a tool call has "id", "name" and "arguments"',
+    )
     expect(await fork.getByTestId('fork-add').isDisabled()).toBe(true)
     await editor.getByText('"tool"', { exact: true }).dblclick()
     await page.keyboard.insertText('name')
@@ -191,8 +195,9 @@ describe.skipIf(!python)('fork and single-call editors', () => {
     await editor.locator('.view-lines').click()
     await page.keyboard.press('Control+End')
     await page.keyboard.insertText(',')
-    await problems.waitFor()
-    expect(await problems.innerText()).toMatch(/^line \d+: /)
+    await waitFor('the syntax error by line', async () =>
+      /line \d+: End of file expected/.test(await problems.innerText()) ? true : undefined,
+    )
     expect(await fork.getByTestId('fork-add').isDisabled()).toBe(true)
     await page.keyboard.press('Backspace')
     await waitFor('the problems to clear', async () =>
@@ -216,12 +221,31 @@ describe.skipIf(!python)('fork and single-call editors', () => {
     await screenshot(page, 'editors-fork-form')
 
     // The fork runs: the agent calls the tool for Lisbon, which succeeds.
+    const sent = page.waitForRequest(
+      (request) => request.url().endsWith('/api/playground/runs') && request.method() === 'POST',
+    )
     await page.getByTestId('replay-button').click()
+    expect((await sent).postDataJSON()).toMatchObject({
+      mode: 'mock',
+      replay: {
+        source: recorded.id,
+        then: 'mock',
+        edits: [
+          {
+            spanId,
+            text: null,
+            toolCalls: [{ name: 'get_forecast', arguments: { city: 'Lisbon' } }],
+          },
+        ],
+      },
+    })
     const forkRunId = await shownRunId(page)
+    const started = await api<RunJson>(`/api/runs/${forkRunId}`)
+    expect(started.replay?.editedSpanIds).toEqual([spanId])
     const output = page.getByTestId('run-output')
     await output.getByText('"error": null').waitFor({ timeout: 60_000 })
     expect(await output.innerText()).toContain(
-      '"toolCalls": [{"name": "get_forecast", "arguments": {"city": "Lisbon"}}]',
+      '"toolCalls": [{"name": "get_forecast", "arguments": {"city": "Lisbon"}}',
     )
     const report = page.getByTestId('replay-report')
     await report.getByRole('heading', { name: 'Fork report' }).waitFor({ timeout: 60_000 })
@@ -271,7 +295,7 @@ describe.skipIf(!python)('fork and single-call editors', () => {
     await waitFor('the request in the editor', async () =>
       (await editorText(editor)).includes('What is the weather in Atlantis?') ? true : undefined,
     )
-    expect(await editorText(editor)).toContain('"name": "get_humidity"')
+    expect(await editorText(editor)).toContain('"name": "get_forecast"')
     const original = page.getByTestId('call-original')
     expect(await original.getByTestId('reply-tool-call').allInnerTexts()).toEqual([
       expect.stringMatching(/^get_forecast\(\{"city":"Atlantis"\}\)/),
@@ -288,7 +312,7 @@ describe.skipIf(!python)('fork and single-call editors', () => {
       (await editorText(editor)).includes('What is the weather in Lisbon?') ? true : undefined,
     )
 
-    // The mock answers, and both replies show side by side.
+    // The mock model replies, and both replies show side by side.
     await page.getByTestId('call-run').click()
     const newReply = page.getByTestId('call-new')
     const link = newReply.getByTestId('call-trace-link')

@@ -66,7 +66,7 @@ function CallEditor({ call }: { call: SingleCallJson }) {
   const onText = useCallback((next: string) => setText(next), [])
 
   const parsed = parseCallRequest(text)
-  const problems = editorProblems.length > 0 ? editorProblems : parsed.error ? [parsed.error] : []
+  const problems = [...editorProblems, ...(parsed.error ? [parsed.error] : [])]
   const run = (event: FormEvent) => {
     event.preventDefault()
     if (parsed.request === null) return

@@ -44,7 +44,8 @@ export function ForkEditor({ calls, edits, onChange }: ForkEditorProps) {
   const chosenIndex = calls.findIndex((call) => call.spanId === chosen?.spanId)
   const chosenCall = calls[chosenIndex]
   const parsed = chosen === null ? null : parseReplyEdit(chosen.spanId, chosen.text)
-  const problems = editorProblems.length > 0 ? editorProblems : parsed?.error ? [parsed.error] : []
+  // Monaco reports syntax and schema problems by line, and the parser what the core would reject.
+  const problems = [...editorProblems, ...(parsed?.error ? [parsed.error] : [])]
   const editedAlready = edits.some((edit) => edit.spanId === chosen?.spanId)
 
   const add = () => {
