@@ -210,9 +210,11 @@ describe.skipIf(!python)('fork and single-call editors', () => {
     await waitFor('the edited argument', async () =>
       (await editorText(editor)).includes('"city": "Lisbon"') ? true : undefined,
     )
+    expect(await fork.getByTestId('fork-unsaved').count()).toBe(1)
     await fork.getByTestId('fork-add').click()
     const added = fork.getByTestId('fork-edit')
     await added.waitFor()
+    expect(await fork.getByTestId('fork-unsaved').count()).toBe(0)
     expect(await added.getAttribute('data-span-id')).toBe(spanId)
     expect(await added.locator('span').first().innerText()).toBe(
       `Call 1 (span ${spanId}): no text, calls get_forecast({"city":"Lisbon"})`,

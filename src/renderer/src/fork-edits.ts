@@ -56,6 +56,27 @@ export function replyEditText(call: CassetteCallJson, edit: ReplyEditJson | unde
   return JSON.stringify({ text: reply?.text ?? null, toolCalls }, null, 2)
 }
 
+/**
+ * True when two editor texts contain the same JSON value, whatever their
+ * spacing and key order. Invalid JSON equals nothing.
+ */
+export function sameJsonText(a: string, b: string): boolean {
+  try {
+    return sortedJson(JSON.parse(a) as JsonValue) === sortedJson(JSON.parse(b) as JsonValue)
+  } catch {
+    return false
+  }
+}
+
+function sortedJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort()
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${sortedJson(value[key]!)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
 /** An edit read from the editor, or the reason the text is not one. */
 export type ParsedEdit = { edit: ReplyEditJson; error: null } | { edit: null; error: string }
 

@@ -7,6 +7,7 @@ import {
   parseReplyEdit,
   replyEditText,
   runLineage,
+  sameJsonText,
   upsertEdit,
 } from '../../../src/renderer/src/fork-edits'
 
@@ -44,6 +45,26 @@ describe('replyEditText', () => {
   it('shows the current edit instead', () => {
     const text = replyEditText(CALLS[0]!, { spanId: FIRST, text: 'Sunny.' })
     expect(JSON.parse(text)).toEqual({ text: 'Sunny.' })
+  })
+})
+
+describe('sameJsonText', () => {
+  it('ignores spacing', () => {
+    expect(sameJsonText('{"text": "a"}', '{\n  "text": "a"\n}')).toBe(true)
+  })
+
+  it('ignores key order', () => {
+    expect(
+      sameJsonText('{"a": 1, "b": [{"c": 2, "d": 3}]}', '{"b": [{"d": 3, "c": 2}], "a": 1}'),
+    ).toBe(true)
+  })
+
+  it('compares values', () => {
+    expect(sameJsonText('{"text": "a"}', '{"text": "b"}')).toBe(false)
+  })
+
+  it('treats invalid JSON as different', () => {
+    expect(sameJsonText('{"text": ', '{"text": ')).toBe(false)
   })
 })
 

@@ -5,6 +5,7 @@ import {
   parseReplyEdit,
   REPLY_EDIT_SCHEMA,
   replyEditText,
+  sameJsonText,
   upsertEdit,
 } from '../fork-edits'
 import { cassetteCallLabel } from '../replay-form'
@@ -46,7 +47,13 @@ export function ForkEditor({ calls, edits, onChange }: ForkEditorProps) {
   const parsed = chosen === null ? null : parseReplyEdit(chosen.spanId, chosen.text)
   // Monaco reports syntax and schema problems by line, and the parser what the core would reject.
   const problems = [...editorProblems, ...(parsed?.error ? [parsed.error] : [])]
-  const editedAlready = edits.some((edit) => edit.spanId === chosen?.spanId)
+  const currentEdit = edits.find((edit) => edit.spanId === chosen?.spanId)
+  const editedAlready = currentEdit !== undefined
+  // A change counts only once added, so say so while the editor differs from what the replay would send.
+  const unsaved =
+    chosen !== null &&
+    chosenCall !== undefined &&
+    !sameJsonText(chosen.text, replyEditText(chosenCall, currentEdit))
 
   const add = () => {
     if (parsed?.edit == null) return
@@ -109,6 +116,12 @@ export function ForkEditor({ calls, edits, onChange }: ForkEditorProps) {
                 <li key={problem}>{problem}</li>
               ))}
             </ul>
+          )}
+          {unsaved && (
+            <p className="muted" data-testid="fork-unsaved">
+              The replay uses this change only after <strong>Add the edit</strong> or{' '}
+              <strong>Update the edit</strong>.
+            </p>
           )}
           <div className="run-actions">
             <button
