@@ -287,6 +287,8 @@ describe.skipIf(!python)('fork and single-call editors', () => {
     const modelSpan = detail.spans.find((span) => span.kind === 'model')!
     const opened = await openPage(`#/trace/${failedTraceId}/${modelSpan.spanId}`)
     const { page } = opened
+    await page.getByTestId('open-call').waitFor()
+    await screenshot(page, 'editors-open-call')
     await page.getByTestId('open-call').click()
     await page.getByTestId('call-page').waitFor()
     expect(page.url()).toMatch(new RegExp(`#/call/${failedTraceId}/${modelSpan.spanId}$`))
