@@ -490,6 +490,43 @@ export interface PlaygroundReplay {
   until?: string | null
   /** What answers after the divergence point or the `until` call: an error for each call, the automatic mock, or the real provider. */
   then: 'fail' | 'mock' | 'live'
+  /** Replaces the recorded replies of these calls before the replay, which makes the run a fork. */
+  edits?: ReplyEditJson[]
+}
+
+/**
+ * A changed reply of one recorded model call: `text`, `toolCalls` or both.
+ * A tool call without an `id` keeps the recorded id at its position.
+ */
+export interface ReplyEditJson {
+  /** The recorded call's span id, as the cassette lists it. */
+  spanId: string
+  text?: string | null
+  toolCalls?: { id?: string; name: string; arguments: JsonValue }[]
+}
+
+/**
+ * `GET /api/traces/:trace/spans/:span/call`: a model-call span's request
+ * rebuilt as an OpenAI Chat Completions body, and the span's output messages.
+ */
+export interface SingleCallJson {
+  request: { [key: string]: JsonValue }
+  original: Message[] | null
+}
+
+/** `POST /api/calls`: the request body to send through the gateway, and where it goes. */
+export interface SingleCallRequest {
+  request: { [key: string]: JsonValue }
+  /** `mock` answers with the automatic mock; `record` calls the real provider and records it. */
+  mode: 'mock' | 'record'
+}
+
+/** The outcome of `POST /api/calls`: the new run and trace, the HTTP status and the body the gateway returned. */
+export interface SingleCallResult {
+  runId: string
+  traceId: string
+  status: number
+  reply: JsonValue
 }
 
 /** One recorded model call of a cassette: its request fingerprint, and its reply or error. */

@@ -11,6 +11,9 @@ import type {
   RunDiffJson,
   RunJson,
   RunOutputEvent,
+  SingleCallJson,
+  SingleCallRequest,
+  SingleCallResult,
   SpanJson,
   TraceSummary,
   TraceTree,
@@ -114,6 +117,24 @@ export class ApiClient {
   getCassette(source: string, signal?: AbortSignal): Promise<CassetteJson> {
     const collection = /^[0-9a-f]{32}$/.test(source) ? 'traces' : 'runs'
     return this.request(`api/${collection}/${encodeURIComponent(source)}/cassette`, { signal })
+  }
+
+  /**
+   * Returns a model-call span's request as a Chat Completions body, with its
+   * output messages; rejects with 422 for a span that is no model call or
+   * recorded no input messages.
+   */
+  getCallRequest(traceId: string, spanId: string, signal?: AbortSignal): Promise<SingleCallJson> {
+    const path = `api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}/call`
+    return this.request(path, { signal })
+  }
+
+  /**
+   * Sends one Chat Completions request through the gateway as a run of its
+   * own. Resolves with the gateway's status and body, an error status included.
+   */
+  runCall(call: SingleCallRequest): Promise<SingleCallResult> {
+    return this.request('api/calls', { method: 'POST', body: JSON.stringify(call) })
   }
 
   /** Compares two runs or traces; rejects with status 404 when one is not found. */

@@ -3,7 +3,13 @@
 // of a replay run's report. Pure functions, so that unit tests run them
 // without a DOM.
 
-import type { CassetteCallJson, PlaygroundRunRequest, ReplayJson, RunJson } from '../../shared/api'
+import type {
+  CassetteCallJson,
+  PlaygroundRunRequest,
+  ReplayJson,
+  ReplyEditJson,
+  RunJson,
+} from '../../shared/api'
 
 export type ReplayThen = 'fail' | 'mock' | 'live'
 
@@ -15,6 +21,8 @@ export interface ReplayFormValues {
   then: ReplayThen
   /** The recorded span id of the last model call to serve, or '' to serve them all. */
   until: string
+  /** Edited replies of recorded calls; any edit makes the replay a fork. */
+  edits: ReplyEditJson[]
 }
 
 export const THEN_LABELS: Record<ReplayThen, string> = {
@@ -62,26 +70,30 @@ export function replayFormFor(source: string, run: RunJson | null): ReplayFormVa
     cwd: run?.cwd ?? '',
     then: 'fail',
     until: '',
+    edits: [],
   }
 }
 
 /**
  * Returns the form that repeats a replay run: same source, command line,
- * folder, `until` and `then`. Null for any other run, and for a replay of a
- * cassette file, which the playground cannot read.
+ * folder, `until` and `then`. Null for any other run, for a replay of a
+ * cassette file, which the playground cannot read, and for a fork, because
+ * the core stores which replies a fork edited but not the edits.
  */
 export function replayFormOfRun(run: RunJson): ReplayFormValues | null {
   if (run.replay === null || sourceKind(run.replay.source) === null) return null
+  if ((run.replay.editedSpanIds ?? []).length > 0) return null
   return {
     source: run.replay.source,
     commandLine: run.commandLine,
     cwd: run.cwd,
     then: run.replay.then,
     until: run.replay.until ?? '',
+    edits: [],
   }
 }
 
-/** Returns the playground request that starts the replay; a replay runs in mock mode. */
+/** Returns the playground request that starts the replay (a fork when it has edits); a replay runs in mock mode. */
 export function replayRunRequest(values: ReplayFormValues): PlaygroundRunRequest {
   return {
     commandLine: values.commandLine,
@@ -92,6 +104,7 @@ export function replayRunRequest(values: ReplayFormValues): PlaygroundRunRequest
       source: values.source.trim(),
       until: values.until === '' ? null : values.until,
       then: values.then,
+      ...(values.edits.length > 0 ? { edits: values.edits } : {}),
     },
   }
 }

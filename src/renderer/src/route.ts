@@ -7,14 +7,16 @@ export type Route =
   /** The playground with the replay form open for a run or trace. */
   | { page: 'replay'; source: string }
   | { page: 'diff'; a: string; b: string }
+  /** A model-call span's request, editable and run again as a single call. */
+  | { page: 'call'; traceId: string; spanId: string }
 
 export const PRICES_HASH = '#/prices'
 export const PLAYGROUND_HASH = '#/playground'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
- * `#/playground`, `#/playground/<runId>`, `#/replay/<source>` and
- * `#/diff/<a>/<b>`; anything else is the list.
+ * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
+ * `#/diff/<a>/<b>` and `#/call/<traceId>/<spanId>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
@@ -23,6 +25,8 @@ export function parseRoute(hash: string): Route {
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
     return { page: 'diff', a: parts[1]!, b: parts[2]! }
+  if (parts[0] === 'call' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
+    return { page: 'call', traceId: parts[1]!.toLowerCase(), spanId: parts[2]!.toLowerCase() }
   if (parts[0] === 'playground' && parts.length <= 2) {
     const runId = parts[1] !== undefined && parts[1] !== '' ? parts[1] : null
     return { page: 'playground', runId }
@@ -59,4 +63,9 @@ function safeDecode(part: string): string {
   } catch {
     return part
   }
+}
+
+/** The single-call page of a model-call span. */
+export function callHash(traceId: string, spanId: string): string {
+  return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
 }

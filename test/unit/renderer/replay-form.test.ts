@@ -100,6 +100,7 @@ describe('replay form', () => {
       cwd: '/srv/agent',
       then: 'fail',
       until: '',
+      edits: [],
     })
   })
 
@@ -140,10 +141,24 @@ describe('replay form', () => {
       cwd: '/work/agent',
       then: 'mock',
       until: '00f067aa0ba902b7',
+      edits: [],
     })
     expect(replayFormOfRun(run('run_8', '2026-03-01T12:00:00.000Z'))).toBeNull()
     const fromFile = { ...replayed, replay: { ...REPLAY, source: 'atlantis.cassette.json' } }
     expect(replayFormOfRun(fromFile)).toBeNull()
+    const fork = { ...replayed, replay: { ...REPLAY, editedSpanIds: ['00f067aa0ba902b7'] } }
+    expect(replayFormOfRun(fork)).toBeNull()
+  })
+
+  it('sends the edits of a fork', () => {
+    const edit = { spanId: '00f067aa0ba902b7', toolCalls: [{ name: 'f', arguments: { a: 1 } }] }
+    const values = { ...replayFormFor('run_1', null), edits: [edit] }
+    expect(replayRunRequest(values).replay).toEqual({
+      source: 'run_1',
+      until: null,
+      then: 'fail',
+      edits: [edit],
+    })
   })
 })
 

@@ -6,6 +6,7 @@ import { useCoreStatus } from '../hooks/use-core-status'
 import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
+import { CallPage } from './CallPage'
 import { DiffPage } from './DiffPage'
 import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
@@ -72,6 +73,12 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <PlaygroundPage
           runId={route.page === 'playground' ? route.runId : null}
           replaySource={route.page === 'replay' ? route.source : null}
+        />
+      ) : route.page === 'call' ? (
+        <CallPage
+          key={`${route.traceId}/${route.spanId}`}
+          traceId={route.traceId}
+          spanId={route.spanId}
         />
       ) : route.page === 'diff' ? (
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />

@@ -6,6 +6,7 @@ import { usePlaygroundInfo, useSelectedRun } from '../hooks/use-playground'
 import { useRunOutput } from '../hooks/use-run-output'
 import { useRunTraces } from '../hooks/use-run-traces'
 import { useRuns } from '../hooks/use-runs'
+import { runLineage } from '../fork-edits'
 import { navigate } from '../navigation'
 import {
   EMPTY_FORM,
@@ -113,6 +114,12 @@ export function PlaygroundPage({
   )
   const start = (next: RunFormValues) => launch(runRequest(next))
   const rerun = (run: RunJson) => {
+    // The core keeps which replies a fork edited but not the edits, so a fork
+    // reruns by opening the replay form of its source to edit them again.
+    if (run.replay !== null && runLineage(run)?.kind === 'fork') {
+      navigate(replayHash(run.replay.source))
+      return
+    }
     // A replay run reruns as the same replay.
     const replayed = replayFormOfRun(run)
     if (replayed !== null) {

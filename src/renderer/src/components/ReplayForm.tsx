@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import type { RunJson } from '../../../shared/api'
+import { editsForCalls } from '../fork-edits'
 import { useCassette, useRunOfSource } from '../hooks/use-replay'
 import {
   cassetteCallLabel,
@@ -12,6 +13,7 @@ import {
   type ReplayThen,
 } from '../replay-form'
 import { ErrorNotice } from './ErrorNotice'
+import { ForkEditor } from './ForkEditor'
 
 const THENS = Object.keys(THEN_LABELS) as ReplayThen[]
 
@@ -29,8 +31,9 @@ export interface ReplayFormProps {
 /**
  * Renders the replay of a run or trace: its source, the command line and
  * folder (filled from the run that Loupe started, when there is one), the
- * recorded call to stop serving after, and what replies after the
- * recording. A source that cannot be replayed shows the core's reasons.
+ * recorded call to stop serving after, what replies after the recording,
+ * and edited replies, which make the replay a fork. A source that cannot be
+ * replayed shows the core's reasons.
  */
 export function ReplayForm(props: ReplayFormProps) {
   const { runs } = props
@@ -55,9 +58,10 @@ export function ReplayForm(props: ReplayFormProps) {
   const calls = cassette.cassette?.calls ?? []
   // A call chosen for another source does not apply to this one.
   const until = calls.some((call) => call.spanId === values.until) ? values.until : ''
+  const edits = editsForCalls(values.edits, calls)
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    props.onRun({ ...values, until })
+    props.onRun({ ...values, until, edits })
   }
 
   return (
@@ -83,7 +87,7 @@ export function ReplayForm(props: ReplayFormProps) {
         <span>Source</span>
         <input
           value={values.source}
-          onChange={(event) => set({ source: event.target.value, until: '' })}
+          onChange={(event) => set({ source: event.target.value, until: '', edits: [] })}
           placeholder="run_… or a trace id"
           spellCheck={false}
           data-testid="replay-source"
@@ -163,6 +167,14 @@ export function ReplayForm(props: ReplayFormProps) {
         ))}
         <p className="muted mode-hint">{THEN_HINTS[values.then]}</p>
       </fieldset>
+      {calls.length > 0 && (
+        <ForkEditor
+          key={source}
+          calls={calls}
+          edits={edits}
+          onChange={(next) => set({ edits: next })}
+        />
+      )}
       <div className="run-actions">
         <button
           type="submit"
@@ -170,7 +182,7 @@ export function ReplayForm(props: ReplayFormProps) {
           disabled={!props.enabled || props.starting || cassette.problems.length > 0}
           data-testid="replay-button"
         >
-          {props.starting ? 'Starting…' : 'Replay'}
+          {props.starting ? 'Starting…' : edits.length > 0 ? 'Replay with the edits' : 'Replay'}
         </button>
       </div>
     </form>

@@ -1,7 +1,9 @@
 import type { RunJson } from '../../../shared/api'
 import { navigate } from '../navigation'
-import { canCompareSource, replayReportText, sourceKind } from '../replay-form'
-import { diffHash, playgroundHash, traceHash } from '../route'
+import { runLineage } from '../fork-edits'
+import { canCompareSource, replayReportText } from '../replay-form'
+import { diffHash } from '../route'
+import { RunLineage, SourceLink } from './RunLineage'
 
 /**
  * Shows what a replay run served from its recording and where it diverged,
@@ -11,11 +13,13 @@ import { diffHash, playgroundHash, traceHash } from '../route'
 export function ReplayReport({ run }: { run: RunJson }) {
   const replay = run.replay
   if (replay === null) return null
+  const fork = runLineage(run)?.kind === 'fork'
   if (run.state === 'running') {
     return (
       <section className="replay-report" aria-label="Replay report" data-testid="replay-report">
         <p>
-          Replaying <SourceLink source={replay.source} />… The report shows when the run ends.
+          {fork ? 'Replaying a fork of ' : 'Replaying '}
+          <SourceLink source={replay.source} />… The report shows when the run ends.
         </p>
       </section>
     )
@@ -29,7 +33,8 @@ export function ReplayReport({ run }: { run: RunJson }) {
       data-testid="replay-report"
     >
       <div className="replay-report-head">
-        <h2>Replay report</h2>
+        <h2>{fork ? 'Fork report' : 'Replay report'}</h2>
+        <RunLineage run={run} />
         <span className="toolbar-spacer" />
         <button
           type="button"
@@ -58,15 +63,5 @@ export function ReplayReport({ run }: { run: RunJson }) {
       )}
       {text.after !== null && <p className="muted">{text.after}</p>}
     </section>
-  )
-}
-
-function SourceLink({ source }: { source: string }) {
-  const kind = sourceKind(source)
-  if (kind === null) return <code>{source}</code>
-  return (
-    <a href={kind === 'run' ? playgroundHash(source) : traceHash(source)}>
-      <code>{source}</code>
-    </a>
   )
 }

@@ -1,9 +1,11 @@
 import type { RunJson } from '../../../shared/api'
 import { formatCount, formatDuration, formatLocalTime } from '../format'
+import { runLineage } from '../fork-edits'
 import { costText } from '../genai/figures'
 import { navigate } from '../navigation'
 import { playgroundHash, traceHash } from '../route'
 import { ErrorClassBadge } from './ErrorClassBadge'
+import { RunLineage } from './RunLineage'
 import { RunStateBadge } from './RunStateBadge'
 
 export interface RunListProps {
@@ -81,6 +83,11 @@ export function RunList(props: RunListProps) {
             </td>
             <td title={run.scenario !== null ? `scenario: ${run.scenario}` : undefined}>
               {run.scenario !== null ? `${run.mode}, scenario` : run.mode}
+              {run.replay !== null && (
+                <div>
+                  <RunLineage run={run} />
+                </div>
+              )}
             </td>
             <td>
               <RunStateBadge run={run} />
@@ -115,7 +122,7 @@ export function RunList(props: RunListProps) {
                 type="button"
                 onClick={() => onRerun(run)}
                 disabled={!rerunEnabled}
-                title={`Run ${run.commandLine} again in ${run.cwd}`}
+                title={rerunTitle(run)}
               >
                 Rerun
               </button>
@@ -142,6 +149,13 @@ export function RunList(props: RunListProps) {
       </tbody>
     </table>
   )
+}
+
+function rerunTitle(run: RunJson): string {
+  const lineage = runLineage(run)
+  if (lineage?.kind === 'fork')
+    return `Open the replay form of ${lineage.source} to edit the replies again`
+  return `Run ${run.commandLine} again in ${run.cwd}`
 }
 
 function runDuration(run: RunJson): string {

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
 import type { JsonValue } from '../../../shared/api'
+import { setJsonSchema } from '../monaco/json-schemas'
 import { monaco } from '../monaco/setup'
 
 const SCHEMA_URI = 'loupe://schemas/scenario.schema.json'
@@ -76,13 +77,7 @@ export default function ScenarioEditor({
   }, [value])
 
   useEffect(() => {
-    monaco.languages.json.jsonDefaults.setDiagnosticsOptions({
-      validate: true,
-      enableSchemaRequest: false,
-      schemaValidation: 'error',
-      schemas:
-        schema === null ? [] : [{ uri: SCHEMA_URI, fileMatch: ['**/scenario-*.json'], schema }],
-    })
+    setJsonSchema(SCHEMA_URI, ['**/scenario-*.json'], schema)
   }, [schema])
 
   return <div ref={containerRef} className="scenario-editor" data-testid="scenario-editor" />

@@ -1,6 +1,8 @@
 import { useId, useState } from 'react'
 import type { SpanJson } from '../../../shared/api'
 import type { TraceLogsState } from '../hooks/use-trace-logs'
+import { navigate } from '../navigation'
+import { callHash } from '../route'
 import type { SpanTree } from '../tree/build-tree'
 import { ConversationView, hasConversation } from './ConversationView'
 import { ErrorClassBadge } from './ErrorClassBadge'
@@ -42,6 +44,18 @@ export function SpanDetail({ span, traceId, tree, logs }: SpanDetailProps) {
   return (
     <article className="span-detail">
       <SpanHeading span={span} />
+      {span.kind === 'model' && (
+        <div className="span-actions">
+          <button
+            type="button"
+            onClick={() => navigate(callHash(traceId, span.spanId))}
+            title="Edit this call's messages, tools and settings, and run it again against the mock or the real provider"
+            data-testid="open-call"
+          >
+            Open in playground
+          </button>
+        </div>
+      )}
       <SpanSummary span={span} traceId={traceId} tree={tree} />
       <div className="detail-tabs" role="tablist" aria-label="Span detail views">
         {tabs.map((name) => (

@@ -26,7 +26,9 @@ export function TopBar({
         </a>
         <a
           href={PLAYGROUND_HASH}
-          aria-current={page === 'playground' || page === 'replay' ? 'page' : undefined}
+          aria-current={
+            page === 'playground' || page === 'replay' || page === 'call' ? 'page' : undefined
+          }
         >
           Playground
         </a>
