@@ -1,10 +1,11 @@
-// Runs user SQL in a worker thread per query, so a slow statement never
+// Runs user SQL in a child process per query, so a slow statement never
 // blocks the core's event loop and can be stopped: at the time limit the
-// thread is terminated, which ends the statement with it.
+// process is killed, which ends the statement with it (see worker.ts for
+// why not a worker thread).
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { fork, type ChildProcess } from 'node:child_process'
 import type { QueryErrorCode, QueryRequest, QueryResult } from '../../shared/api'
 import { packageRoot } from '../package-root'
 import { QueryError } from './statement'
@@ -13,7 +14,7 @@ export const DEFAULT_LIMIT_ROWS = 10_000
 export const MAX_LIMIT_ROWS = 100_000
 export const DEFAULT_TIMEOUT_MS = 5_000
 export const MAX_TIMEOUT_MS = 60_000
-/** Queries that may run at once; each holds a thread and a connection. */
+/** Queries that may run at once; each holds a process and a connection. */
 export const MAX_RUNNING_QUERIES = 4
 
 export interface WorkerInput {
@@ -25,7 +26,7 @@ export interface WorkerInput {
 export type WorkerReply =
   { type: 'result'; result: QueryResult } | { type: 'error'; code: QueryErrorCode; message: string }
 
-/** Path of the built worker entry (electron.vite.config.ts builds it). */
+/** Path of the built query process entry (electron.vite.config.ts builds it). */
 function workerScript(): string {
   return join(packageRoot(), 'out', 'main', 'query-worker.js')
 }
@@ -45,7 +46,7 @@ function checkLimit(
 }
 
 export class QueryRunner {
-  private readonly workers = new Set<Worker>()
+  private readonly children = new Set<ChildProcess>()
 
   constructor(private readonly dataDir: string) {}
 
@@ -59,31 +60,38 @@ export class QueryRunner {
     const script = workerScript()
     if (!existsSync(script)) {
       throw new QueryError(
-        `the query worker ${script} is missing; build Loupe with \`npx electron-vite build\``,
+        `the query process script ${script} is missing; build Loupe with \`npx electron-vite build\``,
         'failed',
       )
     }
-    if (this.workers.size >= MAX_RUNNING_QUERIES) {
+    if (this.children.size >= MAX_RUNNING_QUERIES) {
       throw new QueryError(
         `${MAX_RUNNING_QUERIES} queries are already running; wait for one to finish and try again`,
         'busy',
       )
     }
     const input: WorkerInput = { dataDir: this.dataDir, sql: request.sql, limitRows }
-    const worker = new Worker(script, { workerData: input })
-    this.workers.add(worker)
-    worker.once('exit', () => this.workers.delete(worker))
-    return awaitReply(worker, timeoutMs)
+    // ELECTRON_RUN_AS_NODE makes the Electron binary (process.execPath in
+    // the desktop app's core) run the script as plain Node.
+    const child = fork(script, [], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    })
+    this.children.add(child)
+    child.once('exit', () => this.children.delete(child))
+    child.send(input)
+    return awaitReply(child, timeoutMs)
   }
 
-  /** Terminates the queries still running, when the core stops. */
-  async stop(): Promise<void> {
-    await Promise.all([...this.workers].map((worker) => worker.terminate()))
+  /** Kills the queries still running, when the core stops. */
+  stop(): void {
+    for (const child of this.children) child.kill('SIGKILL')
   }
 }
 
-/** Resolves with the worker's result, or rejects when it fails or passes the time limit (then terminates it). */
-function awaitReply(worker: Worker, timeoutMs: number): Promise<QueryResult> {
+/** Resolves with the query process's result, or rejects when it fails or passes the time limit (then kills it). */
+function awaitReply(child: ChildProcess, timeoutMs: number): Promise<QueryResult> {
   return new Promise((resolve, reject) => {
     let settled = false
     const settle = (action: () => void) => {
@@ -103,21 +111,24 @@ function awaitReply(worker: Worker, timeoutMs: number): Promise<QueryResult> {
           ),
         ),
       )
-      void worker.terminate()
+      child.kill('SIGKILL')
     }, timeoutMs)
-    worker.once('message', (message: WorkerReply) => {
+    child.once('message', (message: WorkerReply) => {
       settle(() => {
         if (message.type === 'result') resolve(message.result)
         else reject(new QueryError(message.message, message.code))
       })
     })
-    worker.once('error', (error) =>
-      settle(() => reject(new QueryError(`the query worker failed: ${error.message}`, 'failed'))),
+    child.once('error', (error) =>
+      settle(() => reject(new QueryError(`the query process failed: ${error.message}`, 'failed'))),
     )
-    worker.once('exit', (code) =>
+    child.once('exit', (code, signal) =>
       settle(() =>
         reject(
-          new QueryError(`the query worker exited with code ${code} before replying`, 'failed'),
+          new QueryError(
+            `the query process exited (${signal ?? `code ${code}`}) before replying`,
+            'failed',
+          ),
         ),
       ),
     )

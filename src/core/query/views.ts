@@ -6,9 +6,13 @@
 
 import type Database from 'better-sqlite3'
 
-/** Unix nanoseconds in `column` as ISO 8601 text with millisecond precision, in UTC. */
+/**
+ * Unix nanoseconds in `column` as UTC text with millisecond precision, in
+ * SQLite's datetime form (ISO 8601 with a space for the T), so that it
+ * compares correctly with datetime('now', '-1 day').
+ */
 function isoTime(column: string): string {
-  return `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000000000.0, 'unixepoch')`
+  return `strftime('%Y-%m-%d %H:%M:%f', ${column} / 1000000000.0, 'unixepoch')`
 }
 
 /** Seconds between two Unix-nanosecond columns, as a real number. */

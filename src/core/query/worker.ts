@@ -1,15 +1,14 @@
-// Entry point of a query worker thread: it runs one user SQL statement on its
-// own read-only connection and posts the result or the error. The core
-// terminates the thread at the time limit, since better-sqlite3 cannot
-// interrupt a running statement.
+// Entry point of a query process: it receives one user SQL statement over
+// IPC, runs it on its own read-only connection and sends back the result or
+// the error. The core kills the process at the time limit. A worker thread
+// would not do: better-sqlite3 cannot interrupt a statement, and
+// terminating a thread only takes effect when the statement returns to
+// JavaScript, so a runaway statement would keep a core busy.
 
-import { parentPort, workerData } from 'node:worker_threads'
 import { QueryError, openQueryConnection, runUserStatement } from './statement'
 import type { WorkerInput, WorkerReply } from './runner'
 
-const input = workerData as WorkerInput
-
-function reply(): WorkerReply {
+function reply(input: WorkerInput): WorkerReply {
   let db: ReturnType<typeof openQueryConnection> | null = null
   try {
     db = openQueryConnection(input.dataDir)
@@ -23,4 +22,6 @@ function reply(): WorkerReply {
   }
 }
 
-parentPort?.postMessage(reply())
+process.once('message', (input: WorkerInput) => {
+  process.send?.(reply(input), () => process.exit(0))
+})
