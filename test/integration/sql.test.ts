@@ -1,8 +1,8 @@
-// The SQL explorer: the documented cost-per-agent query over real traces
-// (the demo's support agent, one copy moved into the last hour and one three
-// days back, and a pydantic-ai agent run through `loupe run --mock`), the
-// rejection of writes and ATTACH, the time limit, the row cap, and
-// `loupe query`.
+// The SQL explorer over real traces: the demo's support agent (one copy
+// moved into the last hour, one three days back) and a pydantic-ai agent
+// run through `loupe run --mock`. Covers the documented cost-per-agent
+// query, the rejection of writes and ATTACH, the time limit, the row cap
+// and `loupe query`.
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -219,7 +219,7 @@ describe('SQL explorer', () => {
             SELECT count(*) FROM n`,
       timeoutMs: 1500,
     })
-    // The core keeps answering while the query runs.
+    // The core keeps serving requests while the query runs.
     const started = Date.now()
     const status = await apiJson<{ traceCount: number }>(loupe, '/api/status')
     expect(status.status).toBe(200)

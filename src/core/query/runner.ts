@@ -1,7 +1,7 @@
 // Runs user SQL in a child process per query, so a slow statement never
-// blocks the core's event loop and can be stopped: at the time limit the
-// process is killed, which ends the statement with it (see worker.ts for
-// why not a worker thread).
+// blocks the core's event loop. At the time limit the process is killed,
+// which ends the statement with it. worker.ts says why this is not a
+// worker thread.
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,7 +14,7 @@ export const DEFAULT_LIMIT_ROWS = 10_000
 export const MAX_LIMIT_ROWS = 100_000
 export const DEFAULT_TIMEOUT_MS = 5_000
 export const MAX_TIMEOUT_MS = 60_000
-/** Queries that may run at once; each holds a process and a connection. */
+/** Queries that may run at once; each uses a process and a connection. */
 export const MAX_RUNNING_QUERIES = 4
 
 export interface WorkerInput {
@@ -73,6 +73,7 @@ export class QueryRunner {
     const input: WorkerInput = { dataDir: this.dataDir, sql: request.sql, limitRows }
     // ELECTRON_RUN_AS_NODE makes the Electron binary (process.execPath in
     // the desktop app's core) run the script as plain Node.
+    // NOTE: not verified in a packaged app, where the script is inside app.asar.
     const child = fork(script, [], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -7,7 +7,7 @@ import { openDatabase } from '../store/database'
 import { registerFunctions } from './functions'
 import { createViews } from './views'
 
-/** A query that was rejected, failed or timed out, with a message that says what to do. */
+/** A query that was rejected, failed or timed out, with a message that names the fix. */
 export class QueryError extends Error {
   override name = 'QueryError'
 

@@ -1,8 +1,8 @@
 // The documented views of the SQL explorer (docs/sql.md), created as TEMP
 // views on each query connection so the store's schema does not change.
 // Unqualified names resolve to the temp schema first, so the `traces` and
-// `logs` views hide the tables of the same name; the views read the tables
-// through `main.`.
+// `logs` views hide the tables of the same name. The views read the tables
+// through `main.` for that reason.
 
 import type Database from 'better-sqlite3'
 
@@ -124,9 +124,9 @@ FROM main.traces t LEFT JOIN main.trace_genai tg ON tg.trace_id = t.trace_id`
 // Each agent span with the totals of the model calls and tool calls below
 // it. The recursive step walks down from the agent span; UNION (not UNION
 // ALL) drops repeated rows, so a parent cycle in bad data ends the walk.
-// NOTE: the walk finds children by scanning the spans of the trace (the
-// store has no index on parent_span_id), so it is quadratic in a trace's
-// span count; filter on start_timestamp to keep large stores fast.
+// NOTE: the walk finds children by scanning the spans of the trace, because
+// the store has no index on parent_span_id. It is quadratic in a trace's
+// span count, so filter on start_timestamp to keep large stores fast.
 const AGENT_RUNS = `
 CREATE TEMP VIEW agent_runs AS
 WITH RECURSIVE below(agent_row, trace_id, span_id) AS (
