@@ -245,6 +245,26 @@ describe('SQL explorer', () => {
     const whole = await query({ sql, limitRows: 50 })
     expect(whole.body.rows).toHaveLength(50)
     expect(whole.body.truncated).toBe(false)
+
+    const invalid = await query({ sql, limitRows: 0 })
+    expect(invalid.status).toBe(400)
+    expect(invalid.body.error).toBe('limitRows must be an integer from 1 to 100000, not 0')
+  })
+
+  it('rejects a fifth concurrent query', async () => {
+    const runaway = {
+      sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000000)
+            SELECT count(*) FROM n`,
+      timeoutMs: 1000,
+    }
+    const replies = await Promise.all([1, 2, 3, 4, 5].map(() => query(runaway)))
+    const statuses = replies.map((reply) => reply.status).sort()
+    expect(statuses).toEqual([400, 400, 400, 400, 503])
+    const busy = replies.find((reply) => reply.status === 503)!
+    expect(busy.body.code).toBe('busy')
+    expect(busy.body.error).toBe(
+      '4 queries are already running; wait for one to finish and try again',
+    )
   })
 
   it('loupe query prints JSON and a table', async () => {
