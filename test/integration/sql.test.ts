@@ -85,6 +85,34 @@ beforeAll(async () => {
     })
     expect(reply.status).toBe(200)
   }
+  const logTimeNs = nowNs - HOUR_NS
+  const logs = await postOtlp(
+    loupe.otlpHttpUrl,
+    '/v1/logs',
+    JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sql-test' } }] },
+          scopeLogs: [
+            {
+              scope: { name: 'sql-test-logger' },
+              logRecords: [
+                {
+                  timeUnixNano: String(logTimeNs),
+                  severityNumber: 13,
+                  severityText: 'WARN',
+                  body: { stringValue: 'disk almost full' },
+                  attributes: [{ key: 'disk', value: { stringValue: '/data' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+    { 'Content-Type': 'application/json' },
+  )
+  expect(logs.status).toBe(200)
   if (python) {
     const run = await runCli(
       [
@@ -167,6 +195,24 @@ describe('SQL explorer', () => {
     expect(typeof rows[0]!.duration).toBe('number')
     expect(rows[0]!.duration as number).toBeGreaterThan(0)
     expect(rows[0]!.duration as number).toBeLessThan(10)
+  })
+
+  it('logs have level and body', async () => {
+    const reply = await query({
+      sql: `SELECT timestamp, level, level_name, severity_text, body, attributes->>'disk' AS disk,
+              service_name, otel_scope_name FROM logs`,
+    })
+    expect(reply.status).toBe(200)
+    const rows = records(reply.body)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/)
+    expect(rows[0]!.level).toBe(13)
+    expect(rows[0]!.level_name).toBe('warn')
+    expect(rows[0]!.severity_text).toBe('WARN')
+    expect(rows[0]!.body).toBe('disk almost full')
+    expect(rows[0]!.disk).toBe('/data')
+    expect(rows[0]!.service_name).toBe('sql-test')
+    expect(rows[0]!.otel_scope_name).toBe('sql-test-logger')
   })
 
   it('percentile matches a sorted list', async () => {
