@@ -307,7 +307,10 @@ export class ApiServer {
       sendJson(response, 200, await this.options.query(parsed.data))
     } catch (error) {
       if (!(error instanceof QueryError)) throw error
-      this.options.log.info({ code: error.code }, `SQL query not run: ${error.message}`)
+      this.options.log.info(
+        { code: error.code },
+        `SQL query failed (${error.code}): ${error.message}`,
+      )
       sendJson(response, error.code === 'busy' ? 503 : 400, {
         error: error.message,
         code: error.code,
