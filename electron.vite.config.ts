@@ -18,6 +18,7 @@ export default defineConfig({
           index: resolve(root, 'src/main/index.ts'),
           'core-process': resolve(root, 'src/core/process.ts'),
           'genai-worker': resolve(root, 'src/core/genai/worker.ts'),
+          'query-worker': resolve(root, 'src/core/query/worker.ts'),
           cli: resolve(root, 'src/cli/index.ts'),
           bench: resolve(root, 'bench/index.ts'),
         },

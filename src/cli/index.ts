@@ -18,6 +18,7 @@ import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { diffCommand, readReplay, replayCommand } from './replay'
+import { formatQueryTable, runQuery } from './query'
 import { runCommand } from './run'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
@@ -580,6 +581,31 @@ export function buildProgram(): Command {
         err(`warning: ${result.partial.rejected} spans rejected: ${result.partial.errorMessage}`)
       }
     })
+
+  program
+    .command('query')
+    .description(
+      'run one read-only SQL statement over the views records, traces, agent_runs, ' +
+        'model_calls, tool_calls and logs (see docs/sql.md)',
+    )
+    .argument('<sql>', 'a SELECT, WITH, EXPLAIN or VALUES statement')
+    .option('--json', 'print {columns, rows, truncated, elapsedMs} as JSON')
+    .option('--limit <n>', 'maximum rows returned (at most 100000)', parsePositive, 10_000)
+    .option('--timeout <ms>', 'time limit in milliseconds (at most 60000)', parsePositive, 5_000)
+    .addOption(dataOption())
+    .action(
+      async (
+        sql: string,
+        options: { json?: boolean; limit: number; timeout: number; data?: string },
+      ) => {
+        const result = await runQuery(dataDirOf(options), {
+          sql,
+          limitRows: options.limit,
+          timeoutMs: options.timeout,
+        })
+        out(options.json ? JSON.stringify(result, null, 2) : formatQueryTable(result))
+      },
+    )
 
   return program
 }

@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3'
 import pino, { type Logger } from 'pino'
 import type { CoreStatus, PortStatus, StoreStatus } from '../shared/api'
 import { ApiServer } from './api/server'
+import { QueryRunner } from './query/runner'
 import {
   acquireLock,
   loadOrCreateToken,
@@ -221,6 +222,8 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   })
   const launcher = new RunLauncher({ runs: runService, log })
   const playground = new Playground({ db, launcher, host })
+  const queryRunner = new QueryRunner(dataDir)
+  cleanups.push(() => queryRunner.stop())
   api = new ApiServer({
     queries,
     token,
@@ -234,6 +237,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     launcher,
     playground,
     exchanges: (runId) => exchanges.listByRun(runId),
+    query: (request) => queryRunner.run(request),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {

@@ -595,3 +595,37 @@ export type PushMessage =
   | { type: 'traces'; traces: TraceSummary[] }
   | { type: 'status'; status: CoreStatus }
   | { type: 'run'; run: RunJson }
+
+/** Body of `POST /api/query`: one read-only SQL statement over the views in docs/sql.md. */
+export interface QueryRequest {
+  sql: string
+  /** Maximum rows returned (default 10,000); more rows set `truncated`. */
+  limitRows?: number
+  /** Time limit in milliseconds (default 5,000), after which the query is stopped. */
+  timeoutMs?: number
+}
+
+/**
+ * Reply of `POST /api/query`. Rows are arrays in column order. Integers
+ * beyond ±2^53 (such as nanosecond times) are decimal strings and BLOBs
+ * are base64 strings.
+ */
+export interface QueryResult {
+  columns: string[]
+  rows: (string | number | null)[][]
+  truncated: boolean
+  elapsedMs: number
+}
+
+/**
+ * Why a query did not return rows: rejected before running (a write,
+ * ATTACH, PRAGMA, more than one statement), invalid SQL, failed while
+ * running, timed out, or busy (too many queries already running).
+ */
+export type QueryErrorCode = 'rejected' | 'invalid' | 'failed' | 'timeout' | 'busy'
+
+/** Body of the 400 (or, for `busy`, 503) reply of `POST /api/query`. */
+export interface QueryErrorJson {
+  error: string
+  code: QueryErrorCode
+}

@@ -7,7 +7,14 @@ import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Logger } from 'pino'
-import type { CoreStatus, ExchangeJson, PushMessage, RunOutputEvent } from '../../shared/api'
+import type {
+  CoreStatus,
+  ExchangeJson,
+  PushMessage,
+  QueryRequest,
+  QueryResult,
+  RunOutputEvent,
+} from '../../shared/api'
 import { z } from 'zod'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
@@ -19,6 +26,7 @@ import type { ReplayRequest, ReplayStart, RunLauncher } from '../runner/launcher
 import type { ApiResult, Playground } from '../runner/playground'
 import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
+import { QueryError } from '../query/statement'
 import { exportTraceAsOtlpJson } from '../store/export'
 import type { TraceQueries } from '../store/queries'
 
@@ -66,6 +74,8 @@ export interface ApiOptions {
   playground: Playground
   /** The recorded calls of a run, oldest first. */
   exchanges: (runId: string) => ExchangeJson[]
+  /** Runs one read-only SQL statement; rejects with a QueryError. */
+  query: (request: QueryRequest) => Promise<QueryResult>
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -272,10 +282,39 @@ export class ApiServer {
       sendJson(response, 200, scenarioJsonSchema())
     } else if (method === 'POST' && parts[1] === 'scenarios' && parts[2] === 'check') {
       await this.checkScenario(request, response)
+    } else if (method === 'POST' && parts[1] === 'query' && parts.length === 2) {
+      await this.runQuery(request, response)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {
       sendJson(response, 404, { error: `no API route ${method} ${url.pathname}` })
+    }
+  }
+
+  /** Runs one read-only SQL statement: 200 with its rows, or 400 (503 when busy) with the error. */
+  private async runQuery(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readJson(request, response)
+    if (body === undefined) return
+    const parsed = querySchema.safeParse(body)
+    if (!parsed.success) {
+      sendJson(response, 400, {
+        error: `invalid query request: ${issuesText(parsed.error.issues)}`,
+        code: 'invalid',
+      })
+      return
+    }
+    try {
+      sendJson(response, 200, await this.options.query(parsed.data))
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error
+      this.options.log.info(
+        { code: error.code },
+        `SQL query failed (${error.code}): ${error.message}`,
+      )
+      sendJson(response, error.code === 'busy' ? 503 : 400, {
+        error: error.message,
+        code: error.code,
+      })
     }
   }
 
@@ -754,6 +793,12 @@ const singleCallSchema = z.object({
   /** A Chat Completions request body. */
   request: z.record(z.string(), z.unknown()),
   mode: z.enum(['mock', 'record']),
+})
+
+const querySchema = z.object({
+  sql: z.string(),
+  limitRows: z.number().optional(),
+  timeoutMs: z.number().optional(),
 })
 
 const scenarioCheckSchema = z.object({ name: z.string().optional(), text: z.string() })

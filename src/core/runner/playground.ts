@@ -13,7 +13,7 @@ import type {
   PlaygroundSettings,
 } from '../../shared/api'
 import type { GatewayMode } from '../gateway/types'
-import { CassetteError } from '../replay/cassette'
+import { CassetteError, replyEditSchema } from '../replay/cassette'
 import { CommandLineError, splitCommandLine } from './command-line'
 import { LaunchError, type ReplayRequest, type ReplayStart, type RunLauncher } from './launcher'
 
@@ -32,6 +32,7 @@ const replaySchema = z.object({
   source: z.string().min(1, 'name the run (run_...) or trace (32 hex digits) to replay').max(200),
   until: z.string().min(1).max(200).nullable().optional(),
   then: z.enum(['fail', 'mock', 'live']),
+  edits: z.array(replyEditSchema).optional(),
 })
 
 const runRequestSchema = z.object({
