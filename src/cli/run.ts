@@ -19,7 +19,7 @@ export interface RunOptions {
   mock: boolean
   /** Forward the agent's model calls to the real provider and record them. */
   record: boolean
-  /** The scenario that scripts the mock's answers, or null for the automatic mock. */
+  /** The scenario that scripts the mock's replies, or null for the automatic mock. */
   scenario: ScenarioFile | null
   failOn: ErrorClass[]
   json: boolean
@@ -191,7 +191,7 @@ interface CommandResult {
   /** True when Loupe stopped the command because it got SIGINT or SIGTERM itself. */
   stopped: boolean
   output: string
-  /** Why the command could not be started, when it could not. */
+  /** Reason the command could not be started, when it could not. */
   startError?: string
 }
 

@@ -57,7 +57,7 @@ import type { GatewayContext, GatewayRun } from './types'
 export interface GatewayOptions {
   /** Largest request body in bytes. */
   maxBodyBytes?: number
-  /** Answers calls whose key belongs to no run (`loupe mock SCENARIO`); the automatic mock by default. */
+  /** Responder for calls whose key belongs to no run (`loupe mock SCENARIO`); the automatic mock by default. */
   respondOutsideRuns?: Responder
 }
 
@@ -83,7 +83,7 @@ function withoutSecrets(body: Buffer, secrets: string[]): Buffer {
   return result
 }
 
-/** Why an answer did not reach the client whole, as the call's span records it. */
+/** Reason a response did not reach the client whole, as the call's span records it. */
 interface DeliveryFailure {
   type: string
   message: string
@@ -183,7 +183,7 @@ export function createGatewayHandler(
       const key = family.readKey(request.headers, bearerToken(request))
       const run = key ? context.runByKey(key) : null
       if (!run && key && context.recordRunLive?.()) {
-        // The mock would answer, and the record run would quietly record nothing.
+        // The mock would reply, and the record run would quietly record nothing.
         request.resume()
         const variable = family.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'
         const message =
@@ -250,7 +250,7 @@ export function createGatewayHandler(
     )
   }
 
-  /** Reads the call of a replay run that may go live, and asks the run whether it does. */
+  /** Reads the call of a replay run that may go live, and returns whether the run sends it to the provider. */
   const goesLive = async (
     request: IncomingMessage,
     run: GatewayRun,
