@@ -173,41 +173,121 @@ def test_replays_the_recorded_run() -> None:
 `
 }
 
-/** Writes DIR/cassette.json and DIR/test_replay.py for a run or trace. */
+/**
+ * Writes DIR/cassette.json and the tests asked for: test_replay.py (a pytest
+ * of a pydantic-ai agent, with `agent`) and replay.test.mjs (a vitest that
+ * runs `command` against `loupe mock --replay`).
+ */
 export async function exportTest(
   dataDir: string,
   source: string,
-  cassette: Cassette | null,
   agent: string | null,
+  command: string[],
   directory: string,
 ): Promise<void> {
-  if (agent === null || !/^[\w.]+:\w+$/.test(agent)) {
+  if (agent === null && command.length === 0) {
     throw new CliError(
-      '--export-test needs --agent MODULE:NAME, the importable agent (or a function that builds it), e.g. --agent app.agents:support_agent',
+      '--export-test needs --agent MODULE:NAME for a pytest of a pydantic-ai agent (the importable agent, or a ' +
+        "function that builds it), or --agent-command 'CMD ARGS' for a vitest that runs any agent against loupe mock",
     )
   }
+  if (agent !== null && !/^[\w.]+:\w+$/.test(agent)) {
+    throw new CliError(`--agent ${agent} is not MODULE:NAME, e.g. --agent app.agents:support_agent`)
+  }
   const { written, outcome } = await withCore(dataDir, async (core) => ({
-    written:
-      cassette ??
-      (await api<Cassette>(
-        core,
-        `/api/${TRACE_ID.test(source) ? 'traces' : 'runs'}/${encodeURIComponent(source)}/cassette`,
-      )),
+    written: await api<Cassette>(
+      core,
+      `/api/${TRACE_ID.test(source) ? 'traces' : 'runs'}/${encodeURIComponent(source)}/cassette`,
+    ),
     outcome: await recordedOutcome(core, source),
   }))
+  const files: string[] = []
   try {
     await mkdir(directory, { recursive: true })
     await writeFile(join(directory, 'cassette.json'), `${JSON.stringify(written, null, 2)}\n`)
-    await writeFile(
-      join(directory, 'test_replay.py'),
-      pytestModule(written, agent, source, outcome),
-    )
+    if (agent !== null) {
+      await writeFile(
+        join(directory, 'test_replay.py'),
+        pytestModule(written, agent, source, outcome),
+      )
+      files.push('test_replay.py (run it with pytest; the agent module must be importable)')
+    }
+    if (command.length > 0) {
+      await writeFile(join(directory, 'replay.test.mjs'), vitestModule(command, source, outcome))
+      files.push('replay.test.mjs (run it with vitest)')
+    }
   } catch (error) {
     throw new CliError(
       `cannot write the test to ${directory}: ${(error as Error).message}; choose a folder you can write to`,
     )
   }
-  process.stderr.write(
-    `loupe: wrote ${join(directory, 'test_replay.py')} and cassette.json; run it with pytest (the agent's module must be importable)\n`,
+  process.stderr.write(`loupe: wrote cassette.json and ${files.join(' and ')} to ${directory}\n`)
+}
+
+/** Returns the text of a vitest module that runs a Node agent against the cassette through `loupe mock --replay`. */
+export function vitestModule(command: string[], source: string, outcome: Outcome): string {
+  return `// Regression test of ${source}, written by \`loupe replay --export-test\`.
+//
+// It serves the recorded model replies in cassette.json with \`loupe mock --replay\`,
+// runs the agent against them with OPENAI_BASE_URL and ANTHROPIC_BASE_URL pointed
+// at the mock, and checks that the agent's requests match the recording and that
+// it ends as the recorded run did. It needs no network and no key. Set
+// LOUPE_COMMAND when \`loupe\` is not on the PATH (e.g. "npx loupe"), and
+// AGENT_CWD for the folder the agent runs in (default: the current one).
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect, test } from 'vitest'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const AGENT = ${JSON.stringify(command)}
+const RECORDED_OUTCOME = ${JSON.stringify(outcome.error === null ? 'success' : 'failure')}
+const LOUPE = (process.env.LOUPE_COMMAND ?? 'loupe').split(' ')
+
+test('replays the recorded run', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'loupe-replay-'))
+  const mock = spawn(
+    LOUPE[0],
+    [...LOUPE.slice(1), 'mock', '--port', '0', '--data', data, '--replay', join(here, 'cassette.json')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   )
+  let mockOutput = ''
+  mock.stdout.on('data', (chunk) => (mockOutput += chunk))
+  mock.stderr.on('data', (chunk) => (mockOutput += chunk))
+  try {
+    for (let i = 0; i < 400 && !mockOutput.includes('ANTHROPIC_BASE_URL='); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const openai = /OPENAI_BASE_URL=(\\S+)/.exec(mockOutput)?.[1]
+    const anthropic = /ANTHROPIC_BASE_URL=(\\S+)/.exec(mockOutput)?.[1]
+    expect(openai, \`loupe mock did not start:\\n\${mockOutput}\`).toBeDefined()
+    const agent = spawn(AGENT[0], AGENT.slice(1), {
+      cwd: process.env.AGENT_CWD ?? process.cwd(),
+      env: {
+        ...process.env,
+        OPENAI_BASE_URL: openai,
+        OPENAI_API_KEY: 'not-used-by-the-replay',
+        ANTHROPIC_BASE_URL: anthropic,
+        ANTHROPIC_API_KEY: 'not-used-by-the-replay',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let agentOutput = ''
+    agent.stdout.on('data', (chunk) => (agentOutput += chunk))
+    agent.stderr.on('data', (chunk) => (agentOutput += chunk))
+    const code = await new Promise((resolve) => agent.once('exit', resolve))
+    expect(mockOutput, 'the agent sent requests that the recording does not have').not.toContain(
+      'Loupe replay diverged',
+    )
+    expect(code === 0 ? 'success' : 'failure', agentOutput).toBe(RECORDED_OUTCOME)
+  } finally {
+    mock.kill('SIGTERM')
+    await new Promise((resolve) => mock.once('exit', resolve))
+    rmSync(data, { recursive: true, force: true })
+  }
+}, 60_000)
+`
 }

@@ -20,6 +20,7 @@ import { humanLogStream } from './log-stream'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
 import { runCommand } from './run'
+import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
 import { ScenarioPlayer, ScenarioError } from '../core/gateway/scenario'
@@ -456,6 +457,10 @@ export function buildProgram(): Command {
       'the importable agent, or a function that builds it, for --export-test',
     )
     .option(
+      '--agent-command <command>',
+      "for --export-test: the agent command line that a vitest runs against loupe mock --replay, e.g. 'node agent.mjs'",
+    )
+    .option(
       '--fail-on <classes>',
       'exit non-zero when the run ends with one of these error classes (comma-separated)',
       parseErrorClasses,
@@ -474,6 +479,7 @@ export function buildProgram(): Command {
           edit: string[]
           exportTest?: string
           agent?: string
+          agentCommand?: string
           failOn: ErrorClass[]
           json?: boolean
           data?: string
@@ -487,6 +493,8 @@ export function buildProgram(): Command {
           edits: options.edit,
           exportTest: options.exportTest ?? null,
           agent: options.agent ?? null,
+          agentCommand:
+            options.agentCommand === undefined ? [] : splitCommandLine(options.agentCommand),
           failOn: options.failOn,
           json: options.json ?? false,
         })

@@ -25,6 +25,8 @@ export interface ReplayCommandOptions {
   /** A folder to write the cassette and a pytest to, and the agent the test imports. */
   exportTest: string | null
   agent: string | null
+  /** The agent command the exported vitest runs, already split into arguments. */
+  agentCommand: string[]
   failOn: ErrorClass[]
   json: boolean
 }
@@ -136,7 +138,13 @@ export async function replayCommand(
         '--export-test needs the run or trace id, so that the test knows how the run ended',
       )
     }
-    await exportTest(options.dataDir, source, null, options.agent, options.exportTest)
+    await exportTest(
+      options.dataDir,
+      source,
+      options.agent,
+      options.agentCommand,
+      options.exportTest,
+    )
     if (command.length === 0 && options.save === null) return 0
   }
   if (options.save !== null) {

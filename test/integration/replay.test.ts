@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunDiffJson, RunJson, SpanJson, TraceDetail } from '../../src/shared/api'
@@ -515,6 +515,80 @@ describe.skipIf(!python)('loupe replay', () => {
         { PYTHONPATH: join(repoRoot, 'test/interop') },
       )
       expect(pytest.stdout).toContain('1 passed')
+    } finally {
+      removeDir(folder)
+    }
+  })
+
+  it('exports a vitest that runs a Node agent against loupe mock', async () => {
+    const nodeAgent = ['node', 'node_agent.mjs']
+    const original = await runCli(
+      [
+        'run',
+        '--json',
+        '--mock',
+        '--data',
+        loupe.dataDir,
+        '--',
+        process.execPath,
+        join(repoRoot, 'test/interop/node_agent.mjs'),
+      ],
+      agentEnv(),
+    )
+    expect(original.code).toBe(0)
+    const run = JSON.parse(original.stdout) as RunJson
+    // Inside the repository, so that the test file finds vitest in node_modules.
+    const folder = join(repoRoot, 'test-results', `exported-vitest-${run.id}`)
+    try {
+      const written = await runCli(
+        [
+          'replay',
+          run.id,
+          '--export-test',
+          folder,
+          '--agent-command',
+          nodeAgent.join(' '),
+          '--data',
+          loupe.dataDir,
+        ],
+        agentEnv(),
+      )
+      expect(written.code).toBe(0)
+      writeFileSync(join(folder, 'vitest.config.mjs'), 'export default {}\n')
+      const vitest = (env: NodeJS.ProcessEnv) =>
+        new Promise<{ code: number; output: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            [
+              join(repoRoot, 'node_modules/vitest/vitest.mjs'),
+              'run',
+              '--root',
+              folder,
+              // A config of its own, as in a user's project, instead of this repository's.
+              '--config',
+              join(folder, 'vitest.config.mjs'),
+            ],
+            {
+              cwd: folder,
+              env: agentEnv({
+                LOUPE_COMMAND: `${process.execPath} ${join(repoRoot, 'bin/loupe.js')}`,
+                AGENT_CWD: join(repoRoot, 'test/interop'),
+                ...env,
+              }),
+            },
+            (error, stdout, stderr) =>
+              resolve({
+                code: error ? ((error as { code?: number }).code ?? 1) : 0,
+                output: stdout + stderr,
+              }),
+          )
+        })
+      const passing = await vitest({})
+      expect(passing.output).toContain('1 passed')
+      expect(passing.code).toBe(0)
+      const changed = await vitest({ AGENT_PROMPT: 'What is the weather in Lisbon?' })
+      expect(changed.code).toBe(1)
+      expect(changed.output).toContain('the agent sent requests that the recording does not have')
     } finally {
       removeDir(folder)
     }
