@@ -73,10 +73,16 @@ async function closeClean(opened: UiPage): Promise<void> {
 
 /** The id of the run the page shows, from the address bar. */
 async function shownRunId(page: Page): Promise<string> {
-  return waitFor('the page to show a run', async () => {
-    const match = /#\/playground\/(run_[0-9a-f]+)$/.exec(page.url())
-    return match?.[1]
-  })
+  // Starting a run parses its scenario and spawns its command, which a loaded machine can take
+  // well over the default 10 s for.
+  return waitFor(
+    'the page to show a run',
+    async () => {
+      const match = /#\/playground\/(run_[0-9a-f]+)$/.exec(page.url())
+      return match?.[1]
+    },
+    30_000,
+  )
 }
 
 async function getRun(runId: string): Promise<RunJson> {
