@@ -303,7 +303,7 @@ export interface RunJson {
   mode: string
   /** Name of the scenario that scripted the mock model, or null. */
   scenario: string | null
-  /** What the run replayed, for a replay run. */
+  /** Replay report of a replay run, or null for other runs. */
   replay: ReplayJson | null
   /** Text of that scenario, or null. */
   scenarioText: string | null
@@ -329,7 +329,7 @@ export interface RunJson {
   errorClass: ErrorClass
 }
 
-/** Where a replay's requests first stopped matching the recording. */
+/** Divergence point: the first request of a replay that did not match the recording. */
 export interface ReplayDivergence {
   /** The model call of the replay (1-based) that did not match. */
   callIndex: number
@@ -338,7 +338,7 @@ export interface ReplayDivergence {
   reasons: string[]
 }
 
-/** What a replay run served from its cassette. */
+/** Report of a replay run: what it served from its cassette. */
 export interface ReplayJson {
   /** The run id, trace id or cassette file that was replayed. */
   source: string
@@ -370,7 +370,7 @@ export interface RunDiffSide {
 export interface RunDiffStep {
   /** Position in both runs, counted from 1. */
   index: number
-  /** `changed` when a model call stands where the other run has a tool call. */
+  /** `changed` when a model call is at the position of the other run's tool call. */
   kind: 'model' | 'tool' | 'changed'
   /** `missing`: only in run A; `added`: only in run B. */
   status: 'same' | 'changed' | 'added' | 'missing'
@@ -417,7 +417,7 @@ export interface ExchangeJson {
   startTime: string
   firstByteMs: number | null
   durationMs: number
-  /** Why the exchange did not complete, or null. */
+  /** Reason the exchange did not complete, or null. */
   failure: string | null
 }
 

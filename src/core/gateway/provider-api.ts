@@ -13,7 +13,7 @@ export interface ApiContext {
   /** Seed of the automatic mock: the run's, or 0 for a call outside a run. */
   seed: number
   headers: IncomingHttpHeaders
-  /** Answers the call: the automatic mock, or the run's scenario. */
+  /** Responder for the call: the automatic mock, or the run's scenario. */
   respond: Responder
 }
 
@@ -30,7 +30,7 @@ export interface ApiResult {
   output: CallOutput | null
   errorType: string | null
   errorMessage: string | null
-  /** How the router sends the reply: latency, stream pacing, a deliberate fault. */
+  /** Delivery of the reply by the router: latency, stream pacing, a deliberate fault. */
   delivery: Delivery
 }
 
@@ -84,7 +84,7 @@ export function errorResult(
   }
 }
 
-/** Builds the ApiResult of an error that a scenario asks for, with its Retry-After headers. */
+/** Builds the ApiResult of an error that a scenario scripts, with its Retry-After headers. */
 export function scriptedErrorResult(
   family: ProviderFamily,
   scripted: ScriptedError,

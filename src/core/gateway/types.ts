@@ -17,9 +17,9 @@ export interface GatewayRun {
   mode: GatewayMode
   /** Seed of the automatic mock, so a run answers the same way every time. */
   seed: number
-  /** Answers the run's calls: the automatic mock, or the run's scenario. */
+  /** Responder for the run's calls: the automatic mock, or the run's scenario. */
   respond: Responder
-  /** Where a record run's calls go, with the keys, held in memory only. */
+  /** Upstreams of a record run's calls, with their keys, held in memory only. */
   upstreams: Upstreams
   /** For a replay that goes live after it ends: true when this call goes to the real provider. */
   goesLive?: (call: ModelCall | null) => boolean

@@ -130,7 +130,7 @@ export class ReplayPlayer {
     readonly options: ReplayOptions,
   ) {}
 
-  /** The answer `goesLive` found for the call it checked, which `respond` then returns. */
+  /** Answer that `goesLive` prepared for the call it checked, which `respond` then returns. */
   private prepared: Answer | null = null
 
   readonly respond: Responder = (call, mockOptions) => {
