@@ -17,6 +17,7 @@ import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
+import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
 import { runCommand } from './run'
@@ -615,6 +616,7 @@ export function buildProgram(): Command {
       },
     )
 
+  registerMcpCommand(program)
   return program
 }
 
