@@ -9,6 +9,7 @@ import { startCore, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORTS } from '../core/core'
 import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../core/otlp/truncate'
 import { AlreadyRunningError } from '../core/discovery'
 import { PortInUseError } from '../core/net'
+import { ForwardConfigError } from '../core/forward/config'
 import { decodeTracesJson, decodeTracesProto } from '../core/otlp/index'
 import { OtlpDecodeError, type DecodedTraces } from '../core/otlp/model'
 import { loupeVersion } from '../core/package-root'
@@ -16,6 +17,7 @@ import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
+import { forwardConfigOf, forwardHeaderOption, forwardingLine, forwardOption } from './forward'
 import { humanLogStream } from './log-stream'
 import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
@@ -129,10 +131,13 @@ interface ServeOptions {
   scenario?: ScenarioFile
   /** A cassette whose recorded replies answer gateway calls outside runs (`loupe mock --replay`). */
   replay?: ReplayPlayer
+  forward?: string
+  forwardHeader?: string[]
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = dataDirOf(options)
+  const forward = forwardConfigOf({ ...options, forwardHeader: options.forwardHeader ?? [] })
   if (!isLoopbackHost(options.host)) {
     err(
       `warning: binding ${options.host} exposes Loupe to other machines; only Host names ` +
@@ -158,6 +163,7 @@ async function serve(options: ServeOptions): Promise<void> {
     respondOutsideRuns: options.scenario
       ? new ScenarioPlayer(options.scenario.scenario, options.scenario.name).respond
       : options.replay?.respond,
+    forward,
   })
   const status = core.status()
   out(`Loupe ${status.version} is serving ${dataDir}`)
@@ -171,6 +177,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ]
     out(`  Retention: ${limits.filter((limit) => limit !== null).join(', ')}`)
   }
+  if (forward) out(forwardingLine(forward))
   for (const port of status.ports) {
     if (port.conflict) {
       out(
@@ -322,6 +329,8 @@ export function buildProgram(): Command {
         .choices(['text', 'json'])
         .default('text'),
     )
+    .addOption(forwardOption())
+    .addOption(forwardHeaderOption())
     .action(serve)
 
   program
@@ -626,6 +635,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (
       error instanceof CliError ||
+      error instanceof ForwardConfigError ||
       error instanceof AlreadyRunningError ||
       error instanceof PortInUseError ||
       error instanceof StoreError ||
