@@ -18,6 +18,8 @@ import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { forwardConfigOf, forwardHeaderOption, forwardingLine, forwardOption } from './forward'
+import { fromOption, importFromQueryApi } from './import-remote'
+import type { RemoteSource } from '../core/import/remote'
 import { humanLogStream } from './log-stream'
 import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
@@ -212,6 +214,11 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+interface ImportOptions {
+  data?: string
+  from?: RemoteSource
 }
 
 interface SniffedFile {
@@ -577,11 +584,18 @@ export function buildProgram(): Command {
   program
     .command('import')
     .description(
-      'store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed)',
+      'store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed), ' +
+        'or with --from one trace fetched from a Tempo or Jaeger query API',
     )
-    .argument('<file>', 'file to import')
+    .argument('<file>', 'file to import, or with --from the base URL of the query API')
+    .argument('[trace]', 'with --from: the id of the trace to fetch')
+    .addOption(fromOption())
     .addOption(dataOption())
-    .action(async (file: string, options: { data?: string }) => {
+    .action(async (file: string, traceId: string | undefined, options: ImportOptions) => {
+      if (options.from !== undefined || traceId !== undefined) {
+        out((await importFromQueryApi(file, traceId, options.from, dataDirOf(options))).join('\n'))
+        return
+      }
       let body: Buffer
       try {
         body = await readFile(file)

@@ -29,6 +29,7 @@ import { Playground } from './runner/playground'
 import { RunService } from './runner/service'
 import { checkNotSelf, type ForwardConfig } from './forward/config'
 import { Forwarder } from './forward/forwarder'
+import { importRemoteTrace } from './import/store-remote'
 import { Ingestor, type IngestOptions } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
@@ -248,6 +249,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     playground,
     exchanges: (runId) => exchanges.listByRun(runId),
     query: (request) => queryRunner.run(request),
+    importRemoteTrace: (request) => importRemoteTrace(ingestor, request),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
