@@ -1,9 +1,9 @@
 // `loupe import --from tempo|jaeger BASEURL TRACEID` and `POST /api/import`
 // against local stand-ins for Tempo's and Jaeger's query APIs, served by
-// node:http on 127.0.0.1. The Tempo responses use what Tempo sends (base64
-// ids, enum names, `batches` in the v1 form); the Jaeger one uses Jaeger's
-// UI model (processes, references, typed tags, logs, microseconds, a
-// 64-bit trace id). The imported traces are read back with `loupe show`.
+// node:http on 127.0.0.1. The Tempo responses have what Tempo sends: base64
+// ids, enum names, and `batches` in the v1 form. The Jaeger one has Jaeger's
+// UI model: processes, references, typed tags, logs, microseconds and a
+// 64-bit trace id. The imported traces are read back with `loupe show`.
 
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,7 +21,7 @@ function base64Id(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64')
 }
 
-/** The resource spans of a two-span trace, as Tempo serves them. */
+/** Returns the resource spans of a two-span trace, as Tempo serves them. */
 function tempoResourceSpans(scopeKey: 'scopeSpans' | 'instrumentationLibrarySpans') {
   return [
     {
@@ -84,7 +84,7 @@ const JAEGER_GRANDCHILD = '3333333333333333'
 const OTHER_TRACE = 'abcdef0123456789abcdef0123456789'
 const START_US = 1772420400123456
 
-/** A three-span trace over two processes, as Jaeger's `GET /api/traces/<id>` returns it. */
+/** Returns a three-span trace over two processes, as Jaeger's `GET /api/traces/<id>` returns it. */
 function jaegerResponse() {
   return {
     data: [
@@ -434,6 +434,7 @@ describe('loupe import --from jaeger', () => {
     ])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('loupe: trace abc123 not found: Jaeger at')
+
     const badJson = await runCli([
       'import',
       '--from',
@@ -448,6 +449,7 @@ describe('loupe import --from jaeger', () => {
       `the response of ${broken.url}/api/traces/${JAEGER_TRACE_64} is not valid JSON`,
     )
     expect(badJson.stderr).toContain('it starts "<html>proxy error</html>"')
+
     const closed = await startStandIn({})
     await closed.close()
     const unreachable = await runCli([
@@ -463,6 +465,7 @@ describe('loupe import --from jaeger', () => {
     expect(unreachable.stderr).toMatch(
       /cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/traces\/.*ECONNREFUSED/,
     )
+
     const badId = await runCli([
       'import',
       '--from',
