@@ -7,6 +7,7 @@ import {
   checkForwardUrl,
   displayUrl,
   ForwardConfigError,
+  mergeHeaders,
   parseHeaderLines,
   parseHeaderList,
   type ForwardConfig,
@@ -48,10 +49,9 @@ export function forwardConfigOf(options: {
     return undefined
   }
   try {
-    return {
-      url: checkForwardUrl(options.forward),
-      headers: { ...parseHeaderList(envHeaders), ...parseHeaderLines(options.forwardHeader) },
-    }
+    const headers = parseHeaderList(envHeaders)
+    mergeHeaders(headers, parseHeaderLines(options.forwardHeader))
+    return { url: checkForwardUrl(options.forward), headers }
   } catch (error) {
     if (error instanceof ForwardConfigError) throw new CliError(error.message)
     throw error

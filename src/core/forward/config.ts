@@ -138,7 +138,20 @@ export function parseHeaderList(text: string): Record<string, string> {
 function addHeader(headers: Record<string, string>, name: string, value: string): void {
   const problem = headerProblem(name, value)
   if (problem) throw new ForwardConfigError(problem)
-  headers[name] = value
+  mergeHeaders(headers, { [name]: value })
+}
+
+/**
+ * Adds `added` to `headers`, replacing a header of the same name in any
+ * case, since HTTP header names are case-insensitive.
+ */
+export function mergeHeaders(headers: Record<string, string>, added: Record<string, string>): void {
+  for (const [name, value] of Object.entries(added)) {
+    for (const existing of Object.keys(headers)) {
+      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
+    }
+    headers[name] = value
+  }
 }
 
 /**
