@@ -163,6 +163,8 @@ export function checkNotSelf(forwardUrl: string, otlpHttpPort: number | null): v
   const defaultPort = url.protocol === 'https:' ? 443 : 80
   const port = url.port === '' ? defaultPort : Number(url.port)
   const wildcard = url.hostname === '0.0.0.0' || url.hostname === '[::]'
+  // NOTE: a URL that reaches this Loupe under another name (a LAN address,
+  // or another Loupe that forwards back here) is not detected.
   if ((isLoopbackHost(url.hostname) || wildcard) && port === otlpHttpPort) {
     throw new ForwardConfigError(
       `the forwarding URL ${url.origin} is this Loupe's own OTLP/HTTP receiver, which would ` +
