@@ -9,6 +9,7 @@ import { startCore, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORTS } from '../core/core'
 import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../core/otlp/truncate'
 import { AlreadyRunningError } from '../core/discovery'
 import { PortInUseError } from '../core/net'
+import { ForwardConfigError } from '../core/forward/config'
 import { decodeTracesJson, decodeTracesProto } from '../core/otlp/index'
 import { OtlpDecodeError, type DecodedTraces } from '../core/otlp/model'
 import { loupeVersion } from '../core/package-root'
@@ -16,7 +17,11 @@ import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
+import { forwardConfigOf, forwardHeaderOption, forwardingLine, forwardOption } from './forward'
+import { fromOption, importFromQueryApi } from './import-remote'
+import type { RemoteSource } from '../core/import/remote'
 import { humanLogStream } from './log-stream'
+import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
 import { runCommand } from './run'
@@ -128,10 +133,13 @@ interface ServeOptions {
   scenario?: ScenarioFile
   /** A cassette whose recorded replies answer gateway calls outside runs (`loupe mock --replay`). */
   replay?: ReplayPlayer
+  forward?: string
+  forwardHeader?: string[]
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = dataDirOf(options)
+  const forward = forwardConfigOf({ ...options, forwardHeader: options.forwardHeader ?? [] })
   if (!isLoopbackHost(options.host)) {
     err(
       `warning: binding ${options.host} exposes Loupe to other machines; only Host names ` +
@@ -157,6 +165,7 @@ async function serve(options: ServeOptions): Promise<void> {
     respondOutsideRuns: options.scenario
       ? new ScenarioPlayer(options.scenario.scenario, options.scenario.name).respond
       : options.replay?.respond,
+    forward,
   })
   const status = core.status()
   out(`Loupe ${status.version} is serving ${dataDir}`)
@@ -170,6 +179,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ]
     out(`  Retention: ${limits.filter((limit) => limit !== null).join(', ')}`)
   }
+  if (forward) out(forwardingLine(forward))
   for (const port of status.ports) {
     if (port.conflict) {
       out(
@@ -204,6 +214,11 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+interface ImportOptions {
+  data?: string
+  from?: RemoteSource
 }
 
 interface SniffedFile {
@@ -321,6 +336,8 @@ export function buildProgram(): Command {
         .choices(['text', 'json'])
         .default('text'),
     )
+    .addOption(forwardOption())
+    .addOption(forwardHeaderOption())
     .action(serve)
 
   program
@@ -567,11 +584,18 @@ export function buildProgram(): Command {
   program
     .command('import')
     .description(
-      'store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed)',
+      'store the traces of an OTLP/JSON or OTLP protobuf file (optionally gzip-compressed), ' +
+        'or with --from one trace fetched from a Tempo or Jaeger query API',
     )
-    .argument('<file>', 'file to import')
+    .argument('<file>', 'file to import, or with --from the base URL of the query API')
+    .argument('[trace]', 'with --from: the id of the trace to fetch')
+    .addOption(fromOption())
     .addOption(dataOption())
-    .action(async (file: string, options: { data?: string }) => {
+    .action(async (file: string, traceId: string | undefined, options: ImportOptions) => {
+      if (options.from !== undefined || traceId !== undefined) {
+        out((await importFromQueryApi(file, traceId, options.from, dataDirOf(options))).join('\n'))
+        return
+      }
       let body: Buffer
       try {
         body = await readFile(file)
@@ -615,6 +639,7 @@ export function buildProgram(): Command {
       },
     )
 
+  registerMcpCommand(program)
   return program
 }
 
@@ -624,6 +649,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (
       error instanceof CliError ||
+      error instanceof ForwardConfigError ||
       error instanceof AlreadyRunningError ||
       error instanceof PortInUseError ||
       error instanceof StoreError ||

@@ -27,6 +27,9 @@ import { RunRegistry } from './gateway/runs'
 import { RunLauncher } from './runner/launcher'
 import { Playground } from './runner/playground'
 import { RunService } from './runner/service'
+import { checkNotSelf, type ForwardConfig } from './forward/config'
+import { Forwarder } from './forward/forwarder'
+import { importRemoteTrace } from './import/store-remote'
 import { Ingestor, type IngestOptions } from './ingest'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
@@ -76,6 +79,8 @@ export interface CoreOptions {
   rendererDir?: string
   /** Answers gateway calls that belong to no run (`loupe mock SCENARIO`); the automatic mock by default. */
   respondOutsideRuns?: Responder
+  /** An upstream OTLP/HTTP endpoint that receives a copy of every stored request. */
+  forward?: ForwardConfig
 }
 
 export interface Core {
@@ -170,6 +175,11 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     redaction: options.redaction,
     maxAttributeBytes: options.maxAttributeBytes,
   })
+  const forwarder = options.forward
+    ? new Forwarder(options.forward, log.child({ component: 'forward' }))
+    : null
+  cleanups.push(() => forwarder?.close())
+  const onStored = forwarder ? forwarder.enqueue.bind(forwarder) : undefined
   const version = loupeVersion()
   const demoDir = join(packageRoot(), 'resources', 'demo')
   const loadDemo = () => loadDemoTraces(ingestor, demoDir)
@@ -191,6 +201,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       empty: counts.traces === 0,
       ingestProblems: ingestor.recentProblems(),
       store: storeStatus(),
+      forwarding: forwarder?.status() ?? null,
     }
   }
 
@@ -238,6 +249,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     playground,
     exchanges: (runId) => exchanges.listByRun(runId),
     query: (request) => queryRunner.run(request),
+    importRemoteTrace: (request) => importRemoteTrace(ingestor, request),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
@@ -281,6 +293,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       uiUrl: () => uiUrl,
       isAllowedHost,
       gateway,
+      onStored,
     }),
   )
   cleanups.push(() => closeHttp(otlpServer))
@@ -295,7 +308,13 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     }),
   )
 
-  const grpcServer = createGrpcServer({ ingestor, log, maxMessageBytes: maxBodyBytes })
+  if (options.forward) checkNotSelf(options.forward.url, ports[0]?.actual ?? null)
+  const grpcServer = createGrpcServer({
+    ingestor,
+    log,
+    maxMessageBytes: maxBodyBytes,
+    onStored,
+  })
   cleanups.push(() => shutdownGrpc(grpcServer))
   ports.push(
     await bindWithFallback({

@@ -12,6 +12,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import type { CoreOptions } from '../core/core'
+import { checkForwardUrl, ForwardConfigError, headerProblem } from '../core/forward/config'
 import { InvalidRedactionRuleError, Redactor } from '../core/redact/redactor'
 import { DEFAULT_REDACTION_RULES } from '../core/redact/rules'
 
@@ -44,11 +45,24 @@ const redactionShape = {
 }
 
 const forwardingShape = {
-  /** Reserved: an OTLP/HTTP endpoint to forward received telemetry to. Nothing reads it yet. */
+  /** OTLP/HTTP base URL that receives a copy of every request the core stores; null is off. */
   otlpHttpEndpoint: z
-    .url({ protocol: /^https?$/ })
+    .string()
+    .refine((url) => forwardUrlProblem(url) === undefined, {
+      error: (issue) => forwardUrlProblem(issue.input as string),
+    })
     .nullable()
     .default(null),
+  /** Headers sent with each forwarded request, such as an authorization token. */
+  headers: z
+    .record(z.string(), z.string())
+    .superRefine((headers, context) => {
+      for (const [name, value] of Object.entries(headers)) {
+        const problem = headerProblem(name, value)
+        if (problem) context.addIssue({ code: 'custom', message: problem, path: [name] })
+      }
+    })
+    .default({}),
 }
 
 const topLevelShape = {
@@ -166,7 +180,7 @@ export async function writeSettings(dataDir: string, settings: Settings): Promis
 export function coreOptionsFromSettings(
   settings: Settings,
 ): Omit<CoreOptions, 'dataDir'> & { fallbackOnConflict: true } {
-  const { ports, redaction } = settings
+  const { ports, redaction, forwarding } = settings
   return {
     otlpHttpPort: ports.otlpHttp ?? undefined,
     otlpGrpcPort: ports.otlpGrpc ?? undefined,
@@ -179,6 +193,10 @@ export function coreOptionsFromSettings(
     redaction: redaction.enabled
       ? { rules: [...DEFAULT_REDACTION_RULES, ...redaction.extraRules] }
       : false,
+    forward:
+      forwarding.otlpHttpEndpoint === null
+        ? undefined
+        : { url: checkForwardUrl(forwarding.otlpHttpEndpoint), headers: forwarding.headers },
   }
 }
 
@@ -250,6 +268,17 @@ function describeIssues(error: z.ZodError, field: string): SettingsProblem[] {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Returns why the forwarding URL cannot be used, or undefined when it can. */
+function forwardUrlProblem(url: string): string | undefined {
+  try {
+    checkForwardUrl(url)
+    return undefined
+  } catch (error) {
+    if (error instanceof ForwardConfigError) return error.message
+    throw error
+  }
 }
 
 function compiles(pattern: string): boolean {

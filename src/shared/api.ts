@@ -16,6 +16,7 @@ import type {
   MessagePart,
   OperationKind,
 } from './genai'
+import type { ForwardingStatus } from './forwarding'
 
 /**
  * An attribute value as served: strings, booleans and numbers as themselves,
@@ -438,6 +439,8 @@ export interface CoreStatus {
   ingestProblems: IngestProblem[]
   /** The store's file, limits and health. Always set by the core; optional for older fixtures. */
   store?: StoreStatus
+  /** Forwarding to an upstream OTLP endpoint, or null when off. Optional for older fixtures. */
+  forwarding?: ForwardingStatus | null
 }
 
 export interface StoreStatus {

@@ -29,6 +29,8 @@ import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { QueryError } from '../query/statement'
 import { exportTraceAsOtlpJson } from '../store/export'
 import type { TraceQueries } from '../store/queries'
+import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
+import { handleImportRequest } from './import-routes'
 
 /** The Content-Security-Policy of every page Loupe serves; the desktop window uses the same. */
 export const CONTENT_SECURITY_POLICY = [
@@ -76,6 +78,8 @@ export interface ApiOptions {
   exchanges: (runId: string) => ExchangeJson[]
   /** Runs one read-only SQL statement; rejects with a QueryError. */
   query: (request: QueryRequest) => Promise<QueryResult>
+  /** Fetches a trace from a Tempo or Jaeger query API and stores it; rejects with a RemoteImportError. */
+  importRemoteTrace?: (request: RemoteImportRequest) => Promise<RemoteImportResult>
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -284,6 +288,13 @@ export class ApiServer {
       await this.checkScenario(request, response)
     } else if (method === 'POST' && parts[1] === 'query' && parts.length === 2) {
       await this.runQuery(request, response)
+    } else if (
+      method === 'POST' &&
+      parts[1] === 'import' &&
+      parts.length === 2 &&
+      this.options.importRemoteTrace
+    ) {
+      await handleImportRequest(request, response, this.options.importRemoteTrace, this.options.log)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {

@@ -6,6 +6,7 @@
 
 import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
+import type { ReceivedExport } from '../forward/forwarder'
 import type { Ingestor } from '../ingest'
 import { StoreWriteError } from '../store/failures'
 import { OverloadedError } from '../store/writer'
@@ -37,6 +38,8 @@ export interface GrpcReceiverOptions {
   log: Logger
   /** Largest message accepted, in bytes (grpc-js defaults to 4 MiB). */
   maxMessageBytes: number
+  /** Called with each stored request, as protobuf without compression (grpc-js has undone it). */
+  onStored?: (request: ReceivedExport) => void
 }
 
 export function createGrpcServer(options: GrpcReceiverOptions): grpc.Server {
@@ -66,7 +69,15 @@ function exportHandler(
 ): grpc.handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
     options.ingestor.ingest(signal, 'protobuf', call.request, 'grpc').then(
-      (outcome) => callback(null, exportResponse(signal, 'protobuf', outcome.partial)),
+      (outcome) => {
+        callback(null, exportResponse(signal, 'protobuf', outcome.partial))
+        options.onStored?.({
+          signal,
+          body: call.request,
+          contentType: 'application/x-protobuf',
+          contentEncoding: null,
+        })
+      },
       (error: Error) => {
         if (error instanceof OtlpDecodeError) {
           callback({

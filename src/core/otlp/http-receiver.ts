@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { Logger } from 'pino'
+import type { ReceivedExport } from '../forward/forwarder'
 import type { Ingestor } from '../ingest'
 import { StoreWriteError } from '../store/failures'
 import { OverloadedError } from '../store/writer'
@@ -35,6 +36,8 @@ export interface OtlpHttpOptions {
    * is a gateway path, after taking over the response.
    */
   gateway?: (request: IncomingMessage, response: ServerResponse) => boolean
+  /** Called with each request's body as received (still compressed) once it is stored. */
+  onStored?: (request: ReceivedExport) => void
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = {
@@ -129,9 +132,10 @@ async function receiveExport(
     )
     return
   }
+  let raw: Buffer
   let body: Buffer
   try {
-    const raw = await readBody(request, options.maxBodyBytes)
+    raw = await readBody(request, options.maxBodyBytes)
     body = await decompress(raw, request.headers['content-encoding'], options.maxBodyBytes)
   } catch (error) {
     if (error instanceof HttpError) {
@@ -144,6 +148,12 @@ async function receiveExport(
   try {
     const outcome = await options.ingestor.ingest(signal, encoding, body, 'http')
     send(response, 200, encoding, exportResponse(signal, encoding, outcome.partial))
+    options.onStored?.({
+      signal,
+      body: raw,
+      contentType: request.headers['content-type']!,
+      contentEncoding: request.headers['content-encoding'] ?? null,
+    })
   } catch (error) {
     if (error instanceof OtlpDecodeError) {
       sendStatus(

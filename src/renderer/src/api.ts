@@ -18,6 +18,7 @@ import type {
   TraceSummary,
   TraceTree,
 } from '../../shared/api'
+import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -211,6 +212,11 @@ export class ApiClient {
     const url = new URL('api/events', this.connection.baseUrl)
     url.searchParams.set('token', this.connection.token)
     return url.toString()
+  }
+
+  /** Fetches a trace from a Tempo or Jaeger query API; the core stores it. */
+  importTrace(request: RemoteImportRequest): Promise<RemoteImportResult> {
+    return this.request('api/import', { method: 'POST', body: JSON.stringify(request) })
   }
 
   private async request<T>(path: string, init: RequestInit): Promise<T> {

@@ -52,7 +52,10 @@ describe('readSettings', () => {
         enabled: false,
         extraRules: [{ name: 'internal-token', pattern: 'itk_[0-9a-f]{20}' }],
       },
-      forwarding: { otlpHttpEndpoint: 'http://127.0.0.1:4318' },
+      forwarding: {
+        otlpHttpEndpoint: 'http://127.0.0.1:4318',
+        headers: { Authorization: 'Bearer sk-test-not-a-real-key' },
+      },
     }
     await writeFile(settingsFile(dataDir), JSON.stringify(file))
     const read = await readSettings(dataDir)
@@ -189,5 +192,42 @@ describe('coreOptionsFromSettings', () => {
     settings.redaction.extraRules.push(rule)
     const options = coreOptionsFromSettings(settings)
     expect(options.redaction).toEqual({ rules: [...DEFAULT_REDACTION_RULES, rule] })
+  })
+
+  it('maps forwarding to the core', () => {
+    expect(coreOptionsFromSettings(defaultSettings()).forward).toBeUndefined()
+    const settings = defaultSettings()
+    settings.forwarding.otlpHttpEndpoint = 'https://collector.test/otlp/'
+    settings.forwarding.headers = { 'x-team-token': 'sk-test-not-a-real-key' }
+    const options = coreOptionsFromSettings(settings)
+    expect(options.forward).toEqual({
+      url: 'https://collector.test/otlp',
+      headers: { 'x-team-token': 'sk-test-not-a-real-key' },
+    })
+  })
+})
+
+describe('forwarding settings', () => {
+  it('rejects a signal path and bad headers', () => {
+    const { settings, problems } = parseSettings({
+      forwarding: {
+        otlpHttpEndpoint: 'http://collector.test:4318/v1/traces',
+        headers: { 'Bad Name': 'x', 'Content-Type': 'text/plain', Authorization: 'a\nb' },
+      },
+    })
+    expect(settings.forwarding.otlpHttpEndpoint).toBeNull()
+    expect(settings.forwarding.headers).toEqual({})
+    expect(problems.map((p) => p.field)).toEqual([
+      'forwarding.otlpHttpEndpoint',
+      'forwarding.headers.Bad Name',
+      'forwarding.headers.Content-Type',
+      'forwarding.headers.Authorization',
+    ])
+    expect(problems[0]!.message).toContain('give the base URL without it')
+    expect(problems[1]!.message).toBe('invalid header name "Bad Name"')
+    expect(problems[2]!.message).toContain('the header Content-Type cannot be set')
+    expect(problems[3]!.message).toBe(
+      'the value of the header Authorization contains a line break or control character',
+    )
   })
 })

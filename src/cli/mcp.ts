@@ -1,0 +1,37 @@
+// `loupe mcp`: serves the traces of a data folder to AI coding assistants
+// over the Model Context Protocol (stdio).
+
+import { type Command, Option } from 'commander'
+import pino from 'pino'
+import { serveMcpOnStdio } from '../core/mcp/server'
+import { defaultDataDir } from '../core/paths'
+
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description(
+      'serve search_traces, show_trace, get_span and query to an AI coding assistant over MCP ' +
+        '(stdio); reads the store only, with or without loupe serve running',
+    )
+    .addOption(
+      new Option(
+        '--data <dir>',
+        'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr')
+        .choices(['error', 'warn', 'info', 'debug'])
+        .default('warn'),
+    )
+    .action(async (options: { data?: string; logLevel: string }) => {
+      // Standard output belongs to the protocol, so every log line goes to standard error.
+      const log = pino({ name: 'loupe-mcp', level: options.logLevel }, pino.destination(2))
+      const server = await serveMcpOnStdio({ dataDir: options.data ?? defaultDataDir(), log })
+      const stop = () => void server.close()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      await server.closed
+      process.exit(0)
+    })
+}
