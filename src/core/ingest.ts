@@ -94,12 +94,12 @@ export class Ingestor {
     this.recordProblem(signal, transport, message, 0)
   }
 
-  /** Store spans that Loupe made itself (run root spans, gateway calls), redacted like any others. */
   /** Redacts secrets in free text, such as a run's captured output, with the same rules as spans. */
   redactText(text: string): string {
     return this.redactor ? this.redactor.redactText(text, new RedactionTally()) : text
   }
 
+  /** Store spans that Loupe made itself (run root spans, gateway calls), redacted like any others. */
   async writeDecoded(traces: DecodedTraces): Promise<void> {
     if (this.redactor) this.noteRedactions(redactTraces(this.redactor, traces))
     this.noteTruncations(this.truncator.truncateTraces(traces), { source: 'loupe' })
