@@ -19,6 +19,7 @@ import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
+import { registerCheckCommand } from './check'
 import { runCommand } from './run'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
@@ -614,6 +615,8 @@ export function buildProgram(): Command {
         out(options.json ? JSON.stringify(result, null, 2) : formatQueryTable(result))
       },
     )
+
+  registerCheckCommand(program)
 
   return program
 }
