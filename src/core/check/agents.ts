@@ -65,7 +65,7 @@ export class AgentNamesCheck implements ReadinessCheck {
     }
     return {
       result: 'pass',
-      finding: `All ${plural(this.agentRuns, 'agent run')} carry a name: ${[...this.names].sort().join(', ')}.`,
+      finding: `Every agent run (${this.agentRuns}) carries a name: ${[...this.names].sort().join(', ')}.`,
       evidence: [this.named],
     }
   }

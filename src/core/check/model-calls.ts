@@ -104,7 +104,7 @@ export class ModelTimeoutsCheck implements ReadinessCheck {
         result: 'pass',
         finding:
           this.setCalls > 0
-            ? `All ${plural(this.setCalls, 'model call')} with a known timeout use less than the SDK's default.`
+            ? `Every model call with a known timeout (${this.setCalls}) uses less than the SDK's default.`
             : 'A timeout ended a model call, so timeouts are in effect.',
         evidence: [this.set, this.fired],
       }
@@ -260,7 +260,7 @@ export class RateLimitRetriesCheck implements ReadinessCheck {
     if (bad > 0) {
       return {
         result: 'fail',
-        finding: `${bad} of ${plural(this.rateLimited, 'answer')} with status 429 were retried too soon or not at all.`,
+        finding: `Answers with status 429 retried too soon or not at all: ${bad} of ${this.rateLimited}.`,
         evidence: [this.notRetried, this.tooSoon, this.backedOff],
       }
     }

@@ -3,7 +3,7 @@
 // card numbers that pass the Luhn check. Matches are returned masked, so a
 // report never repeats the data it found.
 
-export type PersonalDataKind = 'email address' | 'phone number' | 'card number'
+export type PersonalDataKind = 'e-mail address' | 'phone number' | 'card number'
 
 export interface PersonalDataMatch {
   kind: PersonalDataKind
@@ -74,7 +74,7 @@ export function findPersonalData(text: string): PersonalDataMatch[] {
     for (const match of text.matchAll(EMAIL)) {
       const [, local, domain] = match
       if (RESERVED_DOMAIN.test(domain!)) continue
-      found.push({ kind: 'email address', masked: `${local!.slice(0, 1)}***@${domain}` })
+      found.push({ kind: 'e-mail address', masked: `${local!.slice(0, 1)}***@${domain}` })
     }
   }
   for (const pattern of [INTERNATIONAL_PHONE, NORTH_AMERICAN_PHONE]) {

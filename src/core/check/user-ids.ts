@@ -3,7 +3,7 @@
 
 import type { JsonValue } from '../../shared/api'
 import type { CheckSpan } from './traces'
-import { EvidenceList, plural, type ReadinessCheck, type Verdict } from './check'
+import { EvidenceList, type ReadinessCheck, type Verdict } from './check'
 import { isLoupeSpan, shownValue, spanEvidence, type TraceView } from './trace-view'
 
 /**
@@ -127,20 +127,20 @@ export class UserIdsCheck implements ReadinessCheck {
     if (this.missing.size > 0) {
       return {
         result: 'fail',
-        finding: `${plural(this.missing.size, 'key span')} of ${this.keySpans} carry no readable user or session id.`,
+        finding: `Key spans without a readable user or session id: ${this.missing.size} of ${this.keySpans}.`,
         evidence: [this.missing, this.conversationOnly],
       }
     }
     if (this.conversationOnly.size > 0) {
       return {
         result: 'warn',
-        finding: `${plural(this.conversationOnly.size, 'key span')} carry only a conversation id, no user or session id.`,
+        finding: `Key spans with only a conversation id, no user or session id: ${this.conversationOnly.size} of ${this.keySpans}.`,
         evidence: [this.conversationOnly, this.found],
       }
     }
     return {
       result: 'pass',
-      finding: `All ${plural(this.keySpans, 'key span')} carry a user or session id (${[...this.foundKeys].join(', ')}).`,
+      finding: `Every key span (${this.keySpans}) carries a user or session id (${[...this.foundKeys].join(', ')}).`,
       evidence: [this.found],
     }
   }
