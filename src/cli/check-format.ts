@@ -45,9 +45,9 @@ function evidenceLines(item: CheckEvidence): string[] {
 
 function findingLines(finding: CheckFinding): string[] {
   const lines = [`  ${finding.id}: ${finding.title}`, `    ${printable(finding.finding)}`]
-  const shown = finding.evidence.slice(0, SHOWN_EVIDENCE[finding.result])
-  for (const item of shown) lines.push(...evidenceLines(item))
-  const more = finding.evidence.length - shown.length + finding.omittedEvidence
+  const shownEvidence = finding.evidence.slice(0, SHOWN_EVIDENCE[finding.result])
+  for (const item of shownEvidence) lines.push(...evidenceLines(item))
+  const more = finding.evidence.length - shownEvidence.length + finding.omittedEvidence
   if (more > 0) lines.push(`    … ${more} more (loupe check --json lists up to 50 per check)`)
   return lines
 }

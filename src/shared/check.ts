@@ -2,8 +2,8 @@
 // and `GET /api/check` serves it.
 
 /**
- * Outcome of one check. `not_checkable` means the traces cannot show the
- * answer either way; it is never counted as a pass.
+ * Outcome of one check. `not_checkable` means that the traces cannot show the
+ * result either way, and it is never counted as a pass.
  */
 export type CheckResult = 'pass' | 'fail' | 'warn' | 'not_checkable'
 
@@ -41,7 +41,7 @@ export interface CheckEvidence {
    * shown masked.
    */
   value: string | null
-  /** What the observation shows, in one sentence. */
+  /** The observation's meaning, in one sentence. */
   note: string
 }
 
@@ -49,7 +49,7 @@ export interface CheckFinding {
   id: CheckId
   title: string
   result: CheckResult
-  /** One line that says what was found. */
+  /** One-line summary of what was found. */
   finding: string
   evidence: CheckEvidence[]
   /** Evidence beyond the number kept per check, which was counted but left out. */

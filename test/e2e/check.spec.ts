@@ -1,9 +1,9 @@
 // The readiness check page in headless Chromium. An unnamed pydantic-ai agent
 // whose tool leaks an API key (test/interop/check_agent.py) runs under
-// `loupe run --mock`; from its trace, the header's Check button opens the
-// check of that trace, whose findings link to the spans they came from. The
-// top bar's Check link opens the check of recent traces. Every page checks
-// that the Content-Security-Policy blocked nothing and no script failed.
+// `loupe run --mock`. From its trace, the header's Check button opens the
+// check of that trace, and its findings link to the spans they came from.
+// The top bar's Check link opens the check of recent traces. Every page
+// checks that the Content-Security-Policy blocked nothing and no script failed.
 
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
@@ -103,7 +103,7 @@ describe.skipIf(!python)('readiness check page', () => {
     })
   })
 
-  it('opens from a trace and links each finding to its spans', async () => {
+  it('opens from a trace with span links', async () => {
     const opened = await openPage(`#/trace/${leak.trace.traceId}`)
     const { page } = opened
     await page.getByTestId('span-tree').waitFor()

@@ -1,7 +1,7 @@
 // `loupe check` and GET /api/check on traces from real pydantic-ai agents
-// under `loupe run --mock`: an unnamed agent whose tool leaks an API key and
-// an e-mail address (test/interop/check_agent.py), the FastAPI example with a
-// user id, which passes, and a FastAPI service that answers a provider's 429
+// under `loupe run --mock`. The first agent is unnamed, and its tool leaks an
+// API key and an e-mail address (test/interop/check_agent.py). The FastAPI
+// example with a user id passes. A FastAPI service answers a provider's 429
 // with 500 (test/interop/check_service.py). The checks run through the
 // running core, then on the folder alone once the core has stopped.
 
@@ -112,7 +112,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
     if (loupe) removeDir(loupe.dataDir)
   })
 
-  it('reports the unnamed agent and the leaked key with span ids', async () => {
+  it('reports unnamed agent and leaked key', async () => {
     const { result, report } = await checkJson([leak.trace.traceId, '--data', loupe.dataDir])
     expect(result.code).toBe(1)
     expect(report.traceId).toBe(leak.trace.traceId)
@@ -161,7 +161,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
     expect(result.stdout).not.toContain(OWNER_EMAIL)
   })
 
-  it('prints the failures first in the text report', async () => {
+  it('text report lists failures first', async () => {
     const result = await runCli(['check', leak.trace.traceId, '--data', loupe.dataDir])
     expect(result.code).toBe(1)
     const agent = spanNamed(leak, (span) => span.kind === 'agent')
@@ -179,7 +179,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
     expect(result.stdout).not.toContain(LEAKED_KEY)
   })
 
-  it('passes the FastAPI example and lists what it cannot check', async () => {
+  it('passes the FastAPI example', async () => {
     service = await startExample({ python: python!, dataDir: loupe.dataDir })
     const response = await fetch(`${service.baseUrl}/chat`, {
       method: 'POST',
@@ -235,7 +235,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
     expect(text.stdout).toMatch(/\n0 failed, 0 warnings, 7 not checkable, 8 passed$/m)
   })
 
-  it('reports an error class answered with the wrong status', async () => {
+  it('reports a wrongly mapped error class', async () => {
     const { result, report } = await checkJson([wrongStatus.trace.traceId, '--data', loupe.dataDir])
     expect(result.code).toBe(1)
     const server = rootSpan(wrongStatus)
@@ -259,7 +259,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
     expect(checkOf(report, 'user-ids').result).toBe('pass')
   })
 
-  it('serves the check of a window and rejects bad queries', async () => {
+  it('API checks a window, rejects bad queries', async () => {
     const window = await apiJson<CheckReport>(loupe, '/api/check?since=1h&wait=1')
     expect(window.status).toBe(200)
     expect(window.body.since).toBe('1h')
@@ -306,7 +306,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
     }
   })
 
-  it('checks the folder alone once the core has stopped', async () => {
+  it('checks the folder without a core', async () => {
     if (service) await service.interrupt()
     await loupe.stop()
     coreStopped = true

@@ -3,7 +3,7 @@
 Usage: check_agent.py
 
 Meant to run under `loupe run --mock test/fixtures/check/leaked-key.yaml`: the scenario
-makes the model call `lookup_account` and then answer with text. The tool returns an
+makes the model call `lookup_account` and then reply with text. The tool returns an
 account record that contains an API key and the owner's e-mail address, as a tool that
 returns a config file or a database row might, so both reach the tool span's result and
 the next model request's messages. The key is fake but matches Loupe's `openai-api-key`

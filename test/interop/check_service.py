@@ -1,10 +1,10 @@
-"""Drive a FastAPI agent service whose error handler answers every agent error with 500.
+"""Drive a FastAPI agent service whose error handler responds to every agent error with 500.
 
 Usage: check_service.py
 
 Meant to run under `loupe run --mock test/fixtures/gateway-scenarios/rate-limit.yaml`,
 where every model call gets a 429. pydantic-ai then raises a ModelHTTPError with status
-429, whose error class, upstream_unavailable, maps to 503, and the handler answers 500:
+429, whose error class, upstream_unavailable, maps to 503, and the handler returns 500:
 the mistake that `loupe check` must report. The rest is in order: the agent is named,
 the request carries a user id, the service names itself and its environment, and model
 requests have a 20 s timeout.

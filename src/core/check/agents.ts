@@ -6,8 +6,8 @@ import { EvidenceList, plural, type ReadinessCheck, type Verdict } from './check
 import { shownValue, spanEvidence, type TraceView } from './trace-view'
 
 /**
- * The name pydantic-ai gives an agent that has none: it is inferred from the
- * variable that holds the agent, which examples and most code call `agent`.
+ * The name pydantic-ai gives an agent created without one: it infers the name
+ * from the variable that the agent is assigned to, which is often `agent`.
  */
 const DEFAULT_AGENT_NAME = 'agent'
 

@@ -1,4 +1,4 @@
-// What every readiness check implements, and the evidence list they share.
+// The interface of every readiness check, and the evidence list that the checks share.
 
 import type { CheckEvidence, CheckFinding, CheckId, CheckResult } from '../../shared/check'
 import type { TraceView } from './trace-view'
@@ -30,7 +30,7 @@ export interface Verdict {
 }
 
 /**
- * A readiness check. `observe` sees each trace once, newest first, and
+ * A readiness check. `observe` receives each trace once, newest first, and
  * `verdict` then judges everything observed.
  */
 export interface ReadinessCheck {

@@ -1,5 +1,5 @@
-// Checks of what the telemetry says: no API keys or bearer tokens, and no
-// obvious personal data, in span names, status messages, attributes
+// Checks of telemetry content: no API keys or bearer tokens, and no obvious
+// personal data, in span names, status messages, attributes
 // (prompts, messages, tool arguments and results), event attributes, log
 // records and resource attributes.
 
@@ -11,7 +11,7 @@ import { findPersonalData } from './personal-data'
 import type { CheckSpan } from './traces'
 import { spanEvidence, type TraceView } from './trace-view'
 
-/** Where a text was found: the span it belongs to (null for a log record without one) and the attribute. */
+/** Location of a text: its span (null for a log record without one) and its attribute. */
 interface TextPlace {
   span: CheckSpan | null
   attribute: string

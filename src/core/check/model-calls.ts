@@ -1,8 +1,9 @@
 // Checks of how model calls are made: each has a timeout shorter than the
-// SDK's default, and a 429 answer is retried after a wait. The evidence comes
-// from span attributes (the gateway records the SDK's x-stainless-* request
-// headers and the Retry-After it answered with), from the gateway's stored
-// exchanges in record and live modes, and from the AI SDK's ai.settings.*.
+// SDK's default, and a response with status 429 is retried after a wait. The
+// evidence comes from span attributes (the gateway records the SDK's
+// x-stainless-* request headers and the Retry-After of its responses), from the
+// gateway's stored exchanges in record and live modes, and from the AI SDK's
+// ai.settings.*.
 
 import type { CheckSpan, StoredExchange } from './traces'
 import { EvidenceList, plural, type ReadinessCheck, type Verdict } from './check'
@@ -15,7 +16,7 @@ import {
   type TraceView,
 } from './trace-view'
 
-/** Default timeout of the openai and anthropic SDKs (Python and Node): 10 minutes. */
+/** Default timeout of the openai SDKs (Python 3.60, Node 6.49) and the anthropic Python SDK (2.17): 10 minutes. */
 const SDK_DEFAULT_TIMEOUT_S = 600
 
 /** Request headers in which the Stainless-generated SDKs send their timeout, in seconds. */
@@ -119,10 +120,10 @@ export class ModelTimeoutsCheck implements ReadinessCheck {
 }
 
 /**
- * Shortest wait between a 429 and its retry that counts as backing off when
- * the 429 named no Retry-After. NOTE: a guess below the first delay of the
- * common SDKs (about 0.4 s for openai and anthropic, 2 s for the AI SDK),
- * and far above an immediate retry loop.
+ * Minimum wait between a 429 and its retry that counts as backing off when
+ * the 429 set no Retry-After. NOTE: a chosen threshold, below the first delay
+ * of the openai and anthropic Python SDKs (0.375 to 0.5 s) and of the AI SDK
+ * (2 s), and far above an immediate retry loop.
  */
 const MIN_BACKOFF_MS = 100
 /** Allowed early wake-up of a client's timer against the Retry-After it was given. */
@@ -131,7 +132,7 @@ const TIMER_TOLERANCE_MS = 5
 interface Attempt {
   span: CheckSpan
   status: number
-  /** The wait the answer asked for, in milliseconds, or null when it named none. */
+  /** The wait that the response requested in Retry-After, in milliseconds, or null without one. */
   retryAfterMs: number | null
 }
 
@@ -232,14 +233,14 @@ export class RateLimitRetriesCheck implements ReadinessCheck {
     }
     const waitedMs = Number(next.span.startNs - attempt.span.endNs) / 1e6
     const requiredMs = attempt.retryAfterMs ?? MIN_BACKOFF_MS
-    const asked =
+    const requested =
       attempt.retryAfterMs === null ? 'no Retry-After' : `Retry-After ${attempt.retryAfterMs} ms`
     const waited = `${waitedMs.toFixed(1)} ms`
     if (waitedMs + TIMER_TOLERANCE_MS >= requiredMs) {
-      const note = `Retried after ${waited} (${asked}) as ${next.span.spanId}.`
+      const note = `Retried after ${waited} (${requested}) as ${next.span.spanId}.`
       this.backedOff.add(spanEvidence(attempt.span, note, 'retry wait', waited))
     } else {
-      const note = `Retried after only ${waited} (${asked}; at least ${requiredMs} ms expected) as ${next.span.spanId}.`
+      const note = `Retried after only ${waited} (${requested}; at least ${requiredMs} ms expected) as ${next.span.spanId}.`
       this.tooSoon.add(spanEvidence(attempt.span, note, 'retry wait', waited))
     }
   }

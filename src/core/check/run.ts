@@ -18,7 +18,7 @@ import { CheckTraceReader } from './traces'
 import { UserIdsCheck } from './user-ids'
 import { parseWindow } from './window'
 
-/** What to check: one trace, or the traces that started within a window such as `24h`. */
+/** Scope of a check: one trace, or the traces that started within a window such as `24h`. */
 export type CheckScope = { traceId: string } | { since: string }
 
 /** Most traces checked in one window, newest first; the report counts the rest as skipped. */
@@ -39,7 +39,7 @@ export class CheckScopeError extends Error {
   }
 }
 
-/** The checks in report order. */
+/** Creates the checks, in report order. */
 function allChecks(): ReadinessCheck[] {
   return [
     new AgentNamesCheck(),

@@ -65,7 +65,7 @@ export function isGatewaySpan(span: CheckSpan): boolean {
   return span.scopeName === GATEWAY_SCOPE
 }
 
-/** The HTTP response status a span recorded: the current key first, then the pre-1.21 one. */
+/** Returns the HTTP response status that a span recorded, from the current key or the older `http.status_code`. */
 export function httpStatus(span: CheckSpan): { attribute: string; status: number } | null {
   for (const attribute of ['http.response.status_code', 'http.status_code']) {
     const value = span.attributes[attribute]

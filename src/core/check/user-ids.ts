@@ -84,22 +84,22 @@ export class UserIdsCheck implements ReadinessCheck {
   }
 
   private judge(span: CheckSpan, state: IdState): void {
-    const what = span.kind === 'agent' ? 'This agent run' : 'This trace'
+    const subject = span.kind === 'agent' ? 'This agent run' : 'This trace'
     switch (state.kind) {
       case 'id':
         if (!this.foundKeys.has(state.key)) {
           this.foundKeys.add(state.key)
-          const note = `${what} is tied to ${state.key}${state.span === span ? '' : ` on ${state.span.name}`}.`
+          const note = `${subject} is tied to ${state.key}${state.span === span ? '' : ` on ${state.span.name}`}.`
           this.found.add(spanEvidence(state.span, note, state.key, shownValue(state.value)))
         }
         return
       case 'hidden': {
-        const note = `${what} has ${state.key}, but its value was scrubbed or redacted, so it identifies no one; Logfire scrubs keys that contain "session".`
+        const note = `${subject} has ${state.key}, but its value was scrubbed or redacted, so it identifies no one; Logfire scrubs keys that contain "session".`
         this.missing.add(spanEvidence(state.span, note, state.key, shownValue(state.value)))
         return
       }
       case 'conversation': {
-        const note = `${what} has only ${CONVERSATION_KEY}, which pydantic-ai generates per run when the app passes none.`
+        const note = `${subject} has only ${CONVERSATION_KEY}, which pydantic-ai generates per run when the app passes none.`
         this.conversationOnly.add(
           spanEvidence(state.span, note, CONVERSATION_KEY, shownValue(state.value)),
         )
@@ -109,7 +109,7 @@ export class UserIdsCheck implements ReadinessCheck {
         this.missing.add(
           spanEvidence(
             span,
-            `${what} carries no user or session id (user.id, session.id) on itself or above it.`,
+            `${subject} carries no user or session id (user.id, session.id) on itself or above it.`,
           ),
         )
         return

@@ -9,7 +9,7 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000,
 }
 
-/** Longest window accepted: ten years, far beyond any retention, and exact in nanoseconds. */
+/** Maximum window: ten years, far beyond any retention, and exact in nanoseconds. */
 const MAX_WINDOW_MS = 3650 * UNIT_MS.d!
 
 export const DEFAULT_WINDOW = '24h'

@@ -62,8 +62,9 @@ export interface CallRecord {
 }
 
 /**
- * Request headers in which the Stainless-generated SDKs (openai and anthropic,
- * Python and Node) send their timeout in seconds and the number of the retry.
+ * Request headers in which the Stainless-generated SDKs (the openai SDKs for
+ * Python and Node, the anthropic SDK for Python) send their timeout in seconds
+ * and the number of the retry.
  * The span records them so that `loupe check` can read the client's settings.
  */
 export const RECORDED_REQUEST_HEADERS = [

@@ -89,7 +89,7 @@ export class ApiClient {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/exceptions`, { signal })
   }
 
-  /** Runs the readiness check of one trace or of a window such as `24h`; rejects with 404 for an unknown trace. */
+  /** Runs the readiness check of one trace or of a window such as `24h`; rejects with status 404 for an unknown trace. */
   getCheck(
     scope: { traceId: string } | { since: string },
     signal?: AbortSignal,

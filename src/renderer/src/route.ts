@@ -75,7 +75,7 @@ export function callHash(traceId: string, spanId: string): string {
   return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
 }
 
-/** The readiness check of one trace, or of recent traces without one. */
+/** Returns the hash of the readiness check of one trace, or of recent traces without one. */
 export function checkHash(traceId: string | null = null): string {
   return traceId === null ? '#/check' : `#/check/${encodeURIComponent(traceId)}`
 }

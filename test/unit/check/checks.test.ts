@@ -83,7 +83,7 @@ function agentSpan(parent: CheckSpan | null, fields: Partial<CheckSpan> = {}): C
   })
 }
 
-/** A gateway span of one HTTP attempt, from `startMs` to `endMs`. */
+/** Builds the gateway span of one HTTP attempt, from `startMs` to `endMs`. */
 function attempt(
   parent: CheckSpan,
   startMs: number,
@@ -152,7 +152,7 @@ describe('AgentNamesCheck', () => {
 })
 
 describe('UserIdsCheck', () => {
-  test('accepts a user id on the request span above the agent run', () => {
+  test('accepts a user id above the run', () => {
     const server = serverSpan(200, { 'user.id': 'customer-7' })
     const finding = judge(new UserIdsCheck(), view([server, agentSpan(server)]))
     expect(finding.result).toBe('pass')
@@ -223,13 +223,13 @@ describe('ErrorStatusCheck', () => {
     )
   })
 
-  test('warns when a failed run was answered with 200, as a stream is', () => {
+  test('warns about 200 for a failed run', () => {
     expect(judge(new ErrorStatusCheck(), failedRequest(200, 'upstream_unavailable')).result).toBe(
       'warn',
     )
   })
 
-  test('uses the request span’s own class when no agent run failed', () => {
+  test('falls back to the request span class', () => {
     const server = span({ ...serverSpan(422), errorClass: 'input_invalid' })
     const finding = judge(new ErrorStatusCheck(), view([server]))
     expect(finding.result).toBe('fail')
@@ -251,7 +251,7 @@ describe('ErrorStatusCheck', () => {
 describe('RateLimitRetriesCheck', () => {
   const chat = () => span({ name: 'chat gpt-4o-mini', kind: 'model', spanKind: 'client' })
 
-  test('passes a retry that waited the Retry-After it was given', () => {
+  test('passes a retry after Retry-After', () => {
     const call = chat()
     const retryAfter = { 'http.response.header.retry-after-ms': ['50'] }
     const first = attempt(call, 0, 2, 429, retryAfter)
@@ -315,7 +315,7 @@ describe('ModelTimeoutsCheck', () => {
     })
   })
 
-  test('passes a timeout from the header or from the AI SDK settings', () => {
+  test('passes header and AI SDK timeouts', () => {
     const header = attempt(span({}), 0, 1, 200, {
       'http.request.header.x-stainless-timeout': ['30'],
     })

@@ -32,7 +32,7 @@ describe('findPersonalData', () => {
     expect(findPersonalData('pydantic-ai-slim@2.68.0 and python@sha256:abc123')).toEqual([])
   })
 
-  test('finds an international phone number, masked but for two digits', () => {
+  test('finds and masks an international phone number', () => {
     const found = findPersonalData('call +31 6 1234 5678 after five')
     expect(found).toEqual([{ kind: 'phone number', masked: '+** * **** **78' }])
   })
@@ -46,7 +46,7 @@ describe('findPersonalData', () => {
     expect(findPersonalData('tz +02:00, code +1 234, port 43517, count 1234567890')).toEqual([])
   })
 
-  test('finds a card number that passes the Luhn check, masked but for four digits', () => {
+  test('finds and masks a Luhn-valid card number', () => {
     const found = findPersonalData('card 4111 1111 1111 1111 exp 12/30')
     expect(found).toEqual([{ kind: 'card number', masked: '**** **** **** 1111' }])
   })

@@ -142,7 +142,11 @@ function EvidenceView({ item }: { item: CheckEvidence }) {
         <a
           href={traceHash(item.traceId, item.spanId)}
           data-testid="check-evidence-link"
-          title={`Open span ${item.spanId ?? ''} in trace ${item.traceId}`}
+          title={
+            item.spanId === null
+              ? `Open trace ${item.traceId}`
+              : `Open span ${item.spanId} in trace ${item.traceId}`
+          }
         >
           {item.spanName ?? `trace ${item.traceId}`}
         </a>
