@@ -27,13 +27,9 @@ interface TimeoutSetting {
   attribute: string
 }
 
-function exchangeOf(trace: TraceView, span: CheckSpan): StoredExchange | null {
-  return trace.trace.exchanges.find((exchange) => exchange.spanId === span.spanId) ?? null
-}
-
 /** Reads the timeout a model call was made with, from its headers or the AI SDK's settings. */
 function timeoutOf(trace: TraceView, span: CheckSpan): TimeoutSetting | null {
-  const exchange = exchangeOf(trace, span)
+  const exchange = trace.exchange(span)
   for (const header of TIMEOUT_HEADERS) {
     const attribute = `http.request.header.${header}`
     const text =
@@ -170,7 +166,7 @@ function attemptsOf(trace: TraceView): Attempt[] {
     attempts.push({
       span,
       status: status.status,
-      retryAfterMs: retryAfterOf(span, exchangeOf(trace, span)),
+      retryAfterMs: retryAfterOf(span, trace.exchange(span)),
     })
   }
   return attempts

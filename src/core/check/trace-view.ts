@@ -4,7 +4,7 @@
 
 import type { JsonValue } from '../../shared/api'
 import type { CheckEvidence } from '../../shared/check'
-import type { CheckSpan, CheckTrace } from './traces'
+import type { CheckSpan, CheckTrace, StoredExchange } from './traces'
 
 /** Scope names of the spans that Loupe itself writes (gateway calls and run roots). */
 const LOUPE_SCOPE_PREFIX = 'loupe.'
@@ -16,13 +16,21 @@ export class TraceView {
   /** Spans sent by the application, without the ones Loupe wrote. */
   readonly appSpans: CheckSpan[]
   private readonly byId = new Map<string, CheckSpan>()
+  private readonly childrenById = new Map<string, CheckSpan[]>()
+  private readonly exchangesBySpanId = new Map<string, StoredExchange>()
 
   constructor(readonly trace: CheckTrace) {
     this.traceId = trace.traceId
     this.spans = trace.spans
     this.appSpans = trace.spans.filter((span) => !isLoupeSpan(span))
-    for (const span of trace.spans)
+    for (const span of trace.spans) {
       if (!this.byId.has(span.spanId)) this.byId.set(span.spanId, span)
+      if (span.parentSpanId === null) continue
+      const siblings = this.childrenById.get(span.parentSpanId) ?? []
+      siblings.push(span)
+      this.childrenById.set(span.parentSpanId, siblings)
+    }
+    for (const exchange of trace.exchanges) this.exchangesBySpanId.set(exchange.spanId, exchange)
   }
 
   get root(): CheckSpan | null {
@@ -53,7 +61,12 @@ export class TraceView {
 
   /** Returns the direct children of a span. */
   children(span: CheckSpan): CheckSpan[] {
-    return this.spans.filter((candidate) => candidate.parentSpanId === span.spanId)
+    return this.childrenById.get(span.spanId) ?? []
+  }
+
+  /** Returns the gateway's stored exchange of a span, kept in record and live modes only. */
+  exchange(span: CheckSpan): StoredExchange | null {
+    return this.exchangesBySpanId.get(span.spanId) ?? null
   }
 }
 
