@@ -124,7 +124,7 @@ export function spanEvidence(
   }
 }
 
-/** Formats a value seen in an attribute for a report, quoted and cut at 120 characters. */
+/** Formats an attribute value for a report as JSON, cut at 120 characters. */
 export function shownValue(value: JsonValue | undefined): string {
   if (value === undefined) return '(missing)'
   const text = JSON.stringify(value)

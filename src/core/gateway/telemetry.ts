@@ -55,7 +55,7 @@ export interface CallRecord {
   replayed?: { source: string; index: number; spanId: string } | null
   /** The client's headers among RECORDED_REQUEST_HEADERS, by lower-case name. */
   requestHeaders?: Record<string, string>
-  /** The answer's headers among RECORDED_RESPONSE_HEADERS, by lower-case name. */
+  /** The response's headers among RECORDED_RESPONSE_HEADERS, by lower-case name. */
   responseHeaders?: Record<string, string>
   startNs: bigint
   endNs: bigint
