@@ -24,6 +24,7 @@ import { humanLogStream } from './log-stream'
 import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
+import { registerCheckCommand } from './check'
 import { runCommand } from './run'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
@@ -640,6 +641,8 @@ export function buildProgram(): Command {
     )
 
   registerMcpCommand(program)
+  registerCheckCommand(program)
+
   return program
 }
 

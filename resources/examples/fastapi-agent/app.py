@@ -193,8 +193,19 @@ def current_trace_id() -> str | None:
 
 @app.middleware('http')
 async def add_trace_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Send the request's trace id back in X-Trace-Id, to find its trace in Loupe."""
-    response = await call_next(request)
+    """Send the request's trace id back in X-Trace-Id, to find its trace in Loupe.
+
+    The id in an X-User-Id header goes on the request span and, as baggage that
+    Logfire copies to span attributes, on every span under it as `user.id`.
+    """
+    user_id = request.headers.get('x-user-id')
+    if user_id:
+        # A real service takes the id from its authenticated session, never from a header the client chooses.
+        trace.get_current_span().set_attribute('user.id', user_id)
+        with logfire.set_baggage(**{'user.id': user_id}):
+            response = await call_next(request)
+    else:
+        response = await call_next(request)
     trace_id = current_trace_id()
     if trace_id is not None:
         response.headers['X-Trace-Id'] = trace_id

@@ -16,6 +16,7 @@ import type {
   RunOutputEvent,
 } from '../../shared/api'
 import { z } from 'zod'
+import { answerCheck } from './check-routes'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import { UpstreamConfigError } from '../gateway/upstream'
@@ -286,6 +287,13 @@ export class ApiServer {
       sendJson(response, 200, scenarioJsonSchema())
     } else if (method === 'POST' && parts[1] === 'scenarios' && parts[2] === 'check') {
       await this.checkScenario(request, response)
+    } else if (method === 'GET' && parts[1] === 'check' && parts.length === 2) {
+      const answer = await answerCheck(
+        url.searchParams,
+        queries.database,
+        this.options.whenNormalized,
+      )
+      sendJson(response, answer.status, answer.body)
     } else if (method === 'POST' && parts[1] === 'query' && parts.length === 2) {
       await this.runQuery(request, response)
     } else if (

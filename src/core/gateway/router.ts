@@ -48,6 +48,9 @@ import {
   callSpan,
   newTraceId,
   nowUnixNano,
+  pickHeaders,
+  RECORDED_REQUEST_HEADERS,
+  RECORDED_RESPONSE_HEADERS,
   type CallRecord,
   type GatewayApi,
   type SpanParent,
@@ -360,6 +363,8 @@ export function createGatewayHandler(
         scenario: delivery.scenario,
         upstream: null,
         replayed: delivery.replayed ?? null,
+        requestHeaders: pickHeaders(request.headers, RECORDED_REQUEST_HEADERS),
+        responseHeaders: pickHeaders(result.headers, RECORDED_RESPONSE_HEADERS),
         startNs,
         endNs: nowUnixNano(),
       }
@@ -508,6 +513,8 @@ export function createGatewayHandler(
         failed: exchange.failure !== null,
         scenario: null,
         upstream: target.origin,
+        requestHeaders: pickHeaders(request.headers, RECORDED_REQUEST_HEADERS),
+        responseHeaders: pickHeaders(exchange.responseHeaders, RECORDED_RESPONSE_HEADERS),
         startNs,
         endNs: nowUnixNano(),
       }

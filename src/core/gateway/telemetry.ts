@@ -4,6 +4,7 @@
 // the run's root span, else nothing (a new trace).
 
 import { randomBytes } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { JsonValue } from '../../shared/api'
 import { createAttributes, setAttribute } from '../otlp/attributes'
 import type { Attributes, DecodedTraces } from '../otlp/model'
@@ -52,8 +53,47 @@ export interface CallRecord {
   upstream: string | null
   /** The recorded call this call replayed, or null. */
   replayed?: { source: string; index: number; spanId: string } | null
+  /** The client's headers among RECORDED_REQUEST_HEADERS, by lower-case name. */
+  requestHeaders?: Record<string, string>
+  /** The response's headers among RECORDED_RESPONSE_HEADERS, by lower-case name. */
+  responseHeaders?: Record<string, string>
   startNs: bigint
   endNs: bigint
+}
+
+/**
+ * Request headers in which the Stainless-generated SDKs (the openai SDKs for
+ * Python and Node, the anthropic SDK for Python) send their timeout in seconds
+ * and the number of the retry.
+ * The span records them so that `loupe check` can read the client's settings.
+ */
+export const RECORDED_REQUEST_HEADERS = [
+  'x-stainless-timeout',
+  'x-stainless-read-timeout',
+  'x-stainless-retry-count',
+] as const
+
+/** Response headers that tell the client how long to wait before it retries. */
+export const RECORDED_RESPONSE_HEADERS = ['retry-after', 'retry-after-ms'] as const
+
+/** Returns the headers among `names` that are present, by lower-case name. */
+export function pickHeaders(
+  headers: IncomingHttpHeaders | Record<string, string> | null,
+  names: readonly string[],
+): Record<string, string> {
+  const picked: Record<string, string> = {}
+  if (headers === null) return picked
+  const byLowerName = new Map<string, string>()
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') byLowerName.set(name.toLowerCase(), value)
+    else if (Array.isArray(value) && value.length > 0)
+      byLowerName.set(name.toLowerCase(), value.join(', '))
+  }
+  for (const name of names) {
+    const value = byLowerName.get(name)
+    if (value !== undefined) picked[name] = value
+  }
+  return picked
 }
 
 export interface SpanParent {
@@ -139,6 +179,13 @@ export function callSpan(record: CallRecord, parent: SpanParent): DecodedTraces 
   }
   if (record.upstream !== null) {
     setAttribute(attributes, 'loupe.gateway.upstream', record.upstream, null)
+  }
+  // OTel semantic conventions record header values as string arrays under these keys.
+  for (const [name, value] of Object.entries(record.requestHeaders ?? {})) {
+    setAttribute(attributes, `http.request.header.${name}`, [value], null)
+  }
+  for (const [name, value] of Object.entries(record.responseHeaders ?? {})) {
+    setAttribute(attributes, `http.response.header.${name}`, [value], null)
   }
   if (record.scenario) {
     setAttribute(attributes, 'loupe.gateway.scenario', record.scenario.name, null)

@@ -19,6 +19,7 @@ import type {
   TraceTree,
 } from '../../shared/api'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
+import type { CheckReport } from '../../shared/check'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -87,6 +88,17 @@ export class ApiClient {
 
   getExceptions(traceId: string, signal?: AbortSignal): Promise<ExceptionGroup[]> {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/exceptions`, { signal })
+  }
+
+  /** Runs the readiness check of one trace or of a window such as `24h`; rejects with status 404 for an unknown trace. */
+  getCheck(
+    scope: { traceId: string } | { since: string },
+    signal?: AbortSignal,
+  ): Promise<CheckReport> {
+    const params = new URLSearchParams(
+      'traceId' in scope ? { trace: scope.traceId } : { since: scope.since },
+    )
+    return this.request(`api/check?${params.toString()}`, { signal })
   }
 
   getPrices(signal?: AbortSignal): Promise<PriceList> {

@@ -9,6 +9,8 @@ export type Route =
   | { page: 'diff'; a: string; b: string }
   /** A model-call span's request, editable and run again as a single call. */
   | { page: 'call'; traceId: string; spanId: string }
+  /** The production-readiness check of one trace, or of recent traces when traceId is null. */
+  | { page: 'check'; traceId: string | null }
 
 export const PRICES_HASH = '#/prices'
 export const PLAYGROUND_HASH = '#/playground'
@@ -16,11 +18,14 @@ export const PLAYGROUND_HASH = '#/playground'
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
- * `#/diff/<a>/<b>` and `#/call/<traceId>/<spanId>`; anything else is the list.
+ * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check` and
+ * `#/check/<traceId>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
+  if (parts[0] === 'check' && parts.length <= 2)
+    return { page: 'check', traceId: parts[1] ? parts[1].toLowerCase() : null }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
@@ -68,4 +73,9 @@ function safeDecode(part: string): string {
 /** The single-call page of a model-call span. */
 export function callHash(traceId: string, spanId: string): string {
   return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
+}
+
+/** Returns the hash of the readiness check of one trace, or of recent traces without one. */
+export function checkHash(traceId: string | null = null): string {
+  return traceId === null ? '#/check' : `#/check/${encodeURIComponent(traceId)}`
 }

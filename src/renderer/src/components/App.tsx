@@ -7,6 +7,7 @@ import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
 import { CallPage } from './CallPage'
+import { CheckPage } from './CheckPage'
 import { DiffPage } from './DiffPage'
 import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
@@ -80,6 +81,8 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
           traceId={route.traceId}
           spanId={route.spanId}
         />
+      ) : route.page === 'check' ? (
+        <CheckPage key={route.traceId ?? 'window'} traceId={route.traceId} />
       ) : route.page === 'diff' ? (
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
       ) : (

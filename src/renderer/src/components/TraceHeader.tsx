@@ -3,7 +3,7 @@ import type { TraceSummary } from '../../../shared/api'
 import { formatCount, formatDuration, formatLocalTime, pluralize } from '../format'
 import type { TraceExceptionsState } from '../hooks/use-trace-exceptions'
 import { navigate } from '../navigation'
-import { replayHash } from '../route'
+import { checkHash, replayHash } from '../route'
 import type { SpanMark, SpanTree } from '../tree/build-tree'
 import { CopyButton } from './CopyButton'
 import { ExceptionGroups } from './ExceptionGroups'
@@ -15,7 +15,8 @@ import { TraceFigures } from './TraceFigures'
  * Renders the trace's summary: root name, id, service, start, duration,
  * counts and tree problems, then its agent figures (calls, tokens, cost),
  * the evidence for its error class and its exceptions. Its Replay button
- * opens the playground's replay form for the trace.
+ * opens the playground's replay form for the trace, and its Check button the
+ * trace's production-readiness check.
  */
 export function TraceHeader({
   trace,
@@ -57,6 +58,14 @@ export function TraceHeader({
           data-testid="replay-trace"
         >
           Replay
+        </button>
+        <button
+          type="button"
+          onClick={() => navigate(checkHash(trace.traceId))}
+          title="Check this trace against a production checklist for agent services"
+          data-testid="check-trace"
+        >
+          Check
         </button>
       </div>
       <dl className="trace-meta">
