@@ -18,6 +18,7 @@ import { CliError, openFolder, type TraceSource } from './folder'
 import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { diffCommand, readReplay, replayCommand } from './replay'
+import { registerEvalsCommand } from './evals'
 import { formatQueryTable, runQuery } from './query'
 import { runCommand } from './run'
 import { splitCommandLine } from '../core/runner/command-line'
@@ -615,6 +616,7 @@ export function buildProgram(): Command {
       },
     )
 
+  registerEvalsCommand(program, dataOption, dataDirOf)
   return program
 }
 

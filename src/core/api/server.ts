@@ -28,6 +28,7 @@ import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { QueryError } from '../query/statement'
 import { exportTraceAsOtlpJson } from '../store/export'
+import { EvalsRoutes } from './evals-routes'
 import type { TraceQueries } from '../store/queries'
 
 /** The Content-Security-Policy of every page Loupe serves; the desktop window uses the same. */
@@ -95,6 +96,7 @@ export class ApiServer {
   private pushTimer: NodeJS.Timeout | null = null
   private lastStatusPush = 0
   private statusTimer: NodeJS.Timeout | null = null
+  private readonly evals = new EvalsRoutes()
 
   constructor(private readonly options: ApiOptions) {}
 
@@ -284,6 +286,8 @@ export class ApiServer {
       await this.checkScenario(request, response)
     } else if (method === 'POST' && parts[1] === 'query' && parts.length === 2) {
       await this.runQuery(request, response)
+    } else if (parts[1] === 'evals') {
+      sendResult(response, this.evals.route(queries.database, method, parts, url))
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {
