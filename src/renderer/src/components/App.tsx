@@ -8,6 +8,7 @@ import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
 import { CallPage } from './CallPage'
 import { DiffPage } from './DiffPage'
+import { EvalsPage } from './EvalsPage'
 import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
@@ -82,6 +83,8 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         />
       ) : route.page === 'diff' ? (
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
+      ) : route.page === 'evals' ? (
+        <EvalsPage route={route} />
       ) : (
         <TraceListPage status={status} />
       )}

@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'react'
+import type { TraceSummary } from '../../../shared/api'
+import type {
+  ExperimentComparison,
+  ExperimentDetail,
+  ExperimentSummary,
+} from '../../../shared/evals'
+import type { ApiClient } from '../api'
+import { errorMessage, isAbortError } from '../api'
+import { useApi } from '../api-context'
+
+/** Shortest time between two reloads caused by pushed traces, so a busy receiver does not flood the API. */
+const RELOAD_INTERVAL_MS = 1000
+
+export interface EvalsState<T> {
+  data: T | null
+  error: string | null
+}
+
+/** Loads the experiment list, and loads it again when traces arrive. */
+export function useExperiments(): EvalsState<ExperimentSummary[]> {
+  return useEvalsData(
+    'list',
+    (client, signal) => client.listExperiments(signal),
+    () => true,
+  )
+}
+
+/** Loads one experiment with its cases, and loads it again when its trace changes. */
+export function useExperiment(id: string): EvalsState<ExperimentDetail> {
+  return useEvalsData(
+    `experiment\n${id}`,
+    (client, signal) => client.getExperiment(id, signal),
+    (traces, data) => data === null || traces.some((t) => t.traceId === data.experiment.traceId),
+  )
+}
+
+/** Loads the comparison of two experiments, and loads it again when either trace changes. */
+export function useExperimentComparison(a: string, b: string): EvalsState<ExperimentComparison> {
+  return useEvalsData(
+    `compare\n${a}\n${b}`,
+    (client, signal) => client.compareExperiments(a, b, signal),
+    (traces, data) =>
+      data === null ||
+      traces.some((t) => t.traceId === data.a.traceId || t.traceId === data.b.traceId),
+  )
+}
+
+/**
+ * Loads `load` when `key` changes, and again (at most once a second) when
+ * pushed traces pass `affects` or the push channel reconnects. A failed
+ * reload keeps the data shown and sets `error`.
+ */
+function useEvalsData<T>(
+  key: string,
+  load: (client: ApiClient, signal: AbortSignal) => Promise<T>,
+  affects: (traces: TraceSummary[], data: T | null) => boolean,
+): EvalsState<T> {
+  const { client, bus } = useApi()
+  const [state, setState] = useState<EvalsState<T> & { key: string }>({
+    key: '',
+    data: null,
+    error: null,
+  })
+
+  useEffect(() => {
+    const controller = new AbortController()
+    let data: T | null = null
+    let lastLoad = 0
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const run = () => {
+      timer = null
+      lastLoad = Date.now()
+      load(client, controller.signal).then(
+        (loaded) => {
+          data = loaded
+          setState({ key, data: loaded, error: null })
+        },
+        (error: unknown) => {
+          if (isAbortError(error)) return
+          setState({ key, data, error: errorMessage(error) })
+        },
+      )
+    }
+    const schedule = () => {
+      if (timer !== null) return
+      timer = setTimeout(run, Math.max(0, lastLoad + RELOAD_INTERVAL_MS - Date.now()))
+    }
+    run()
+    const unsubscribe = bus.subscribe((message) => {
+      if (message.type === 'connected') schedule()
+      else if (message.type === 'traces' && affects(message.traces, data)) schedule()
+    })
+    return () => {
+      unsubscribe()
+      controller.abort()
+      if (timer !== null) clearTimeout(timer)
+    }
+    // `load` and `affects` are new functions on each render, and `key` identifies them.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, bus, key])
+
+  return state.key === key ? state : { data: null, error: null }
+}
