@@ -13,8 +13,14 @@ and the scenario `test/fixtures/evals/capitals.yaml`, which answers by prompt te
 Spans go through the Logfire SDK to OTEL_EXPORTER_OTLP_ENDPOINT.
 
 Evaluators: `EqualsExpected` (an assertion without a reason), `MatchesCity` (an assertion with
-a reason), `conciseness` (a score: 1 divided by the number of words in the answer) and
+a reason), `conciseness` (a score: 1 divided by the number of words in the output) and
 `answer_form` (a label: `city` for one or two words, else `sentence`).
+
+With EVAL_HOLD_FILE set, the task waits (at most 60 s) for that file to exist before it
+runs the case `spain`, so that a test can look at the experiment while it runs. The spans
+then go through Logfire's own exporter (LOGFIRE_TOKEN with LOGFIRE_BASE_URL set to the
+OTLP endpoint), because in logfire 5.4 only that exporter sends pending spans, the start
+markers of spans that have not ended.
 
 Output: one JSON line with the experiment name, its trace id, and per case the output (or
 the error message) and the assertion values.
@@ -22,8 +28,11 @@ the error message) and the assertion values.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import sys
+import time
 from dataclasses import dataclass
 
 import logfire
@@ -45,7 +54,7 @@ CASES = {
 
 @dataclass
 class MatchesCity(Evaluator[str, str]):
-    """Pass when the output, without surrounding spaces and a final period, is the expected city."""
+    """Pass when the output, without surrounding spaces and trailing periods, is the expected city."""
 
     def evaluate(self, ctx: EvaluatorContext[str, str]) -> EvaluationReason:
         answer = (ctx.output or '').strip().rstrip('.')
@@ -67,11 +76,19 @@ class Conciseness(Evaluator[str, str]):
 def main() -> None:
     version, *case_names = sys.argv[1:]
     prompt = PROMPTS[version]
-    logfire.configure(service_name='eval-experiment', send_to_logfire=False, console=False)
+    if os.environ.get('EVAL_HOLD_FILE'):
+        os.environ['LOGFIRE_BASE_URL'] = os.environ.pop('OTEL_EXPORTER_OTLP_ENDPOINT')
+        os.environ['LOGFIRE_TOKEN'] = 'loupe-local'
+    logfire.configure(service_name='eval-experiment', send_to_logfire='if-token-present', console=False)
     logfire.instrument_pydantic_ai()
     agent = Agent('openai-chat:gpt-4o-mini', name='capital_agent', instructions='You answer geography questions.')
 
     async def ask_capital(country: str) -> str:
+        hold_file = os.environ.get('EVAL_HOLD_FILE')
+        if hold_file and country == 'Spain':
+            deadline = time.monotonic() + 60
+            while not os.path.exists(hold_file) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
         result = await agent.run(prompt.format(country=country))
         return result.output
 
