@@ -19,6 +19,7 @@ import type {
 import {
   apiJson,
   makeDataDir,
+  postOtlp,
   removeDir,
   runCli,
   startTestCore,
@@ -359,6 +360,37 @@ describe.skipIf(!runnable)('pydantic_evals experiments', () => {
     }
   })
 
+  it('trace with two experiments', async () => {
+    const traceId = '0e7a0e7a0e7a0e7a0e7a0e7a0e7a0e7a'
+    const hourAgoNs = (BigInt(Date.now()) - 3_600_000n) * 1_000_000n
+    const { status } = await postOtlp(
+      loupe.otlpHttpUrl,
+      '/v1/traces',
+      JSON.stringify(twoExperimentsTrace(traceId, hourAgoNs)),
+      { 'Content-Type': 'application/json' },
+    )
+    expect(status).toBe(200)
+
+    const both = await apiJson<{ error: string }>(loupe, `/api/evals/experiments/${traceId}?wait=1`)
+    expect(both.status).toBe(404)
+    expect(both.body.error).toBe(
+      `trace ${traceId} contains 2 experiments (e000000000000001, e000000000000002); give one of their ids`,
+    )
+    for (const [id, name, output] of [
+      ['e000000000000001', 'first', 'Paris'],
+      ['e000000000000002', 'second', 'Lyon'],
+    ]) {
+      const { status: found, body } = await apiJson<ExperimentDetail>(
+        loupe,
+        `/api/evals/experiments/${id}`,
+      )
+      expect(found).toBe(200)
+      expect(body.experiment.name).toBe(name)
+      expect(body.cases.map((c) => c.output)).toEqual([output])
+      expect(body.experiment.runId).toBeNull()
+    }
+  })
+
   it('cli reads the folder without a core', async () => {
     await loupe.stop()
     stopped = true
@@ -366,7 +398,13 @@ describe.skipIf(!runnable)('pydantic_evals experiments', () => {
     const list = await runCli(['evals', '--json', ...data])
     expect(list.code).toBe(0)
     const listed = JSON.parse(list.stdout) as ExperimentSummary[]
-    expect(listed.map((e) => e.name)).toEqual(['capitals v1', 'capitals v2', 'capitals v1'])
+    expect(listed.map((e) => e.name)).toEqual([
+      'capitals v1',
+      'capitals v2',
+      'capitals v1',
+      'second',
+      'first',
+    ])
     const show = await runCli(['evals', 'show', v1.experiment.id, '--json', ...data])
     expect(JSON.parse(show.stdout)).toEqual(v1)
     const diff = await runCli([
@@ -381,6 +419,67 @@ describe.skipIf(!runnable)('pydantic_evals experiments', () => {
     expect(comparison.regressions).toEqual(['france'])
   })
 })
+
+/**
+ * Returns an OTLP/JSON request with one trace that runs two experiments of
+ * one case each under an outer span, with the span names and attributes
+ * that Logfire gives pydantic_evals spans.
+ */
+function twoExperimentsTrace(traceId: string, startNs: bigint): object {
+  const string = (key: string, value: string) => ({ key, value: { stringValue: value } })
+  const span = (
+    spanId: string,
+    parentSpanId: string,
+    name: string,
+    offsetMs: number,
+    attributes: object[],
+  ) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: String(startNs + BigInt(offsetMs) * 1_000_000n),
+    endTimeUnixNano: String(startNs + BigInt(offsetMs + 40) * 1_000_000n),
+    attributes,
+  })
+  const experiment = (spanId: string, name: string, offsetMs: number) =>
+    span(spanId, 'a000000000000001', 'evaluate {name}', offsetMs, [
+      string('name', name),
+      string('dataset_name', 'capitals'),
+      string('logfire.msg_template', 'evaluate {name}'),
+    ])
+  const evalCase = (spanId: string, parentSpanId: string, output: string, offsetMs: number) =>
+    span(spanId, parentSpanId, 'case: {case_name}', offsetMs, [
+      string('case_name', 'france'),
+      string('inputs', 'France'),
+      string('output', output),
+      string('assertions', '{}'),
+      string(
+        'logfire.json_schema',
+        '{"type":"object","properties":{"assertions":{"type":"object"}}}',
+      ),
+    ])
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [string('service.name', 'two-experiments')] },
+        scopeSpans: [
+          {
+            scope: { name: 'pydantic-evals' },
+            spans: [
+              span('a000000000000001', '', 'outer', 0, []),
+              experiment('e000000000000001', 'first', 1),
+              evalCase('c000000000000001', 'e000000000000001', 'Paris', 2),
+              experiment('e000000000000002', 'second', 50),
+              evalCase('c000000000000002', 'e000000000000002', 'Lyon', 51),
+            ],
+          },
+        ],
+      },
+    ],
+  }
+}
 
 /** Returns whether `span` descends from the span `ancestorId`. */
 function isUnder(span: SpanJson, ancestorId: string, byId: Map<string, SpanJson>): boolean {
