@@ -100,7 +100,7 @@ describe.skipIf(!runnable)('evals UI', () => {
     expect(await spain.getByTestId('case-outcome').innerText()).toBe('failed')
     expect(await spain.getByTestId('case-output').innerText()).toBe('Barcelona')
 
-    // The failed case is drawn on the error background; the passed one is not.
+    // The failed case is drawn on the error background, and the passed one is not.
     const background = (row: typeof spain) =>
       row.evaluate(
         (element) => element.ownerDocument.defaultView!.getComputedStyle(element).backgroundColor,

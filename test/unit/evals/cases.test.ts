@@ -46,7 +46,7 @@ function span(attributes: AttributeMap, overrides: Partial<EvalSpan> = {}): Eval
   }
 }
 
-/** The attributes of a finished case that failed both assertions. */
+/** Returns the attributes of a finished case that failed both assertions. */
 function spainAttributes(): AttributeMap {
   return {
     task_name: 'ask_capital',
@@ -159,7 +159,12 @@ describe('caseFromSpan', () => {
       notBoolean: result('notBoolean', 1),
       broken: 'not an object',
     })
-    attributes['scores'] = JSON.stringify({ text: result('text', 'high'), n: result('n', 2) })
+    // Logfire sends a NaN score as the string "nan".
+    attributes['scores'] = JSON.stringify({
+      text: result('text', 'high'),
+      n: result('n', 2),
+      nan: result('nan', 'nan'),
+    })
     const c = caseFromSpan(span(attributes))
     expect(c.assertions.map((a) => a.name)).toEqual(['ok'])
     expect(c.scores.map((s) => s.name)).toEqual(['n'])
