@@ -10,8 +10,13 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExperimentDetail } from '../../src/shared/evals'
 import { launchChromium, screenshot } from '../helpers/browser'
-import { removeDir, startTestCore, type TestCore } from '../helpers/core'
-import { missingPydanticEvals, runExperiment, waitForExperiment } from '../helpers/evals'
+import { postOtlp, removeDir, startTestCore, type TestCore } from '../helpers/core'
+import {
+  missingPydanticEvals,
+  runExperiment,
+  twoExperimentsTrace,
+  waitForExperiment,
+} from '../helpers/evals'
 import { missingPythonMessage, testPython } from '../helpers/python'
 
 const python = testPython()
@@ -202,7 +207,7 @@ describe.skipIf(!runnable)('evals UI', () => {
     await closeClean(opened)
   })
 
-  it('list shows a new experiment', async () => {
+  it('list shows new experiments', async () => {
     const opened = await openPage('#/evals')
     const { page } = opened
     const rows = page.getByTestId('experiment-row')
@@ -217,6 +222,22 @@ describe.skipIf(!runnable)('evals UI', () => {
     expect(await rows.count()).toBe(3)
     expect(await rows.first().getAttribute('data-experiment-id')).toBe(detail.experiment.id)
     expect(await newRow.getByTestId('experiment-pass-rate').innerText()).toBe('100%')
+
+    // Experiments under another root span show after Reload.
+    const traceId = '0e7a0e7a0e7a0e7a0e7a0e7a0e7a0e7a'
+    const startNs = (BigInt(Date.now()) - 3_600_000n) * 1_000_000n
+    const { status } = await postOtlp(
+      loupe.otlpHttpUrl,
+      '/v1/traces',
+      JSON.stringify(twoExperimentsTrace(traceId, startNs)),
+      { 'Content-Type': 'application/json' },
+    )
+    expect(status).toBe(200)
+    await page.getByTestId('reload-experiments').click()
+    await page
+      .locator('[data-testid="experiment-row"][data-experiment-id="e000000000000002"]')
+      .waitFor()
+    expect(await rows.count()).toBe(5)
     await closeClean(opened)
   })
 })

@@ -98,3 +98,64 @@ export async function waitForExperiment(
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+/**
+ * Returns an OTLP/JSON request with one trace that runs two experiments of
+ * one case each under an outer span, with the span names and attributes
+ * that Logfire gives pydantic_evals spans.
+ */
+export function twoExperimentsTrace(traceId: string, startNs: bigint): object {
+  const string = (key: string, value: string) => ({ key, value: { stringValue: value } })
+  const span = (
+    spanId: string,
+    parentSpanId: string,
+    name: string,
+    offsetMs: number,
+    attributes: object[],
+  ) => ({
+    traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: String(startNs + BigInt(offsetMs) * 1_000_000n),
+    endTimeUnixNano: String(startNs + BigInt(offsetMs + 40) * 1_000_000n),
+    attributes,
+  })
+  const experiment = (spanId: string, name: string, offsetMs: number) =>
+    span(spanId, 'a000000000000001', 'evaluate {name}', offsetMs, [
+      string('name', name),
+      string('dataset_name', 'capitals'),
+      string('logfire.msg_template', 'evaluate {name}'),
+    ])
+  const evalCase = (spanId: string, parentSpanId: string, output: string, offsetMs: number) =>
+    span(spanId, parentSpanId, 'case: {case_name}', offsetMs, [
+      string('case_name', 'france'),
+      string('inputs', 'France'),
+      string('output', output),
+      string('assertions', '{}'),
+      string(
+        'logfire.json_schema',
+        '{"type":"object","properties":{"assertions":{"type":"object"}}}',
+      ),
+    ])
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [string('service.name', 'two-experiments')] },
+        scopeSpans: [
+          {
+            scope: { name: 'pydantic-evals' },
+            spans: [
+              span('a000000000000001', '', 'outer', 0, []),
+              experiment('e000000000000001', 'first', 1),
+              evalCase('c000000000000001', 'e000000000000001', 'Paris', 2),
+              experiment('e000000000000002', 'second', 50),
+              evalCase('c000000000000002', 'e000000000000002', 'Lyon', 51),
+            ],
+          },
+        ],
+      },
+    ],
+  }
+}

@@ -12,7 +12,7 @@ import { ErrorNotice } from './ErrorNotice'
  * totals. Two selected experiments open the comparison, the older one as A.
  */
 export function ExperimentList() {
-  const { data: experiments, error } = useExperiments()
+  const { data: experiments, error, reload } = useExperiments()
   const [selected, setSelected] = useState<string[]>([])
 
   const toggle = (id: string) =>
@@ -35,6 +35,9 @@ export function ExperimentList() {
           title="Select two experiments to compare their cases"
         >
           Compare selected
+        </button>
+        <button type="button" onClick={reload} data-testid="reload-experiments">
+          Reload
         </button>
       </div>
       <p className="muted">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import type { TraceSummary } from '../../../shared/api'
 import type {
   ExperimentComparison,
@@ -12,17 +12,33 @@ import { useApi } from '../api-context'
 /** Shortest time between two reloads caused by pushed traces, so a busy receiver does not flood the API. */
 const RELOAD_INTERVAL_MS = 1000
 
+/** The name of an experiment's span, which is the root name of a trace that starts with an experiment. */
+const EXPERIMENT_SPAN_NAME = 'evaluate {name}'
+
 export interface EvalsState<T> {
   data: T | null
   error: string | null
+  /** Loads the data again now. */
+  reload: () => void
 }
 
-/** Loads the experiment list, and loads it again when traces arrive. */
+/**
+ * Loads the experiment list, and loads it again when a trace that starts
+ * with an experiment, or the trace of a listed experiment, changes. An
+ * experiment inside a trace that starts with another span shows after a
+ * reload, because a pushed trace summary does not tell whether it contains
+ * one.
+ */
 export function useExperiments(): EvalsState<ExperimentSummary[]> {
   return useEvalsData(
     'list',
     (client, signal) => client.listExperiments(signal),
-    () => true,
+    (traces, data) =>
+      traces.some(
+        (t) =>
+          t.rootName === EXPERIMENT_SPAN_NAME ||
+          (data ?? []).some((experiment) => experiment.traceId === t.traceId),
+      ),
   )
 }
 
@@ -57,15 +73,17 @@ function useEvalsData<T>(
   affects: (traces: TraceSummary[], data: T | null) => boolean,
 ): EvalsState<T> {
   const { client, bus } = useApi()
-  const [state, setState] = useState<EvalsState<T> & { key: string }>({
+  const [state, setState] = useState<{ key: string; data: T | null; error: string | null }>({
     key: '',
     data: null,
     error: null,
   })
+  const [generation, setGeneration] = useState(0)
+  const reload = useCallback(() => setGeneration((n) => n + 1), [])
 
   useEffect(() => {
     const controller = new AbortController()
-    let data: T | null = null
+    let data: T | null = state.key === key ? state.data : null
     let lastLoad = 0
     let timer: ReturnType<typeof setTimeout> | null = null
     const run = () => {
@@ -97,8 +115,11 @@ function useEvalsData<T>(
       if (timer !== null) clearTimeout(timer)
     }
     // `load` and `affects` are new functions on each render, and `key` identifies them.
+    // `state` is read once, to keep the data shown while a reload runs.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, bus, key])
+  }, [client, bus, key, generation])
 
-  return state.key === key ? state : { data: null, error: null }
+  return state.key === key
+    ? { data: state.data, error: state.error, reload }
+    : { data: null, error: null, reload }
 }
