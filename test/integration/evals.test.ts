@@ -222,6 +222,32 @@ describe.skipIf(!runnable)('pydantic_evals experiments', () => {
     expect(compare.status).toBe(400)
   })
 
+  it('evals API checks token and input', async () => {
+    const anonymous = await fetch(`${loupe.uiUrl}/api/evals/experiments`)
+    expect(anonymous.status).toBe(401)
+
+    const injection = "capitals v1' OR '1'='1"
+    const quoted = await apiJson<{ error: string }>(
+      loupe,
+      `/api/evals/experiments/${encodeURIComponent(injection)}`,
+    )
+    expect(quoted.status).toBe(404)
+    expect(quoted.body.error).toContain(JSON.stringify(injection))
+
+    const badEncoding = await apiJson<{ error: string }>(loupe, '/api/evals/experiments/%E0%A4%A')
+    expect(badEncoding.status).toBe(400)
+
+    const post = await apiJson<{ error: string }>(loupe, '/api/evals/experiments', {
+      method: 'POST',
+      body: '{}',
+    })
+    expect(post.status).toBe(404)
+
+    // The quoted name was a value, not SQL: the experiment is still found by its name.
+    const { status } = await apiJson(loupe, '/api/evals/experiments/capitals%20v1')
+    expect(status).toBe(200)
+  })
+
   it('compare matches cases by name', async () => {
     const { status, body } = await apiJson<ExperimentComparison>(
       loupe,
