@@ -32,4 +32,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r test/interop/requirements.txt
+# --no-deps: pydantic-evals pins an older pydantic-ai-slim; see the file's comment.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r test/interop/requirements-evals.txt
 echo "test-setup: Python $(.venv/bin/python --version 2>&1 | cut -d' ' -f2) with $(.venv/bin/python -m pip show pydantic-ai-slim logfire 2>/dev/null | grep -E '^(Name|Version)' | paste -sd' ')"

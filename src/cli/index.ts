@@ -23,6 +23,7 @@ import type { RemoteSource } from '../core/import/remote'
 import { humanLogStream } from './log-stream'
 import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
+import { registerEvalsCommand } from './evals'
 import { formatQueryTable, runQuery } from './query'
 import { registerCheckCommand } from './check'
 import { runCommand } from './run'
@@ -642,6 +643,7 @@ export function buildProgram(): Command {
 
   registerMcpCommand(program)
   registerCheckCommand(program)
+  registerEvalsCommand(program, dataOption, dataDirOf)
 
   return program
 }

@@ -29,6 +29,7 @@ import type { RunService } from '../runner/service'
 import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { QueryError } from '../query/statement'
 import { exportTraceAsOtlpJson } from '../store/export'
+import { EvalsRoutes } from './evals-routes'
 import type { TraceQueries } from '../store/queries'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import { handleImportRequest } from './import-routes'
@@ -100,6 +101,7 @@ export class ApiServer {
   private pushTimer: NodeJS.Timeout | null = null
   private lastStatusPush = 0
   private statusTimer: NodeJS.Timeout | null = null
+  private readonly evals = new EvalsRoutes()
 
   constructor(private readonly options: ApiOptions) {}
 
@@ -303,6 +305,8 @@ export class ApiServer {
       this.options.importRemoteTrace
     ) {
       await handleImportRequest(request, response, this.options.importRemoteTrace, this.options.log)
+    } else if (parts[1] === 'evals') {
+      sendResult(response, this.evals.route(queries.database, method, parts, url))
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {

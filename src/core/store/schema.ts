@@ -286,4 +286,11 @@ export const migrations: readonly string[] = [
   CREATE INDEX metric_batches_by_received ON metric_batches (received_ms);
   CREATE INDEX run_traces_by_trace ON run_traces (trace_id);
   `,
+
+  // 7: the pydantic_evals experiment spans, so that listing experiments reads
+  // only their rows instead of every span. A query uses this partial index
+  // only when its WHERE repeats the name literally.
+  `
+  CREATE INDEX spans_experiments ON spans (start_ns) WHERE name = 'evaluate {name}';
+  `,
 ]

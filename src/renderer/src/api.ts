@@ -20,6 +20,7 @@ import type {
 } from '../../shared/api'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import type { CheckReport } from '../../shared/check'
+import type { ExperimentComparison, ExperimentDetail, ExperimentSummary } from '../../shared/evals'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -154,6 +155,20 @@ export class ApiClient {
   getDiff(a: string, b: string, signal?: AbortSignal): Promise<RunDiffJson> {
     const params = new URLSearchParams({ a, b })
     return this.request(`api/diff?${params.toString()}`, { signal })
+  }
+
+  listExperiments(signal?: AbortSignal): Promise<ExperimentSummary[]> {
+    return this.request('api/evals/experiments', { signal })
+  }
+
+  /** Returns an experiment with its cases; `id` is its id, trace id or name. Rejects with 404 when none matches. */
+  getExperiment(id: string, signal?: AbortSignal): Promise<ExperimentDetail> {
+    return this.request(`api/evals/experiments/${encodeURIComponent(id)}`, { signal })
+  }
+
+  compareExperiments(a: string, b: string, signal?: AbortSignal): Promise<ExperimentComparison> {
+    const params = new URLSearchParams({ a, b })
+    return this.request(`api/evals/compare?${params.toString()}`, { signal })
   }
 
   /**

@@ -11,21 +11,30 @@ export type Route =
   | { page: 'call'; traceId: string; spanId: string }
   /** The production-readiness check of one trace, or of recent traces when traceId is null. */
   | { page: 'check'; traceId: string | null }
+  | EvalsRoute
 
 export const PRICES_HASH = '#/prices'
+export const EVALS_HASH = '#/evals'
+
+/** The experiment list, one experiment's cases, or two experiments compared. */
+export type EvalsRoute =
+  | { page: 'evals'; view: 'list' }
+  | { page: 'evals'; view: 'experiment'; id: string }
+  | { page: 'evals'; view: 'compare'; a: string; b: string }
 export const PLAYGROUND_HASH = '#/playground'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
- * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check` and
- * `#/check/<traceId>`; anything else is the list.
+ * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check`, `#/check/<traceId>`,
+ * `#/evals`, `#/evals/<id>` and `#/evals/compare/<a>/<b>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
   if (parts[0] === 'check' && parts.length <= 2)
     return { page: 'check', traceId: parts[1] ? parts[1].toLowerCase() : null }
+  if (parts[0] === 'evals') return parseEvalsRoute(parts.slice(1))
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
@@ -60,6 +69,24 @@ export function replayHash(source: string): string {
 /** The diff of two runs or traces, `a` on the left. */
 export function diffHash(a: string, b: string): string {
   return `#/diff/${encodeURIComponent(a)}/${encodeURIComponent(b)}`
+}
+
+function parseEvalsRoute(parts: string[]): Route {
+  if (parts.length === 1 && parts[0] !== '')
+    return { page: 'evals', view: 'experiment', id: parts[0]! }
+  if (parts[0] === 'compare' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
+    return { page: 'evals', view: 'compare', a: parts[1]!, b: parts[2]! }
+  return { page: 'evals', view: 'list' }
+}
+
+/** Returns the hash of one experiment's case table; `id` is its id or name. */
+export function experimentHash(id: string): string {
+  return `${EVALS_HASH}/${encodeURIComponent(id)}`
+}
+
+/** Returns the hash of two experiments compared case by case, `a` first. */
+export function experimentCompareHash(a: string, b: string): string {
+  return `${EVALS_HASH}/compare/${encodeURIComponent(a)}/${encodeURIComponent(b)}`
 }
 
 function safeDecode(part: string): string {

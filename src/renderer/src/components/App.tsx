@@ -9,6 +9,7 @@ import { PushBus } from '../push-bus'
 import { CallPage } from './CallPage'
 import { CheckPage } from './CheckPage'
 import { DiffPage } from './DiffPage'
+import { EvalsPage } from './EvalsPage'
 import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
@@ -85,6 +86,8 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <CheckPage key={route.traceId ?? 'window'} traceId={route.traceId} />
       ) : route.page === 'diff' ? (
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
+      ) : route.page === 'evals' ? (
+        <EvalsPage route={route} />
       ) : (
         <TraceListPage status={status} />
       )}

@@ -1,5 +1,5 @@
 import type { PushChannelState } from '../hooks/use-push-channel'
-import { checkHash, PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
+import { checkHash, EVALS_HASH, PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
 
 const PUSH_LABELS: Record<PushChannelState, string> = {
   connecting: 'connecting…',
@@ -7,7 +7,7 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with links to the trace list, playground, prices and check pages, and the push channel's state. */
+/** App title bar with links to the trace list and the other pages, and the push channel's state. */
 export function TopBar({
   pushState,
   page,
@@ -37,6 +37,9 @@ export function TopBar({
         </a>
         <a href={checkHash()} aria-current={page === 'check' ? 'page' : undefined}>
           Check
+        </a>
+        <a href={EVALS_HASH} aria-current={page === 'evals' ? 'page' : undefined}>
+          Evals
         </a>
       </nav>
       {pushState !== null && (
