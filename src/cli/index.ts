@@ -19,6 +19,7 @@ import { formatTraceTable, formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
+import { registerAlertsCommand } from './alerts'
 import { runCommand } from './run'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
@@ -615,6 +616,7 @@ export function buildProgram(): Command {
       },
     )
 
+  registerAlertsCommand(program)
   return program
 }
 

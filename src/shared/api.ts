@@ -16,6 +16,7 @@ import type {
   MessagePart,
   OperationKind,
 } from './genai'
+import type { AlertPushMessage } from './alerts'
 
 /**
  * An attribute value as served: strings, booleans and numbers as themselves,
@@ -595,6 +596,7 @@ export type PushMessage =
   | { type: 'traces'; traces: TraceSummary[] }
   | { type: 'status'; status: CoreStatus }
   | { type: 'run'; run: RunJson }
+  | AlertPushMessage
 
 /** Body of `POST /api/query`: one read-only SQL statement over the views in docs/sql.md. */
 export interface QueryRequest {

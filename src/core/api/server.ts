@@ -16,6 +16,9 @@ import type {
   RunOutputEvent,
 } from '../../shared/api'
 import { z } from 'zod'
+import type { AlertJson } from '../../shared/alerts'
+import type { AlertService } from '../alerts/service'
+import { routeAlerts } from './alerts-routes'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import { UpstreamConfigError } from '../gateway/upstream'
@@ -76,6 +79,7 @@ export interface ApiOptions {
   exchanges: (runId: string) => ExchangeJson[]
   /** Runs one read-only SQL statement; rejects with a QueryError. */
   query: (request: QueryRequest) => Promise<QueryResult>
+  alerts?: AlertService
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -122,6 +126,11 @@ export class ApiServer {
     if (this.clients.size === 0) return
     const run = this.options.runs.get(runId)
     if (run) this.broadcast({ type: 'run', run })
+  }
+
+  /** Send open windows an alert, for the desktop notification and the UI's toast. */
+  notifyAlert(alert: AlertJson): void {
+    this.broadcast({ type: 'alert', alert })
   }
 
   close(): void {
@@ -284,6 +293,16 @@ export class ApiServer {
       await this.checkScenario(request, response)
     } else if (method === 'POST' && parts[1] === 'query' && parts.length === 2) {
       await this.runQuery(request, response)
+    } else if (parts[1] === 'alerts' && this.options.alerts) {
+      const readBody = () => readJson(request, response)
+      const result = await routeAlerts(
+        this.options.alerts,
+        method,
+        parts.slice(2),
+        url.searchParams,
+        readBody,
+      )
+      if (result !== null) sendResult(response, result)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {
