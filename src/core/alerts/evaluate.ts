@@ -11,6 +11,7 @@ import type {
   SqlRule,
 } from '../../shared/alerts'
 import type { QueryRequest, QueryResult } from '../../shared/api'
+import { GATEWAY_SERVICE_NAME } from '../gateway/telemetry'
 import { DEFAULT_ERROR_RATE_WINDOW, durationSeconds } from './rules'
 
 /** Runs one read-only statement; rejects with a QueryError. */
@@ -184,6 +185,19 @@ function describeCount(
 }
 
 /**
+ * True for a model call that the gateway recorded in the own trace of a
+ * `loupe run` whose agent recorded its model calls in another trace: the
+ * same call, recorded twice. A run's totals leave these copies out too. The
+ * run links are read from the store's tables, because no view has them
+ * indexed.
+ */
+const GATEWAY_COPY = `(service_name = '${GATEWAY_SERVICE_NAME}' AND EXISTS (
+    SELECT 1 FROM main.run_traces own
+      JOIN main.run_traces other ON other.run_id = own.run_id AND other.trace_id <> own.trace_id
+      JOIN main.trace_genai agent_trace ON agent_trace.trace_id = other.trace_id
+    WHERE own.trace_id = model_calls.trace_id AND agent_trace.model_calls > 0))`
+
+/**
  * Cost of the last hour. Without an agent filter, the sum over the model
  * calls that ended in the hour, each counted once. With one, the cost of that
  * agent's runs that ended in the hour, calls of the agents it called
@@ -195,7 +209,8 @@ export function costPerHourSql(rule: CostPerHourRule, startNs: bigint): string {
   const source =
     rule.agent === undefined
       ? `SELECT trace_id, cost_usd, 1 AS calls, cost_source = 'unpriced' AS unpriced
-  FROM model_calls WHERE counted = 1 AND end_ns >= ${startNs} ${filterSql(rule)}`
+  FROM model_calls WHERE counted = 1 AND end_ns >= ${startNs} ${filterSql(rule)}
+    AND NOT ${GATEWAY_COPY}`
       : `SELECT trace_id, cost_usd, model_calls AS calls, unpriced_calls AS unpriced
   FROM agent_runs WHERE end_ns >= ${startNs} ${filterSql(rule)}`
   return `WITH spent AS MATERIALIZED (

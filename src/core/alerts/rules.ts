@@ -42,14 +42,11 @@ export function durationSeconds(text: string): number | null {
 function durationSchema(minSeconds: number, maxSeconds: number, limits: string) {
   return z
     .string()
-    .refine((text) => durationSeconds(text) !== null, {
-      message: 'expected a duration such as 90s, 15m, 1h or 1d',
-      abort: true,
-    })
+    .regex(DURATION_PATTERN, 'expected a duration such as 90s, 15m, 1h or 1d')
     .refine(
       (text) => {
-        const seconds = durationSeconds(text)!
-        return seconds >= minSeconds && seconds <= maxSeconds
+        const seconds = durationSeconds(text)
+        return seconds === null || (seconds >= minSeconds && seconds <= maxSeconds)
       },
       { message: `must be ${limits}` },
     )
@@ -87,11 +84,21 @@ const webhookSchema = z
       .describe('The URL to POST the alert JSON to.'),
     headers: z
       .record(
-        z.string().regex(HEADER_NAME, 'must be an HTTP header name'),
+        z.string(),
         z.string().refine((value) => !CONTROL_CHARACTERS.test(value), {
           message: 'must not contain line breaks or control characters',
         }),
       )
+      .superRefine((headers, context) => {
+        for (const name of Object.keys(headers)) {
+          if (HEADER_NAME.test(name)) continue
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `${JSON.stringify(name)} is not an HTTP header name (letters, digits and -, no spaces)`,
+          })
+        }
+      })
       .describe('Extra request headers, such as an authorization token.')
       .optional(),
     timeoutMs: z
@@ -139,9 +146,20 @@ const ruleBase = {
   deliver: deliverSchema.optional(),
 }
 
+function filterSchema(description: string) {
+  return z
+    .string()
+    .min(1)
+    .refine((text) => !CONTROL_CHARACTERS.test(text), {
+      message: 'must not contain line breaks or control characters',
+    })
+    .describe(description)
+    .optional()
+}
+
 const filters = {
-  agent: z.string().min(1).describe('Only agent runs (or model calls) of this agent.').optional(),
-  service: z.string().min(1).describe('Only spans of this service.name.').optional(),
+  agent: filterSchema('Only the runs of this agent (agent_name).'),
+  service: filterSchema('Only the spans of this service (service.name).'),
 }
 
 const errorRateSchema = z

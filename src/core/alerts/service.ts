@@ -182,8 +182,15 @@ export class AlertService {
     } else if (rules !== null) {
       log.info(`loaded ${rules.rules.length} alert rules from ${this.file}`)
     }
+    const previousIntervalMs = this.intervalMs()
+    const changed = this.loadedOnce
     this.loaded = { text, rules, problems }
     this.loadedOnce = true
+    // A changed interval takes effect now rather than after the wait already scheduled.
+    if (changed && this.timer !== null && this.intervalMs() !== previousIntervalMs) {
+      clearTimeout(this.timer)
+      this.schedule(this.intervalMs())
+    }
     if (rules !== null) {
       const names = rules.rules.map((rule) => rule.name)
       for (const name of [...this.statuses.keys()]) {
