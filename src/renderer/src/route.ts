@@ -9,18 +9,24 @@ export type Route =
   | { page: 'diff'; a: string; b: string }
   /** A model-call span's request, editable and run again as a single call. */
   | { page: 'call'; traceId: string; spanId: string }
+  /** The alert rules, with the recent alerts of one rule when `rule` is set. */
+  | { page: 'alerts'; rule: string | null }
 
 export const PRICES_HASH = '#/prices'
 export const PLAYGROUND_HASH = '#/playground'
+export const ALERTS_HASH = '#/alerts'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
- * `#/diff/<a>/<b>` and `#/call/<traceId>/<spanId>`; anything else is the list.
+ * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/alerts` and
+ * `#/alerts/<rule>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
+  if (parts[0] === 'alerts' && parts.length <= 2)
+    return { page: 'alerts', rule: parts[1] !== undefined && parts[1] !== '' ? parts[1] : null }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
@@ -68,4 +74,9 @@ function safeDecode(part: string): string {
 /** The single-call page of a model-call span. */
 export function callHash(traceId: string, spanId: string): string {
   return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
+}
+
+/** The alerts page, with the recent alerts of `rule` when given. */
+export function alertsHash(rule: string | null = null): string {
+  return rule === null ? ALERTS_HASH : `${ALERTS_HASH}/${encodeURIComponent(rule)}`
 }

@@ -6,6 +6,8 @@ import { useCoreStatus } from '../hooks/use-core-status'
 import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
+import { AlertsPage } from './AlertsPage'
+import { AlertToasts } from './AlertToasts'
 import { CallPage } from './CallPage'
 import { DiffPage } from './DiffPage'
 import { ErrorNotice } from './ErrorNotice'
@@ -82,9 +84,12 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         />
       ) : route.page === 'diff' ? (
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
+      ) : route.page === 'alerts' ? (
+        <AlertsPage rule={route.rule} />
       ) : (
         <TraceListPage status={status} />
       )}
+      <AlertToasts />
     </div>
   )
 }
