@@ -61,7 +61,7 @@ async function route(
     const request = testRequestSchema.safeParse(body)
     if (!request.success) return invalid('invalid test request: expected {rule, deliver?}')
     const parsed = parseRule(request.data.rule)
-    if ('problems' in parsed) return invalid('invalid alert rule', parsed.problems)
+    if ('problems' in parsed) return invalid('the alert rule is invalid', parsed.problems)
     return ok(await alerts.testRule(parsed.rule, request.data.deliver ?? false))
   }
   if (first !== 'rules') return notFound(method, parts)
@@ -69,7 +69,7 @@ async function route(
     const body = await readBody()
     if (body === undefined) return null
     const parsed = parseRule(body)
-    if ('problems' in parsed) return invalid('invalid alert rule', parsed.problems)
+    if ('problems' in parsed) return invalid('the alert rule is invalid', parsed.problems)
     alerts.saveRule(null, parsed.rule)
     return { status: 201, body: alerts.overview() }
   }
@@ -77,7 +77,7 @@ async function route(
     const body = await readBody()
     if (body === undefined) return null
     const parsed = parseRule(body)
-    if ('problems' in parsed) return invalid('invalid alert rule', parsed.problems)
+    if ('problems' in parsed) return invalid('the alert rule is invalid', parsed.problems)
     alerts.saveRule(name!, parsed.rule)
     return ok(alerts.overview())
   }
@@ -102,8 +102,10 @@ function ok(body: unknown): ApiResult {
   return { status: 200, body }
 }
 
+/** A 400 response whose message lists the problems on lines of their own, as the rules file's do. */
 function invalid(error: string, problems: string[] = []): ApiResult {
-  const text = problems.length === 0 ? error : `${error}: ${problems.join('; ')}`
+  const text =
+    problems.length === 0 ? error : `${error}:\n${problems.map((p) => `  ${p}`).join('\n')}`
   return { status: 400, body: { error: text, problems } }
 }
 

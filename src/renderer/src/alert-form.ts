@@ -260,3 +260,11 @@ export function describeCondition(rule: AlertRule): string {
         : `${rule.valueColumn} ${rule.direction === 'below' ? 'below' : 'above'} ${rule.threshold} in a row`
   }
 }
+
+/** Formats the evaluation interval, such as "30 s", "5 min" or "1 h". */
+export function formatInterval(seconds: number): string {
+  const round = (value: number) => String(Number(value.toFixed(1)))
+  if (seconds < 120) return `${round(seconds)} s`
+  if (seconds < 3600) return `${round(seconds / 60)} min`
+  return `${round(seconds / 3600)} h`
+}

@@ -12,6 +12,7 @@ import { AlertTestOutcome } from './AlertTestOutcome'
 import { ErrorNotice } from './ErrorNotice'
 
 interface Problem {
+  title: string
   message: string
   problems: string[]
 }
@@ -45,16 +46,16 @@ export function AlertRuleForm({
   const checked = (): AlertRule | null => {
     const rule = formToRule(form)
     if (typeof rule === 'string') {
-      setProblem({ message: rule, problems: [] })
+      setProblem({ title: 'The rule is incomplete', message: rule, problems: [] })
       return null
     }
     setProblem(null)
     return rule
   }
 
-  const fail = (error: unknown) => {
+  const fail = (title: string) => (error: unknown) => {
     setBusy(null)
-    setProblem({ message: errorMessage(error), problems: errorProblems(error) })
+    setProblem({ title, message: errorMessage(error), problems: errorProblems(error) })
   }
 
   const submit = (event: FormEvent) => {
@@ -62,7 +63,7 @@ export function AlertRuleForm({
     const rule = checked()
     if (rule === null) return
     setBusy('saving')
-    onSave(rule).then(() => setBusy(null), fail)
+    onSave(rule).then(() => setBusy(null), fail('The rule was not saved'))
   }
 
   const test = () => {
@@ -73,7 +74,7 @@ export function AlertRuleForm({
     onTest(rule).then((result) => {
       setBusy(null)
       setTested(result)
-    }, fail)
+    }, fail('The test failed'))
   }
 
   const field = (name: keyof AlertForm) => ({
@@ -138,7 +139,7 @@ export function AlertRuleForm({
               rows={3}
               spellCheck={false}
               disabled={!commandsAllowed}
-              placeholder={'./notify.sh\n--channel\nalerts'}
+              placeholder="e.g. ./notify.sh"
             />
           </Field>
           <Field label="Command time limit (ms)">
@@ -185,11 +186,7 @@ export function AlertRuleForm({
         </button>
       </div>
       {problem !== null && (
-        <ErrorNotice
-          title="The rule was not saved"
-          message={problem.message}
-          problems={problem.problems}
-        />
+        <ErrorNotice title={problem.title} message={problem.message} problems={problem.problems} />
       )}
       {tested !== null && <AlertTestOutcome result={tested} />}
     </form>

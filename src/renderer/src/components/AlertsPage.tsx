@@ -4,6 +4,7 @@ import { errorMessage } from '../api'
 import {
   describeCondition,
   EMPTY_ALERT_FORM,
+  formatInterval,
   KIND_LABELS,
   ruleToForm,
   type AlertForm,
@@ -69,8 +70,9 @@ export function AlertsPage({ rule }: { rule: string | null }) {
           'Loading…'
         ) : (
           <>
-            Loupe evaluates these rules every {overview.intervalSeconds} s and raises an alert when
-            a rule starts firing and when it resolves. They are kept in <code>{overview.file}</code>
+            Loupe evaluates these rules every {formatInterval(overview.intervalSeconds)} and raises
+            an alert when a rule starts firing and when it resolves. They are kept in{' '}
+            <code>{overview.file}</code>
             {overview.exists ? '' : ' (created when you save the first rule)'}.
           </>
         )}
@@ -214,16 +216,18 @@ function RuleRow({
         <td className="number">{formatValue(rule.kind, status.value)}</td>
         <td>{status.lastFired === null ? '—' : formatLocalTime(status.lastFired)}</td>
         <td>{status.lastEvaluated === null ? '—' : formatLocalTime(status.lastEvaluated)}</td>
-        <td className="actions">
-          <button type="button" onClick={onTest}>
-            Test now
-          </button>
-          <button type="button" onClick={onEdit}>
-            Edit
-          </button>
-          <button type="button" onClick={onDelete}>
-            Delete
-          </button>
+        <td>
+          <div className="actions">
+            <button type="button" onClick={onTest}>
+              Test now
+            </button>
+            <button type="button" onClick={onEdit}>
+              Edit
+            </button>
+            <button type="button" onClick={onDelete}>
+              Delete
+            </button>
+          </div>
         </td>
       </tr>
       {(status.error !== null || test !== undefined) && (
