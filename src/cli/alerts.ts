@@ -1,7 +1,7 @@
 // `loupe alerts`: evaluates every enabled alert rule once against a data
 // folder's store, prints what fires with its evidence, and runs the firing
 // rules' commands and webhooks. It keeps no state: a rule that fires is
-// reported and delivered on every run. The exit code tells CI the outcome.
+// reported and delivered on every run. The exit code reports the outcome to CI.
 
 import { dirname } from 'node:path'
 import { Option, type Command } from 'commander'
@@ -54,25 +54,14 @@ export function registerAlertsCommand(program: Command): void {
 async function alertsCommand(options: AlertsOptions): Promise<number> {
   const dataDir = options.data ?? defaultDataDir()
   const rulesFile = options.rules ?? rulesFilePath(dataDir)
-  const text = readRulesText(rulesFile)
-  if (text === null) {
-    err(
-      `loupe: no alert rules file at ${rulesFile}; write one (see docs/alerts.md) or give --rules FILE`,
-    )
-    return ALERTS_EXIT.invalid
-  }
-  let rules: AlertRule[]
-  try {
-    rules = parseRulesFile(text, rulesFile).rules
-  } catch (error) {
-    if (!(error instanceof AlertRulesError)) throw error
-    err(`loupe: ${error.message}`)
-    return ALERTS_EXIT.invalid
-  }
+  const rules = readRules(rulesFile)
+  if (rules === null) return ALERTS_EXIT.invalid
+
   const uiUrl = readDiscovery(dataDir)?.uiUrl ?? null
+  const dryRun = options.dryRun ?? false
   const checked: AlertCheckRule[] = []
   for (const rule of rules) {
-    checked.push(await checkRule(rule, dataDir, uiUrl, dirname(rulesFile), options.dryRun ?? false))
+    checked.push(await checkRule(rule, dataDir, uiUrl, dirname(rulesFile), dryRun))
   }
   const report: AlertCheckReport = {
     rulesFile,
@@ -80,8 +69,27 @@ async function alertsCommand(options: AlertsOptions): Promise<number> {
     fired: checked.filter((rule) => rule.firing).map((rule) => rule.name),
   }
   out(options.json ? JSON.stringify(report, null, 2) : formatReport(report))
+
   if (checked.some((rule) => rule.error !== null)) return ALERTS_EXIT.invalid
   return report.fired.length > 0 ? ALERTS_EXIT.fired : ALERTS_EXIT.none
+}
+
+/** Reads and checks the rules file; prints what is wrong and returns null when it is missing or invalid. */
+function readRules(rulesFile: string): AlertRule[] | null {
+  const text = readRulesText(rulesFile)
+  if (text === null) {
+    err(
+      `loupe: no alert rules file at ${rulesFile}; write one (see docs/alerts.md) or give --rules FILE`,
+    )
+    return null
+  }
+  try {
+    return parseRulesFile(text, rulesFile).rules
+  } catch (error) {
+    if (!(error instanceof AlertRulesError)) throw error
+    err(`loupe: ${error.message}`)
+    return null
+  }
 }
 
 async function checkRule(

@@ -49,7 +49,7 @@ export interface ErrorRateRule extends RuleBase {
   threshold: number
   /** A duration such as 15m (15m by default). */
   window?: string
-  /** Fewest agent runs in the window for the rule to fire (1 by default). */
+  /** Minimum number of agent runs in the window for the rule to fire (1 by default). */
   minRuns?: number
   agent?: string
   service?: string
@@ -99,7 +99,7 @@ export interface AlertJson {
   kind: AlertRuleKind
   /** firing when the rule starts firing, resolved when it stops. */
   state: 'firing' | 'resolved'
-  /** One line that says what was measured, against what. */
+  /** A one-line description of what was measured and the threshold. */
   summary: string
   /** Percent for error_rate, US dollars for cost_per_hour, the column's value for sql; null when not measured. */
   value: number | null
@@ -137,11 +137,11 @@ export type AlertEvidence =
 
 export type DeliveryChannel = 'desktop' | 'command' | 'webhook'
 
-/** How one delivery of an alert went. */
+/** The outcome of one delivery of an alert. */
 export interface DeliveryResult {
   channel: DeliveryChannel
   ok: boolean
-  /** What failed, or null. */
+  /** The failure message, or null. */
   error: string | null
   durationMs: number
   /** command: the exit code, or null when a signal ended it. */
@@ -164,7 +164,7 @@ export interface AlertRuleStatus {
   lastFired: string | null
   lastResolved: string | null
   value: number | null
-  /** Why the last evaluation failed, or null when it succeeded. */
+  /** The error of the last evaluation, or null when it succeeded. */
   error: string | null
 }
 
@@ -213,7 +213,7 @@ export interface AlertCheckRule {
   kind: AlertRuleKind
   enabled: boolean
   firing: boolean
-  /** Why the rule could not be evaluated, or null. */
+  /** The error that kept the rule from being evaluated, or null. */
   error: string | null
   /** The alert of an evaluated rule: firing, or resolved when it does not fire. Null when disabled or failed. */
   alert: AlertJson | null

@@ -2,8 +2,8 @@
 // --mock` against the gateway's scenarios, three times with a 401 from the
 // provider and once with a scripted success. An error-rate rule fires and
 // runs its command, which writes the alert JSON from its standard input to a
-// file; a webhook on a loopback server receives the same JSON with its
-// header; a cost-per-hour rule and a SQL rule fire and resolve. `loupe
+// file. A webhook on a loopback server receives the same JSON with its
+// header. A cost-per-hour rule and a SQL rule fire and resolve. `loupe
 // alerts` exits 1 with the rule named, 0 on a clean store and 2 on a bad
 // rules file.
 
@@ -60,7 +60,7 @@ interface HookRequest {
   body: string
 }
 
-/** A loopback webhook receiver that answers 503 to its first request and 200 after that. */
+/** A loopback webhook receiver that responds 503 to its first request and 200 after that. */
 class HookServer {
   readonly requests: HookRequest[] = []
   private readonly server: Server
@@ -308,7 +308,7 @@ describe.skipIf(!python)('alerts on a pydantic-ai agent', () => {
     const webhook = event.deliveries.find((delivery) => delivery.channel === 'webhook')!
     expect(webhook.ok).toBe(true)
     expect(webhook.status).toBe(200)
-    // The receiver answers 503 first, so the alert arrives on the retry.
+    // The receiver responds 503 first, so the alert arrives on the retry.
     expect(webhook.attempts).toBe(2)
     expect(hook.requests).toHaveLength(2)
     for (const request of hook.requests) {
@@ -453,7 +453,7 @@ describe.skipIf(!python)('alerts on a pydantic-ai agent', () => {
 
     const missing = await api<{ error: string }>('/api/alerts/rules/nothing', { method: 'DELETE' })
     expect(missing.status).toBe(404)
-    expect(missing.body.error).toBe('no alert rule is named nothing')
+    expect(missing.body.error).toBe('alert rule nothing not found')
 
     const query = await api<{ error: string }>('/api/alerts/test', {
       method: 'POST',

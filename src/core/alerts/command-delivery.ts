@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import type { CommandDelivery, DeliveryResult } from '../../shared/alerts'
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './rules'
 
-/** The most bytes of a command's standard error that are kept (the last ones). */
+/** Maximum bytes of a command's standard error kept (the last ones). */
 export const MAX_STDERR_BYTES = 4096
 
 export interface CommandOptions {
@@ -56,7 +56,7 @@ export function runCommandDelivery(
     })
     const timer = setTimeout(() => {
       if (exit !== null) {
-        // The program ended but something it started still holds its standard error open.
+        // The program ended, but a process it started keeps its standard error open.
         finish(null)
         return
       }

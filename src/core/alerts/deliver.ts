@@ -11,7 +11,8 @@ import { postWebhook } from './webhook-delivery'
 /**
  * Returns the UI URL that shows an alert's evidence: the trace when there is
  * one, else the rule on the alerts page. The URL carries no API token, so a
- * browser that has not opened Loupe before asks for it.
+ * browser that has not opened Loupe before needs the URL that `loupe serve`
+ * prints first.
  */
 export function alertUrl(
   uiUrl: string | null,

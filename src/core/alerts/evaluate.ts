@@ -17,7 +17,7 @@ import { DEFAULT_ERROR_RATE_WINDOW, durationSeconds } from './rules'
 /** Runs one read-only statement; rejects with a QueryError. */
 export type QueryFunction = (request: QueryRequest) => Promise<QueryResult>
 
-/** What one evaluation of a rule found. */
+/** The result of one evaluation of a rule. */
 export interface Evaluation {
   firing: boolean
   value: number | null
@@ -28,11 +28,11 @@ export interface Evaluation {
   summary: string
 }
 
-/** The most trace ids that an alert carries. */
+/** Maximum number of trace ids that an alert carries. */
 export const MAX_TRACE_IDS = 10
-/** The most rows of a sql rule's result that an alert carries. */
+/** Maximum number of rows of a sql rule's result that an alert carries. */
 export const MAX_EVIDENCE_ROWS = 20
-/** The most rows read from a sql rule's query. */
+/** Maximum number of rows read from a sql rule's query. */
 const SQL_RULE_LIMIT_ROWS = 10_000
 
 /** A rule that ran but whose result cannot be read, such as a missing value column. */
@@ -85,7 +85,7 @@ function filterSql(rule: { agent?: string; service?: string }): string {
   return conditions.join(' ')
 }
 
-/** The only row of a result, as an object keyed by column name. */
+/** Returns the only row of a result as an object keyed by column name. */
 function onlyRow(result: QueryResult): Record<string, string | number | null> {
   const row = result.rows[0] ?? []
   return Object.fromEntries(result.columns.map((name, i) => [name, row[i] ?? null]))
@@ -311,7 +311,9 @@ async function evaluateSql(rule: SqlRule, query: QueryFunction): Promise<Evaluat
       return cell !== null && cell !== undefined && (above ? cell > threshold : cell < threshold)
     })
     const present = values.filter((cell) => cell !== null)
-    value = present.length === 0 ? null : above ? Math.max(...present) : Math.min(...present)
+    if (present.length === 0) value = null
+    else if (above) value = Math.max(...present)
+    else value = Math.min(...present)
     summary = valueSummary(column, value, threshold, above, matched.length, result.rows.length)
   }
   const traceColumn = result.columns.indexOf('trace_id')

@@ -1,10 +1,10 @@
 // The alert rules' last states and the recent alerts, kept in the store so
-// that a restarted core neither repeats an alert nor forgets one.
+// that a restarted core neither repeats an alert nor loses one.
 
 import type Database from 'better-sqlite3'
 import type { AlertEvent, AlertJson, AlertRuleStatus, DeliveryResult } from '../../shared/alerts'
 
-/** The most alerts kept; older ones are deleted as new ones are added. */
+/** Maximum number of alerts kept. Older ones are deleted as new ones are added. */
 export const MAX_ALERT_EVENTS = 1000
 
 /** A rule's state as stored; times in Unix milliseconds. */

@@ -1,6 +1,6 @@
 // Finds, reads and edits the alert rules file of a data folder. Edits go
 // through the YAML document, so that comments and the order of the other
-// rules survive; a JSON file is written back as JSON.
+// rules survive. A JSON file is written back as JSON.
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
@@ -37,8 +37,9 @@ export function loadRules(path: string): RulesFile {
 /**
  * Replaces the rule named `replacedName` with `rule`, or adds `rule` at the
  * end when `replacedName` is null, and writes the file. Throws
- * AlertRulesError when the file is invalid now or would be after the edit
- * (such as a second rule of the same name), and RuleNotFoundError.
+ * AlertRulesError when the file is invalid now or would be after the edit,
+ * such as with a second rule of the same name. Throws RuleNotFoundError when
+ * no rule is named `replacedName`.
  */
 export function saveRule(path: string, replacedName: string | null, rule: AlertRule): void {
   editRules(
@@ -62,7 +63,7 @@ export class RuleNotFoundError extends Error {
 
 function indexOf(rules: AlertRule[], name: string): number {
   const index = rules.findIndex((rule) => rule.name === name)
-  if (index === -1) throw new RuleNotFoundError(`no alert rule is named ${name}`)
+  if (index === -1) throw new RuleNotFoundError(`alert rule ${name} not found`)
   return index
 }
 
@@ -110,7 +111,7 @@ function editYaml(text: string, index: number, remove: number, rule: AlertRule |
   return document.toString()
 }
 
-/** Writes through a temporary file and a rename, readable by the owner only (headers may hold tokens). */
+/** Writes through a temporary file and a rename, readable by the owner only (headers may contain tokens). */
 function writePrivately(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`
   writeFileSync(temporary, text, { mode: 0o600 })

@@ -1,6 +1,6 @@
 // The alert rules file: a YAML (or JSON) document with the evaluation
-// interval and a list of rules. The format is documented in docs/alerts.md;
-// its JSON Schema is generated from the zod schema below into
+// interval and a list of rules. The format is documented in docs/alerts.md,
+// and its JSON Schema is generated from the zod schema below into
 // resources/schemas/alerts.schema.json.
 
 import { LineCounter, parseDocument } from 'yaml'
@@ -9,7 +9,7 @@ import type { AlertRule } from '../../shared/alerts'
 import type { JsonObject } from '../gateway/conversation'
 import { MAX_TIMEOUT_MS } from '../query/runner'
 
-/** The largest rules file Loupe reads. */
+/** Maximum size of a rules file, in bytes. */
 export const MAX_RULES_BYTES = 1024 * 1024
 
 export const DEFAULT_INTERVAL = '60s'
@@ -338,7 +338,7 @@ export function parseRulesFile(text: string, source: string): RulesFile {
     value = document.toJS({ maxAliasCount: 100 })
   } catch (error) {
     // The YAML library rejects documents whose aliases expand without bound.
-    throw new AlertRulesError(source, [`the YAML cannot be read: ${(error as Error).message}`])
+    throw new AlertRulesError(source, [`reading the YAML failed: ${(error as Error).message}`])
   }
   if (value === null || value === undefined) return { rules: [] }
   const parsed = rulesFileSchema.safeParse(value)

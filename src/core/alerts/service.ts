@@ -1,7 +1,7 @@
 // The core's alerting: evaluates every enabled rule of the data folder's
 // rules file on an interval, one query at a time through the query runner,
 // so that neither ingest nor the event loop waits for it. A rule raises an
-// alert when it starts firing and another when it resolves; the alerts go
+// alert when it starts firing and another when it resolves. The alerts go
 // to the rule's deliveries in the background and into a bounded history.
 
 import { dirname } from 'node:path'
@@ -22,7 +22,7 @@ import { deleteRule, loadRules, readRulesText, rulesFilePath, saveRule } from '.
 
 /** The wait before the first evaluation after the core starts. */
 const FIRST_EVALUATION_DELAY_MS = 2000
-/** The longest wait for GenAI normalization to catch up before an evaluation. */
+/** Maximum wait for GenAI normalization to catch up before an evaluation. */
 const NORMALIZATION_WAIT_MS = 5000
 
 export interface AlertServiceOptions {
@@ -106,9 +106,9 @@ export class AlertService {
   }
 
   /**
-   * Evaluates a rule once without changing its state. The alert says firing
-   * or resolved by the current result. With `deliver`, it goes to the rule's
-   * deliveries, marked as a test, and the results are returned.
+   * Evaluates a rule once without changing its state. The alert's state is
+   * firing or resolved by the current result. With `deliver`, the alert goes
+   * to the rule's deliveries, marked as a test, and their results are returned.
    */
   async testRule(rule: AlertRule, deliver: boolean): Promise<AlertTestResult> {
     const now = new Date()
@@ -161,7 +161,9 @@ export class AlertService {
     try {
       text = readRulesText(this.file)
     } catch (error) {
-      return this.setLoaded(null, null, [`cannot read ${this.file}: ${(error as Error).message}`])
+      return this.setLoaded(null, null, [
+        `reading ${this.file} failed: ${(error as Error).message}`,
+      ])
     }
     if (this.loadedOnce && text === this.loaded.text) return this.loaded
     try {
@@ -229,13 +231,20 @@ export class AlertService {
     }
   }
 
+  /** Waits for GenAI normalization to catch up, at most NORMALIZATION_WAIT_MS and not past stop(). */
   private async waitForNormalization(): Promise<void> {
     let timer: NodeJS.Timeout | undefined
+    let onAbort: (() => void) | undefined
     await Promise.race([
       this.options.whenNormalized(),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, NORMALIZATION_WAIT_MS))),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, NORMALIZATION_WAIT_MS)
+        onAbort = resolve
+        this.stopping.signal.addEventListener('abort', onAbort, { once: true })
+      }),
     ])
     clearTimeout(timer)
+    this.stopping.signal.removeEventListener('abort', onAbort!)
   }
 
   /** Evaluates one rule, records its new state, and raises an alert when it changed. */
@@ -248,38 +257,43 @@ export class AlertService {
       evaluation = await evaluateRule(rule, this.query, now)
     } catch (error) {
       // The query processes are killed when the core stops; that is no failure of the rule.
-      if (this.stopping.signal.aborted) return
-      const message = (error as Error).message
-      if (previous?.error !== message) {
-        this.options.log.warn({ rule: rule.name }, `alert rule ${rule.name} failed: ${message}`)
-      }
-      this.setStatus(rule.name, {
-        ...(previous ?? unknownStatus(nowMs)),
-        lastEvaluatedMs: nowMs,
-        error: message,
-      })
+      if (!this.stopping.signal.aborted) this.recordFailure(rule, previous, nowMs, error as Error)
       return
     }
+
     const state = evaluation.firing ? 'firing' : 'ok'
-    const next: StoredStatus = {
+    const wasFiring = previous?.state === 'firing'
+    this.setStatus(rule.name, {
       state,
       sinceMs: previous?.state === state ? previous.sinceMs : nowMs,
       lastEvaluatedMs: nowMs,
-      lastFiredMs: previous?.lastFiredMs ?? null,
-      lastResolvedMs: previous?.lastResolvedMs ?? null,
+      lastFiredMs: evaluation.firing && !wasFiring ? nowMs : (previous?.lastFiredMs ?? null),
+      lastResolvedMs: !evaluation.firing && wasFiring ? nowMs : (previous?.lastResolvedMs ?? null),
       value: evaluation.value,
       error: null,
-    }
-    const wasFiring = previous?.state === 'firing'
-    if (evaluation.firing && !wasFiring) next.lastFiredMs = nowMs
-    if (!evaluation.firing && wasFiring) next.lastResolvedMs = nowMs
-    this.setStatus(rule.name, next)
+    })
+
     if (evaluation.firing !== wasFiring) {
-      this.raise(
-        rule,
-        buildAlert(rule, evaluation, evaluation.firing ? 'firing' : 'resolved', now, this.uiUrl()),
-      )
+      const alertState = evaluation.firing ? 'firing' : 'resolved'
+      this.raise(rule, buildAlert(rule, evaluation, alertState, now, this.uiUrl()))
     }
+  }
+
+  /** Keeps a failed rule's state, with the error, and logs the error once until it changes. */
+  private recordFailure(
+    rule: AlertRule,
+    previous: StoredStatus | undefined,
+    nowMs: number,
+    error: Error,
+  ): void {
+    if (previous?.error !== error.message) {
+      this.options.log.warn({ rule: rule.name }, `alert rule ${rule.name} failed: ${error.message}`)
+    }
+    this.setStatus(rule.name, {
+      ...(previous ?? unknownStatus(nowMs)),
+      lastEvaluatedMs: nowMs,
+      error: error.message,
+    })
   }
 
   private setStatus(name: string, status: StoredStatus): void {

@@ -6,9 +6,9 @@ import { DEFAULT_WEBHOOK_RETRIES, DEFAULT_WEBHOOK_TIMEOUT_MS } from './rules'
 
 /** The wait before the first retry; each later retry waits twice as long. */
 export const FIRST_RETRY_DELAY_MS = 1000
-/** The longest wait between attempts, also for a Retry-After header that asks for more. */
+/** Maximum wait between attempts, also when a Retry-After header requests a longer one. */
 const MAX_RETRY_DELAY_MS = 30_000
-/** The most bytes of an error response body quoted in the result. */
+/** Maximum bytes of an error response body quoted in the result. */
 const MAX_QUOTED_BODY_BYTES = 300
 
 export interface WebhookOptions {
@@ -25,7 +25,7 @@ interface Attempt {
 }
 
 /**
- * POSTs `alertJson` to the webhook's URL until it answers 2xx, or the
+ * POSTs `alertJson` to the webhook's URL until it responds with 2xx, or the
  * retries are used up. Network errors, time-outs, 408, 429 and 5xx are
  * retried; other statuses are not. Redirects are not followed. Never
  * rejects: a failure is a result with `ok: false`.
@@ -38,14 +38,14 @@ export async function postWebhook(
   const started = performance.now()
   const attempts = 1 + (delivery.retries ?? DEFAULT_WEBHOOK_RETRIES)
   let last: Attempt = { status: null, error: 'not sent', retryable: false, retryAfterMs: null }
-  let made = 0
+  let attemptsMade = 0
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) {
       const backoff = FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)
       const delay = Math.min(last.retryAfterMs ?? backoff, MAX_RETRY_DELAY_MS)
       if (!(await wait(delay, options.signal))) break
     }
-    made++
+    attemptsMade++
     last = await attemptPost(delivery, alertJson, options)
     if (last.error === null || !last.retryable) break
   }
@@ -54,10 +54,13 @@ export async function postWebhook(
   return {
     channel: 'webhook',
     ok: last.error === null,
-    error: last.error === null ? null : `${last.error} (${made} attempt${made === 1 ? '' : 's'})`,
+    error:
+      last.error === null
+        ? null
+        : `${last.error} (${attemptsMade} attempt${attemptsMade === 1 ? '' : 's'})`,
     durationMs: performance.now() - started,
     status: last.status,
-    attempts: made,
+    attempts: attemptsMade,
   }
 }
 

@@ -47,6 +47,7 @@ async function route(
 ): Promise<ApiResult | null> {
   const [first, name, action] = parts
   if (method === 'GET' && parts.length === 0) return ok(alerts.overview())
+
   if (method === 'GET' && first === 'schema' && parts.length === 1) return ok(alertsJsonSchema())
   if (method === 'GET' && first === 'events' && parts.length === 1) {
     const rule = params.get('rule') ?? undefined
@@ -55,6 +56,7 @@ async function route(
   if (method === 'POST' && first === 'evaluate' && parts.length === 1) {
     return ok(await alerts.evaluateNow())
   }
+
   if (method === 'POST' && first === 'test' && parts.length === 1) {
     const body = await readBody()
     if (body === undefined) return null
@@ -64,6 +66,7 @@ async function route(
     if ('problems' in parsed) return invalid('the alert rule is invalid', parsed.problems)
     return ok(await alerts.testRule(parsed.rule, request.data.deliver ?? false))
   }
+
   if (first !== 'rules') return notFound(method, parts)
   if (method === 'POST' && parts.length === 1) {
     const body = await readBody()
@@ -91,8 +94,7 @@ async function route(
     const request = testRequestSchema.safeParse(body)
     if (!request.success) return invalid('invalid test request: expected {deliver?}')
     const saved = alerts.overview().rules.find((view) => view.rule.name === name)
-    if (saved === undefined)
-      return { status: 404, body: { error: `no alert rule is named ${name}` } }
+    if (saved === undefined) return { status: 404, body: { error: `alert rule ${name} not found` } }
     return ok(await alerts.testRule(saved.rule, request.data.deliver ?? false))
   }
   return notFound(method, parts)
@@ -102,7 +104,7 @@ function ok(body: unknown): ApiResult {
   return { status: 200, body }
 }
 
-/** A 400 response whose message lists the problems on lines of their own, as the rules file's do. */
+/** Returns a 400 response whose message lists each problem on a line of its own, as the rules file's errors do. */
 function invalid(error: string, problems: string[] = []): ApiResult {
   const text =
     problems.length === 0 ? error : `${error}:\n${problems.map((p) => `  ${p}`).join('\n')}`
@@ -122,7 +124,7 @@ function eventLimit(value: string | null): number {
   return Math.min(limit, MAX_EVENT_LIMIT)
 }
 
-/** Turns the errors that rule edits and tests throw into responses; rethrows the rest. */
+/** Turns the errors that rule edits and tests throw into responses, and rethrows any other error. */
 function failureResult(error: unknown): ApiResult {
   if (error instanceof AlertRulesError) {
     return { status: 400, body: { error: error.message, problems: error.problems } }

@@ -289,7 +289,7 @@ export const migrations: readonly string[] = [
 
   // 7: the last state of each alert rule, by rule name, and the recent
   // alerts (a rule starting or stopping to fire) with how their deliveries
-  // went. alert and deliveries are JSON; times are Unix milliseconds.
+  // went. alert and deliveries are JSON, and times are Unix milliseconds.
   `
   CREATE TABLE alert_states (
     rule_name TEXT PRIMARY KEY,

@@ -25,7 +25,7 @@ export const KIND_LABELS: Record<AlertRuleKind, string> = {
   sql: 'SQL condition',
 }
 
-/** The form's fields as typed; numbers stay text until they are checked. */
+/** The form's fields as typed. Numbers stay text until they are checked. */
 export interface AlertForm {
   name: string
   kind: AlertRuleKind
@@ -118,7 +118,7 @@ export function ruleToForm(rule: AlertRule): AlertForm {
 
 class FormProblem extends Error {}
 
-/** Reads an optional number field; throws FormProblem naming the field when it is not a number. */
+/** Reads an optional number field. Throws FormProblem naming the field when it is not a number. */
 function optionalNumber(value: string, label: string, integer = false): number | undefined {
   const trimmed = value.trim()
   if (trimmed === '') return undefined

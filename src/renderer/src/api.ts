@@ -225,7 +225,7 @@ export class ApiClient {
 
   /**
    * Adds a rule (`replacedName` null) or replaces the named one in the rules
-   * file; rejects with status 400 and the problems of an invalid rule.
+   * file. Rejects with status 400 and the problems of an invalid rule.
    */
   saveAlertRule(replacedName: string | null, rule: AlertRule): Promise<AlertsOverview> {
     const body = JSON.stringify(rule)
@@ -240,7 +240,7 @@ export class ApiClient {
     return this.request(`api/alerts/rules/${encodeURIComponent(name)}`, { method: 'DELETE' })
   }
 
-  /** Evaluates a rule once without changing its state; with `deliver`, also sends the alert. */
+  /** Evaluates a rule once without changing its state. With `deliver`, also sends the alert. */
   testAlertRule(rule: AlertRule, deliver: boolean): Promise<AlertTestResult> {
     return this.request('api/alerts/test', {
       method: 'POST',

@@ -76,7 +76,7 @@ export function callHash(traceId: string, spanId: string): string {
   return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
 }
 
-/** The alerts page, with the recent alerts of `rule` when given. */
+/** Returns the hash of the alerts page, with the recent alerts of `rule` when given. */
 export function alertsHash(rule: string | null = null): string {
   return rule === null ? ALERTS_HASH : `${ALERTS_HASH}/${encodeURIComponent(rule)}`
 }

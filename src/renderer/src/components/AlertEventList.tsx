@@ -3,7 +3,7 @@ import { formatLocalTime } from '../format'
 import { alertsHash } from '../route'
 import { DeliveryList, TraceLinks } from './AlertTestOutcome'
 
-/** The recent alerts, newest first: when a rule started or stopped firing, and where it went. */
+/** Lists the recent alerts, newest first, with the traces and delivery results of each. */
 export function AlertEventList({ events }: { events: AlertEvent[] }) {
   if (events.length === 0) return <p className="muted">No alert yet.</p>
   return (

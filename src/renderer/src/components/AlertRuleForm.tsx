@@ -19,7 +19,7 @@ interface Problem {
 
 /**
  * Creates or edits one alert rule. Test runs the rule as filled in, without
- * saving it; Save writes it to the rules file through the core, which lists
+ * saving it. Save writes it to the rules file through the core, which lists
  * each invalid field.
  */
 export function AlertRuleForm({
@@ -198,7 +198,7 @@ type FieldProps = (name: keyof AlertForm) => {
   onChange: (event: { target: { value: string } }) => void
 }
 
-/** The fields of the rule's kind: threshold, window and filters, or the SQL. */
+/** Shows the fields of the rule's kind: threshold, window and filters, or the SQL. */
 function KindFields({
   form,
   field,

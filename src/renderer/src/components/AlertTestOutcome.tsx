@@ -1,7 +1,7 @@
 import type { AlertJson, AlertTestResult, DeliveryResult } from '../../../shared/alerts'
 import { traceHash } from '../route'
 
-/** The outcome of testing a rule: whether it fires now, why, and the traces that show it. */
+/** Shows the outcome of testing a rule: whether it fires now, why, and the traces that show it. */
 export function AlertTestOutcome({ result }: { result: AlertTestResult }) {
   return (
     <div
@@ -35,7 +35,7 @@ export function TraceLinks({ alert }: { alert: AlertJson }) {
   )
 }
 
-/** How each delivery of an alert went. */
+/** Lists the outcome of each delivery of an alert. */
 export function DeliveryList({ deliveries }: { deliveries: DeliveryResult[] }) {
   if (deliveries.length === 0) return null
   return (

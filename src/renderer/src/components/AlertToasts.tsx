@@ -6,7 +6,7 @@ import '../alerts.css'
 
 /** How long a toast stays up. */
 const TOAST_MS = 12_000
-/** The most toasts shown at once; older ones give way. */
+/** Maximum number of toasts shown at once. The oldest one goes when another arrives. */
 const MAX_TOASTS = 4
 
 interface Toast {

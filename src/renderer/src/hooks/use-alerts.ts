@@ -12,7 +12,7 @@ export interface AlertsState {
   events: AlertEvent[]
   /** Failure of loading the rules or the alerts. */
   loadError: string | null
-  /** Saves a rule; rejects with the core's message and problems when it is invalid. */
+  /** Saves a rule. Rejects with the core's message and problems when it is invalid. */
   save: (replacedName: string | null, rule: AlertRule) => Promise<void>
   remove: (name: string) => Promise<void>
   test: (rule: AlertRule, deliver: boolean) => Promise<AlertTestResult>
