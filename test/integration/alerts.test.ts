@@ -7,6 +7,7 @@
 // alerts` exits 1 with the rule named, 0 on a clean store and 2 on a bad
 // rules file.
 
+import { spawn, spawnSync } from 'node:child_process'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -603,6 +604,101 @@ describe('evaluation on the interval', () => {
       expect(overview.body.intervalSeconds).toBe(1)
     } finally {
       await interval.stop()
+      removeDir(dataDir)
+    }
+  })
+})
+
+/**
+ * Returns whether the test can run `loupe serve --host 0.0.0.0` inside a new
+ * network namespace that has only its own loopback interface, so that a
+ * non-loopback bind exposes nothing. Needs unprivileged user namespaces.
+ */
+function unshareWorks(): boolean {
+  if (process.platform !== 'linux') return false
+  return spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up']).status === 0
+}
+
+interface ExposedReplies {
+  overview: AlertsOverview
+  save: { status: number; body: { error: string } }
+  test: { status: number; body: { error: string } }
+  saveWithoutCommand: { status: number }
+}
+
+describe.skipIf(!unshareWorks())('alerts on a non-loopback address', () => {
+  it('rejects commands from the API', async () => {
+    const dataDir = makeDataDir('loupe-alerts-exposed-')
+    const marker = join(dataDir, 'command-ran')
+    const command = [
+      process.execPath,
+      '-e',
+      'require("fs").writeFileSync(process.argv[1], "")',
+      marker,
+    ]
+    // Runs inside the namespace: serve on 0.0.0.0, then send the requests.
+    const script = `
+      const { spawn } = require('child_process')
+      const fs = require('fs')
+      const [cli, dataDir, command] = process.argv.slice(1)
+      const serve = spawn(process.execPath, [cli, 'serve', '--host', '0.0.0.0', '--data', dataDir,
+        '--port', '0', '--grpc-port', '0', '--ui-port', '0'], { stdio: 'ignore' })
+      const poll = setInterval(async () => {
+        let discovery
+        try { discovery = JSON.parse(fs.readFileSync(dataDir + '/loupe.json', 'utf8')) } catch { return }
+        clearInterval(poll)
+        const headers = { Authorization: 'Bearer ' + discovery.token, 'Content-Type': 'application/json' }
+        const url = 'http://127.0.0.1:' + discovery.uiPort + '/api/alerts'
+        const withCommand = { name: 'c', kind: 'sql', sql: 'SELECT 1',
+          deliver: { command: { argv: JSON.parse(command) } } }
+        const post = async (path, body) => {
+          const response = await fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) })
+          return { status: response.status, body: await response.json() }
+        }
+        const save = await post('/rules', withCommand)
+        const test = await post('/test', { rule: withCommand, deliver: true })
+        const saveWithoutCommand = await post('/rules', { name: 'd', kind: 'sql', sql: 'SELECT 1' })
+        const overview = await (await fetch(url, { headers })).json()
+        console.log(JSON.stringify({ overview, save, test, saveWithoutCommand }))
+        serve.kill('SIGTERM')
+      }, 50)`
+    const child = spawn(
+      'unshare',
+      [
+        '-rn',
+        'sh',
+        '-c',
+        'ip link set lo up && exec "$@"',
+        'sh',
+        process.execPath,
+        '-e',
+        script,
+        join(repoRoot, 'bin/loupe.js'),
+        dataDir,
+        JSON.stringify(command),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    try {
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      const replies = JSON.parse(stdout) as ExposedReplies
+      expect(replies.overview.commandsAllowed).toBe(false)
+      expect(replies.save.status).toBe(403)
+      expect(replies.save.body.error).toMatch(
+        /^Rules with a command cannot be saved through the API while Loupe listens on an address/,
+      )
+      expect(replies.test.status).toBe(403)
+      expect(replies.test.body.error).toMatch(/^Rules with a command cannot be run through the API/)
+      expect(replies.saveWithoutCommand.status).toBe(201)
+      expect(replies.overview.rules.map((view) => view.rule.name)).toEqual(['d'])
+      expect(existsSync(marker)).toBe(false)
+    } finally {
       removeDir(dataDir)
     }
   })

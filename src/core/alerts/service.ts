@@ -124,16 +124,21 @@ export class AlertService {
   }
 
   /**
+   * Tests a rule that came with an API request rather than from the rules
+   * file. Throws AlertPermissionError when `deliver` would run its command
+   * while commands are not allowed.
+   */
+  async testDraft(rule: AlertRule, deliver: boolean): Promise<AlertTestResult> {
+    if (deliver) this.checkCommandAllowed(rule, 'run')
+    return this.testRule(rule, deliver)
+  }
+
+  /**
    * Adds a rule (`replacedName` null) or replaces the named one in the rules
    * file. Throws AlertRulesError, RuleNotFoundError or AlertPermissionError.
    */
   saveRule(replacedName: string | null, rule: AlertRule): void {
-    if (rule.deliver?.command !== undefined && !this.options.commandsAllowed) {
-      throw new AlertPermissionError(
-        'Rules with a command cannot be saved through the API while Loupe listens on an address ' +
-          `other machines may reach. Edit ${this.file} instead, or restart Loupe on 127.0.0.1.`,
-      )
-    }
+    this.checkCommandAllowed(rule, 'saved')
     saveRule(this.file, replacedName, rule)
     this.options.log.info({ rule: rule.name }, `saved alert rule ${rule.name} in ${this.file}`)
   }
@@ -142,6 +147,19 @@ export class AlertService {
   deleteRule(name: string): void {
     deleteRule(this.file, name)
     this.options.log.info({ rule: name }, `deleted alert rule ${name} from ${this.file}`)
+  }
+
+  /**
+   * Throws AlertPermissionError for a rule with a command while Loupe listens
+   * on an address other machines may reach, because anyone who reaches the
+   * API could then run programs on this machine.
+   */
+  private checkCommandAllowed(rule: AlertRule, action: 'saved' | 'run'): void {
+    if (rule.deliver?.command === undefined || this.options.commandsAllowed) return
+    throw new AlertPermissionError(
+      `Rules with a command cannot be ${action} through the API while Loupe listens on an ` +
+        `address other machines may reach. Edit ${this.file} instead, or restart Loupe on 127.0.0.1.`,
+    )
   }
 
   private readonly query: QueryFunction = (request) => this.options.query(request)

@@ -64,7 +64,7 @@ async function route(
     if (!request.success) return invalid('invalid test request: expected {rule, deliver?}')
     const parsed = parseRule(request.data.rule)
     if ('problems' in parsed) return invalid('the alert rule is invalid', parsed.problems)
-    return ok(await alerts.testRule(parsed.rule, request.data.deliver ?? false))
+    return ok(await alerts.testDraft(parsed.rule, request.data.deliver ?? false))
   }
 
   if (first !== 'rules') return notFound(method, parts)
