@@ -199,7 +199,7 @@ export class AlertService {
       log.warn(
         `alert rules are not evaluated until ${this.file} is fixed:\n  ${problems.join('\n  ')}`,
       )
-    } else if (rules !== null) {
+    } else if (rules !== null && text !== null) {
       log.info(`loaded ${rules.rules.length} alert rules from ${this.file}`)
     }
     const previousIntervalMs = this.intervalMs()
