@@ -71,7 +71,7 @@ describe('command delivery', () => {
   })
 })
 
-/** A loopback server that responds to each request with the next of `replies`, and records the bodies. */
+/** Starts a loopback server that responds to each request with the next of `replies` and records the bodies. */
 async function replyingServer(
   replies: { status: number; headers?: Record<string, string> }[],
 ): Promise<{ url: string; bodies: string[]; server: Server }> {
