@@ -26,6 +26,7 @@ import { diffCommand, readReplay, replayCommand } from './replay'
 import { registerEvalsCommand } from './evals'
 import { formatQueryTable, runQuery } from './query'
 import { registerCheckCommand } from './check'
+import { registerAlertsCommand } from './alerts'
 import { runCommand } from './run'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
@@ -644,7 +645,7 @@ export function buildProgram(): Command {
   registerMcpCommand(program)
   registerCheckCommand(program)
   registerEvalsCommand(program, dataOption, dataDirOf)
-
+  registerAlertsCommand(program)
   return program
 }
 

@@ -9,6 +9,7 @@ import type * as grpc from '@grpc/grpc-js'
 import type Database from 'better-sqlite3'
 import pino, { type Logger } from 'pino'
 import type { CoreStatus, PortStatus, StoreStatus } from '../shared/api'
+import { AlertService } from './alerts/service'
 import { ApiServer } from './api/server'
 import { QueryRunner } from './query/runner'
 import {
@@ -25,7 +26,7 @@ import { ExchangeStore } from './gateway/exchanges'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunLauncher } from './runner/launcher'
-import { Playground } from './runner/playground'
+import { isLoopbackHost, Playground } from './runner/playground'
 import { RunService } from './runner/service'
 import { checkNotSelf, type ForwardConfig } from './forward/config'
 import { Forwarder } from './forward/forwarder'
@@ -234,6 +235,19 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   const launcher = new RunLauncher({ runs: runService, log })
   const playground = new Playground({ db, launcher, host })
   const queryRunner = new QueryRunner(dataDir)
+  const alerts = new AlertService({
+    db,
+    dataDir,
+    query: (request) => queryRunner.run(request),
+    whenNormalized: () => normalization!.whenIdle(),
+    publish: (alert) => api?.notifyAlert(alert),
+    uiUrl: () => uiUrl || null,
+    commandsAllowed: isLoopbackHost(host),
+    userAgent: `loupe/${version}`,
+    log: log.child({ component: 'alerts' }),
+  })
+  // Pushed first so that it runs after the query processes are killed, which ends an evaluation at once.
+  cleanups.push(() => alerts.stop())
   cleanups.push(() => queryRunner.stop())
   api = new ApiServer({
     queries,
@@ -250,6 +264,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     exchanges: (runId) => exchanges.listByRun(runId),
     query: (request) => queryRunner.run(request),
     importRemoteTrace: (request) => importRemoteTrace(ingestor, request),
+    alerts,
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
@@ -367,6 +382,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   }
   if (options.demo && queries.counts().traces === 0) await loadDemo()
   retention.start()
+  alerts.start()
 
   let stopped = false
   return {

@@ -17,6 +17,7 @@ import type {
   OperationKind,
 } from './genai'
 import type { ForwardingStatus } from './forwarding'
+import type { AlertPushMessage } from './alerts'
 
 /**
  * An attribute value as served: strings, booleans and numbers as themselves,
@@ -598,6 +599,7 @@ export type PushMessage =
   | { type: 'traces'; traces: TraceSummary[] }
   | { type: 'status'; status: CoreStatus }
   | { type: 'run'; run: RunJson }
+  | AlertPushMessage
 
 /** Body of `POST /api/query`: one read-only SQL statement over the views in docs/sql.md. */
 export interface QueryRequest {

@@ -17,6 +17,9 @@ import type {
 } from '../../shared/api'
 import { z } from 'zod'
 import { answerCheck } from './check-routes'
+import type { AlertJson } from '../../shared/alerts'
+import type { AlertService } from '../alerts/service'
+import { routeAlerts } from './alerts-routes'
 import { priceOverrideSchema } from '../genai/price-overrides'
 import { parseScenario, ScenarioError, scenarioJsonSchema } from '../gateway/scenario'
 import { UpstreamConfigError } from '../gateway/upstream'
@@ -82,6 +85,7 @@ export interface ApiOptions {
   query: (request: QueryRequest) => Promise<QueryResult>
   /** Fetches a trace from a Tempo or Jaeger query API and stores it; rejects with a RemoteImportError. */
   importRemoteTrace?: (request: RemoteImportRequest) => Promise<RemoteImportResult>
+  alerts?: AlertService
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -129,6 +133,11 @@ export class ApiServer {
     if (this.clients.size === 0) return
     const run = this.options.runs.get(runId)
     if (run) this.broadcast({ type: 'run', run })
+  }
+
+  /** Send open windows an alert, for the desktop notification and the UI's toast. */
+  notifyAlert(alert: AlertJson): void {
+    this.broadcast({ type: 'alert', alert })
   }
 
   close(): void {
@@ -307,6 +316,16 @@ export class ApiServer {
       await handleImportRequest(request, response, this.options.importRemoteTrace, this.options.log)
     } else if (parts[1] === 'evals') {
       sendResult(response, this.evals.route(queries.database, method, parts, url))
+    } else if (parts[1] === 'alerts' && this.options.alerts) {
+      const readBody = () => readJson(request, response)
+      const result = await routeAlerts(
+        this.options.alerts,
+        method,
+        parts.slice(2),
+        url.searchParams,
+        readBody,
+      )
+      if (result !== null) sendResult(response, result)
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {

@@ -293,4 +293,31 @@ export const migrations: readonly string[] = [
   `
   CREATE INDEX spans_experiments ON spans (start_ns) WHERE name = 'evaluate {name}';
   `,
+
+  // 8: the last state of each alert rule, by rule name, and the recent
+  // alerts (a rule starting or stopping to fire) with how their deliveries
+  // went. alert and deliveries are JSON, and times are Unix milliseconds.
+  `
+  CREATE TABLE alert_states (
+    rule_name TEXT PRIMARY KEY,
+    -- 'ok', 'firing', or 'unknown' while every evaluation so far failed
+    state TEXT NOT NULL,
+    since_ms INTEGER NOT NULL,
+    last_evaluated_ms INTEGER,
+    last_fired_ms INTEGER,
+    last_resolved_ms INTEGER,
+    value REAL,
+    error TEXT
+  ) WITHOUT ROWID;
+
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule_name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    alert TEXT NOT NULL,
+    deliveries TEXT
+  );
+  CREATE INDEX alert_events_by_rule ON alert_events (rule_name, id);
+  `,
 ]

@@ -21,6 +21,7 @@ import type {
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import type { CheckReport } from '../../shared/check'
 import type { ExperimentComparison, ExperimentDetail, ExperimentSummary } from '../../shared/evals'
+import type { AlertEvent, AlertRule, AlertsOverview, AlertTestResult } from '../../shared/alerts'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -232,6 +233,47 @@ export class ApiClient {
         end = buffer.indexOf('\n\n')
       }
     }
+  }
+
+  getAlerts(signal?: AbortSignal): Promise<AlertsOverview> {
+    return this.request('api/alerts', { signal })
+  }
+
+  /** Returns the newest alerts first, of one rule when `rule` is given. */
+  listAlertEvents(rule: string | null, signal?: AbortSignal): Promise<AlertEvent[]> {
+    const params = new URLSearchParams({ limit: '50' })
+    if (rule !== null) params.set('rule', rule)
+    return this.request(`api/alerts/events?${params.toString()}`, { signal })
+  }
+
+  /** Evaluates every rule now and returns the rules with their new states. */
+  evaluateAlerts(): Promise<AlertsOverview> {
+    return this.request('api/alerts/evaluate', { method: 'POST' })
+  }
+
+  /**
+   * Adds a rule (`replacedName` null) or replaces the named one in the rules
+   * file. Rejects with status 400 and the problems of an invalid rule.
+   */
+  saveAlertRule(replacedName: string | null, rule: AlertRule): Promise<AlertsOverview> {
+    const body = JSON.stringify(rule)
+    if (replacedName === null) return this.request('api/alerts/rules', { method: 'POST', body })
+    return this.request(`api/alerts/rules/${encodeURIComponent(replacedName)}`, {
+      method: 'PUT',
+      body,
+    })
+  }
+
+  deleteAlertRule(name: string): Promise<AlertsOverview> {
+    return this.request(`api/alerts/rules/${encodeURIComponent(name)}`, { method: 'DELETE' })
+  }
+
+  /** Evaluates a rule once without changing its state. With `deliver`, also sends the alert. */
+  testAlertRule(rule: AlertRule, deliver: boolean): Promise<AlertTestResult> {
+    return this.request('api/alerts/test', {
+      method: 'POST',
+      body: JSON.stringify({ rule, deliver }),
+    })
   }
 
   /** URL of the server-sent events stream. EventSource cannot send headers, so the token goes in the query. */

@@ -12,6 +12,8 @@ export type Route =
   /** The production-readiness check of one trace, or of recent traces when traceId is null. */
   | { page: 'check'; traceId: string | null }
   | EvalsRoute
+  /** The alert rules, with the recent alerts of one rule when `rule` is set. */
+  | { page: 'alerts'; rule: string | null }
 
 export const PRICES_HASH = '#/prices'
 export const EVALS_HASH = '#/evals'
@@ -22,12 +24,14 @@ export type EvalsRoute =
   | { page: 'evals'; view: 'experiment'; id: string }
   | { page: 'evals'; view: 'compare'; a: string; b: string }
 export const PLAYGROUND_HASH = '#/playground'
+export const ALERTS_HASH = '#/alerts'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
  * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check`, `#/check/<traceId>`,
- * `#/evals`, `#/evals/<id>` and `#/evals/compare/<a>/<b>`; anything else is the list.
+ * `#/evals`, `#/evals/<id>`, `#/evals/compare/<a>/<b>`, `#/alerts` and `#/alerts/<rule>`;
+ * anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
@@ -35,6 +39,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'check' && parts.length <= 2)
     return { page: 'check', traceId: parts[1] ? parts[1].toLowerCase() : null }
   if (parts[0] === 'evals') return parseEvalsRoute(parts.slice(1))
+  if (parts[0] === 'alerts' && parts.length <= 2)
+    return { page: 'alerts', rule: parts[1] !== undefined && parts[1] !== '' ? parts[1] : null }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
@@ -105,4 +111,9 @@ export function callHash(traceId: string, spanId: string): string {
 /** Returns the hash of the readiness check of one trace, or of recent traces without one. */
 export function checkHash(traceId: string | null = null): string {
   return traceId === null ? '#/check' : `#/check/${encodeURIComponent(traceId)}`
+}
+
+/** Returns the hash of the alerts page, with the recent alerts of `rule` when given. */
+export function alertsHash(rule: string | null = null): string {
+  return rule === null ? ALERTS_HASH : `${ALERTS_HASH}/${encodeURIComponent(rule)}`
 }

@@ -6,6 +6,8 @@ import { useCoreStatus } from '../hooks/use-core-status'
 import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
+import { AlertsPage } from './AlertsPage'
+import { AlertToasts } from './AlertToasts'
 import { CallPage } from './CallPage'
 import { CheckPage } from './CheckPage'
 import { DiffPage } from './DiffPage'
@@ -88,9 +90,12 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
       ) : route.page === 'evals' ? (
         <EvalsPage route={route} />
+      ) : route.page === 'alerts' ? (
+        <AlertsPage rule={route.rule} />
       ) : (
         <TraceListPage status={status} />
       )}
+      <AlertToasts />
     </div>
   )
 }

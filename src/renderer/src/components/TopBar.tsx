@@ -1,5 +1,12 @@
 import type { PushChannelState } from '../hooks/use-push-channel'
-import { checkHash, EVALS_HASH, PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
+import {
+  ALERTS_HASH,
+  checkHash,
+  EVALS_HASH,
+  PLAYGROUND_HASH,
+  PRICES_HASH,
+  type Route,
+} from '../route'
 
 const PUSH_LABELS: Record<PushChannelState, string> = {
   connecting: 'connecting…',
@@ -40,6 +47,9 @@ export function TopBar({
         </a>
         <a href={EVALS_HASH} aria-current={page === 'evals' ? 'page' : undefined}>
           Evals
+        </a>
+        <a href={ALERTS_HASH} aria-current={page === 'alerts' ? 'page' : undefined}>
+          Alerts
         </a>
       </nav>
       {pushState !== null && (

@@ -69,5 +69,6 @@ function parsePushMessage(data: string): PushMessage | null {
   }
   if (message.type === 'status' && 'status' in message) return message as PushMessage
   if (message.type === 'run' && 'run' in message) return message as PushMessage
+  if (message.type === 'alert' && 'alert' in message) return message as PushMessage
   return null
 }
