@@ -22,12 +22,15 @@ import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './ge
 import { NormalizationRunner } from './genai/runner'
 import type { Responder } from './gateway/answer'
 import { ExchangeStore } from './gateway/exchanges'
+import { ProviderKeys } from './gateway/provider-keys'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunLauncher } from './runner/launcher'
 import { Playground } from './runner/playground'
 import { RunService } from './runner/service'
 import { Ingestor, type IngestOptions } from './ingest'
+import type { PriceOverride } from './genai/pricing'
+import type { SettingsRuntime } from './settings/resolve'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
 import { createOtlpHttpHandler } from './otlp/http-receiver'
@@ -76,6 +79,12 @@ export interface CoreOptions {
   rendererDir?: string
   /** Answers gateway calls that belong to no run (`loupe mock SCENARIO`); the automatic mock by default. */
   respondOutsideRuns?: Responder
+  /** The settings file's folder and the settings this core runs with, for `/api/settings`. */
+  settings?: SettingsRuntime
+  /** Price overrides from the prices file, saved into the store at start. */
+  priceOverrides?: PriceOverride[]
+  /** Provider keys handed over by the desktop app, kept in memory. */
+  providerKeys?: ProviderKeys
 }
 
 export interface Core {
@@ -130,6 +139,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   const { log, host, dataDir, maxBodyBytes, cleanups } = context
   const db = openDatabase(dataDir)
   cleanups.push(() => db.close())
+  for (const override of options.priceOverrides ?? []) savePriceOverride(db, override)
   // Before the GenAI worker opens its own connection, which would block VACUUM.
   enableIncrementalVacuum(db, log)
   const retention = new Retention(db, {
@@ -219,6 +229,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     queries,
     otlpHttpUrl: () => status().otlpHttpUrl,
     onRunChanged: (runId) => api?.notifyRunChanged(runId),
+    providerKeys: options.providerKeys,
   })
   const launcher = new RunLauncher({ runs: runService, log })
   const playground = new Playground({ db, launcher, host })
@@ -238,6 +249,10 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     playground,
     exchanges: (runId) => exchanges.listByRun(runId),
     query: (request) => queryRunner.run(request),
+    settings: options.settings && {
+      runtime: options.settings,
+      providerKeys: () => (options.providerKeys ?? new ProviderKeys()).sources(process.env),
+    },
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {
