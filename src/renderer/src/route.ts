@@ -9,18 +9,21 @@ export type Route =
   | { page: 'diff'; a: string; b: string }
   /** A model-call span's request, editable and run again as a single call. */
   | { page: 'call'; traceId: string; spanId: string }
+  | { page: 'settings' }
 
 export const PRICES_HASH = '#/prices'
 export const PLAYGROUND_HASH = '#/playground'
+export const SETTINGS_HASH = '#/settings'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
- * `#/diff/<a>/<b>` and `#/call/<traceId>/<spanId>`; anything else is the list.
+ * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>` and `#/settings`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
+  if (parts[0] === 'settings' && parts.length === 1) return { page: 'settings' }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')

@@ -1,5 +1,5 @@
 import type { PushChannelState } from '../hooks/use-push-channel'
-import { PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
+import { PLAYGROUND_HASH, PRICES_HASH, SETTINGS_HASH, type Route } from '../route'
 
 const PUSH_LABELS: Record<PushChannelState, string> = {
   connecting: 'connecting…',
@@ -7,7 +7,7 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with links to the trace list, playground and prices pages, and the push channel's state. */
+/** App title bar with links to the trace list, playground, prices and settings pages, and the push channel's state. */
 export function TopBar({
   pushState,
   page,
@@ -34,6 +34,9 @@ export function TopBar({
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
           Prices
+        </a>
+        <a href={SETTINGS_HASH} aria-current={page === 'settings' ? 'page' : undefined}>
+          Settings
         </a>
       </nav>
       {pushState !== null && (
