@@ -1,7 +1,7 @@
-// The badge for new failed runs: the dock badge on macOS, the launcher
-// badge on Linux desktops that support one (Unity launcher API), a tray
-// icon whose tooltip gives the count on Linux and Windows, and a flash of
-// the taskbar entry when the count grows while the window is in the
+// The badge for new failed runs. It is the dock badge on macOS and the
+// launcher badge on Linux desktops that support one (Unity launcher API).
+// On Linux and Windows a tray icon's tooltip gives the count, and the
+// taskbar entry flashes when the count grows while the window is in the
 // background. The renderer counts; see src/shared/failed-runs.ts.
 
 import { app, Menu, nativeImage, Tray, type BrowserWindow } from 'electron'
@@ -40,7 +40,7 @@ export class FailedRunBadge {
   set(count: number): void {
     const grew = count > this.count
     this.count = count
-    // Returns false where the desktop has no badge; the tray tooltip still says it.
+    // Returns false where the desktop has no badge; the tray tooltip still shows the count.
     app.setBadgeCount(count)
     this.tray?.setToolTip(failedRunsLabel(count))
     const window = this.window()

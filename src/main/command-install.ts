@@ -47,7 +47,7 @@ export type CommandPlan =
       target: string
       /** True when the link's folder is on PATH. */
       onPath: boolean
-      /** What the user should know: PATH changes, a command that comes first. Null when nothing. */
+      /** Advice for the user, such as a PATH change or another loupe that comes first; null when there is none. */
       note: string | null
     }
   /** Write the Windows shim `file`. */
@@ -58,7 +58,7 @@ export type CommandPlan =
 
 export const COMMAND_NAME = 'loupe'
 
-/** The launcher script inside the app's resources folder. */
+/** Returns the path of the launcher script inside the app's resources folder. */
 export function launcherScript(resourcesDir: string): string {
   return join(resourcesDir, 'bin', COMMAND_NAME)
 }
@@ -138,10 +138,10 @@ async function symlinkNote(
   context: InstallContext,
 ): Promise<string | null> {
   if (!onPath) {
-    const shown = folder === userBinDir ? '$HOME/.local/bin' : folder
+    const folderInProfile = folder === userBinDir ? '$HOME/.local/bin' : folder
     return (
       `${folder} is not on your PATH. Add this line to your shell's profile ` +
-      `(~/.profile, ~/.zshrc): export PATH="${shown}:$PATH"`
+      `(~/.profile, ~/.zshrc): export PATH="${folderInProfile}:$PATH"`
     )
   }
   return shadowNote(join(folder, COMMAND_NAME), context)

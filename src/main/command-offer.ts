@@ -48,7 +48,7 @@ export async function offerCommandOnFirstStart(
   await confirmAndInstall(window, plan, log)
 }
 
-/** Runs the offer from the menu: installs after a confirmation, or says why it cannot. */
+/** Runs the offer from the menu: installs after a confirmation, or explains why it cannot. */
 export async function offerCommandFromMenu(window: BrowserWindow, log: Logger): Promise<void> {
   if (!app.isPackaged) {
     await dialog.showMessageBox(window, {

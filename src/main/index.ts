@@ -17,7 +17,7 @@ import { offerCommandFromMenu, offerCommandOnFirstStart } from './command-offer'
 import { CoreSupervisor, type RunningCore } from './core-supervisor'
 import { DEEP_LINK_SCHEME } from './deep-link'
 import { registerIpcHandlers } from './ipc-handlers'
-import { Keychain, type ConsentQuestion } from './keychain'
+import { Keychain, KeychainFileError, type ConsentQuestion } from './keychain'
 import { buildMenuTemplate } from './menu'
 import { chooseNativeBinding, currentRuntime } from './native-binding'
 import { decideHandOff, handOffForUrl, importKindOf, type HandOff } from './single-instance'
@@ -48,7 +48,7 @@ async function start(): Promise<void> {
     : app.getAppPath()
   const nativeBinding = chooseNativeBinding(currentRuntime(moduleRoot))
   const options = await loadAppSettings(settingsDir, process.env, log)
-  // safeStorage tells its backend only once the app is ready, which it is here.
+  // safeStorage reports its backend only after the app's ready event, which has fired here.
   keychain = new Keychain(settingsDir, safeStorage, process.platform)
 
   supervisor = new CoreSupervisor(join(here, 'core-process.js'), options, nativeBinding, log, {
@@ -88,12 +88,21 @@ async function start(): Promise<void> {
   })
 }
 
-/** Gives the supervisor the keychain's keys, which it hands to every core it starts. */
+/**
+ * Gives the supervisor the keychain's keys, which it hands to every core it
+ * starts. A keys file that cannot be read leaves the core without keys from
+ * the app; the settings page then shows the error.
+ */
 async function handKeysToCore(): Promise<void> {
   if (keychain === null || supervisor === null) return
-  const { keys, problems } = await keychain.readAll()
-  for (const problem of problems) log.warn(problem)
-  supervisor.setProviderKeys(keys)
+  try {
+    const { keys, problems } = await keychain.readAll()
+    for (const problem of problems) log.warn(problem)
+    supervisor.setProviderKeys(keys)
+  } catch (error) {
+    if (!(error instanceof KeychainFileError)) throw error
+    log.error({ err: error }, 'could not read the stored provider keys')
+  }
 }
 
 function menuTemplate() {

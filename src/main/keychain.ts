@@ -1,7 +1,7 @@
 // Provider keys stored with Electron's safeStorage: each key is encrypted by
 // the OS keychain and the encrypted bytes are kept in provider-keys.json in
 // the data folder. On Linux without a keyring, safeStorage falls back to a
-// fixed password (the `basic_text` backend), which protects nothing; where
+// fixed password (the `basic_text` backend), which protects nothing. Where
 // encryption is unavailable altogether, a key can only be kept in memory.
 // In both cases the user is told and asked before anything is stored.
 //
@@ -19,7 +19,7 @@ export const PROVIDER_KEYS_FILE = 'provider-keys.json'
 
 export const PROVIDERS: readonly ProviderId[] = ['openai', 'anthropic']
 
-/** Longest key accepted, in characters; provider keys are about 50 to 200. */
+/** Maximum key length accepted, in characters. Provider keys are well under it (an estimate: OpenAI and Anthropic keys are under 200). */
 const MAX_KEY_LENGTH = 1000
 
 /** The methods of Electron's `safeStorage` that the keychain uses. */

@@ -5,7 +5,7 @@
 
 import type { MenuItemConstructorOptions } from 'electron'
 
-/** What the menu's own items do; main passes in the Electron calls. */
+/** Callbacks of the menu's own items; main passes in the Electron calls. */
 export interface MenuActions {
   openSettings(): void
   installCommand(): void

@@ -1,8 +1,8 @@
-// The packaged desktop app driven by Playwright's Electron mode: it opens on
-// the UI, loads the demo traces, keeps the renderer locked down (no Node, a
-// bridge of named functions only, the UI's Content-Security-Policy, no
-// second window), stores a provider key through the keychain and hands it to
-// the core, and its `loupe` launcher runs the bundled CLI.
+// The packaged desktop app driven by Playwright's Electron mode. It opens on
+// the UI and loads the demo traces. The renderer stays locked down: no Node,
+// a bridge of named functions only, the UI's Content-Security-Policy and no
+// second window. A provider key stored through the keychain reaches the
+// core, and the `loupe` launcher runs the bundled CLI.
 //
 // It needs a packaged app, which only the release workflow builds:
 // LOUPE_ELECTRON_APP names its executable, or one is looked for under dist/.
@@ -29,8 +29,8 @@ const version = (
 
 /** Returns the packaged app's executable, or null when there is none. */
 function findPackagedApp(): string | null {
-  const given = process.env.LOUPE_ELECTRON_APP
-  if (given) return existsSync(given) ? given : null
+  const appFromEnvironment = process.env.LOUPE_ELECTRON_APP
+  if (appFromEnvironment) return existsSync(appFromEnvironment) ? appFromEnvironment : null
   const dist = join(repoRoot, 'dist')
   const candidates = [
     join(dist, 'linux-unpacked', 'loupe-desktop'),
@@ -46,11 +46,11 @@ function findPackagedApp(): string | null {
 
 const executable = findPackagedApp()
 if (executable === null) {
-  const given = process.env.LOUPE_ELECTRON_APP
+  const appFromEnvironment = process.env.LOUPE_ELECTRON_APP
   process.stdout.write(
     'test/electron/app.spec.ts: skipped: ' +
-      (given
-        ? `LOUPE_ELECTRON_APP=${given} does not exist.\n`
+      (appFromEnvironment
+        ? `LOUPE_ELECTRON_APP=${appFromEnvironment} does not exist.\n`
         : 'no packaged Loupe app (set LOUPE_ELECTRON_APP, or run `npm run build:app` on a ' +
           'machine that can download Electron; the release workflow does both).\n'),
   )
@@ -125,11 +125,11 @@ describe.skipIf(executable === null)('packaged desktop app', () => {
   it('stores a provider key for the gateway', async () => {
     // Answers the keychain's question, asked where no OS keyring protects keys (Linux CI).
     await app.evaluate(({ dialog }) => {
-      const asked: string[] = []
-      ;(globalThis as { loupeAsked?: string[] }).loupeAsked = asked
+      const questions: string[] = []
+      ;(globalThis as { loupeQuestions?: string[] }).loupeQuestions = questions
       dialog.showMessageBox = (async (...args: unknown[]) => {
         const options = args.at(-1) as { message: string }
-        asked.push(options.message)
+        questions.push(options.message)
         return { response: 0, checkboxChecked: false }
       }) as typeof dialog.showMessageBox
     })
@@ -146,15 +146,15 @@ describe.skipIf(executable === null)('packaged desktop app', () => {
 
     const stored = readFileSync(join(dataDir, 'provider-keys.json'), 'utf8')
     expect(stored).not.toContain(KEY)
-    const asked = (await app.evaluate(
-      () => (globalThis as { loupeAsked?: string[] }).loupeAsked ?? [],
+    const questions = (await app.evaluate(
+      () => (globalThis as { loupeQuestions?: string[] }).loupeQuestions ?? [],
     )) as string[]
     if (status.includes('fixed password')) {
-      expect(asked).toEqual([
+      expect(questions).toEqual([
         'No keyring protects stored keys on this desktop. Store the key anyway?',
       ])
     } else {
-      expect(asked).toEqual([])
+      expect(questions).toEqual([])
     }
 
     const view = (await page.evaluate(`(async () => {

@@ -1,9 +1,10 @@
-// settings.json with the built `loupe serve`: the file sets what the core
-// runs with (allowed hosts, redaction rules, a prices file), flags and
-// environment variables override it and the start-up lines say which came
-// from where, an invalid file stops serve with each field named, and
-// GET/PUT /api/settings read and save it. Also checks the Content-Security-
-// Policy that serve sends against the one the desktop window sets.
+// settings.json with the built `loupe serve`. The file sets what the core
+// runs with (allowed hosts, redaction rules, a prices file). Flags and
+// environment variables override it, and the start-up lines show which came
+// from where. An invalid file stops serve with each field named, and
+// GET/PUT /api/settings read and save the file. Also checks the
+// Content-Security-Policy that serve sends against the one the desktop
+// window sets.
 
 import { request } from 'node:http'
 import { readFileSync, writeFileSync } from 'node:fs'

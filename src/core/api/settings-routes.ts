@@ -1,7 +1,7 @@
 // `GET` and `PUT /api/settings`: the settings file of the data folder, the
 // values the core runs with and where they came from. A PUT validates the
-// whole document and saves it only when it has no problem; the running core
-// keeps its values, and the answer lists those that apply after a restart.
+// whole document and saves it only when it has no problem. The running core
+// keeps its values, and the response lists those that apply after a restart.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
@@ -26,7 +26,7 @@ const MAX_SETTINGS_BYTES = 1024 * 1024
 
 export interface SettingsApi {
   runtime: SettingsRuntime
-  /** Where the gateway finds each provider's key. */
+  /** Returns the source of each provider's key for the gateway. */
   providerKeys: () => Record<ProviderId, ProviderKeySource>
 }
 
@@ -78,6 +78,7 @@ async function saveSettings(
     send(response, 400, { error: `invalid JSON body: ${(error as Error).message}`, problems: [] })
     return
   }
+
   const parsed = parseSettings(body)
   const prices = parsed.problems.length === 0 ? await loadSettingsPrices(parsed.settings) : null
   const problems = [...parsed.problems, ...(prices?.problems ?? [])]
@@ -89,6 +90,7 @@ async function saveSettings(
     send(response, 400, rejection)
     return
   }
+
   const file = await writeSettings(api.runtime.folder, parsed.settings)
   const view = settingsView(api, parsed, file, true)
   log.info(

@@ -8,7 +8,7 @@ import type { SettingPath, SettingsDocument } from '../../shared/settings'
 
 export const SETTINGS_FILE = 'settings.json'
 
-/** Longest retention accepted: a hundred years, far more than any store keeps, and safe in nanoseconds. */
+/** Maximum retention accepted, in days: a hundred years, far more than any store keeps, and safe in nanoseconds. */
 export const MAX_RETENTION_DAYS = 36_500
 
 /** Port setting: null lets the core pick its default port, or the next free one. */

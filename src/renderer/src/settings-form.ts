@@ -1,7 +1,7 @@
 // The settings page's form: each setting as the text (or checkbox) of its
-// input, and back to a settings document. Only what the inputs themselves
-// decide is checked here (a number that is no number, JSON that does not
-// parse); the core validates everything else when the document is saved.
+// input, and back to a settings document. This module checks only what the
+// inputs themselves decide, such as a number that is no number or JSON that
+// does not parse. The core validates everything else when the document is saved.
 
 import {
   SETTING_FIELDS,
@@ -99,8 +99,9 @@ function readInput(kind: SettingKind, input: string | boolean): InputRead {
           .filter((host) => host !== ''),
       }
     case 'rules':
+      return readJson(text === '' ? '[]' : text)
     case 'headers':
-      return readJson(text === '' ? (kind === 'rules' ? '[]' : '{}') : text)
+      return readJson(text === '' ? '{}' : text)
   }
 }
 

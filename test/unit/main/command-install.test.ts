@@ -1,7 +1,7 @@
 // The PATH offer on temporary folders. On Linux and macOS the installed link
-// is also run: a stand-in app layout whose "Electron binary" is this Node and
-// whose app.asar is this repository runs the launcher script through the link,
-// which must print the version of the built CLI.
+// is also run. A copy of the packaged layout, with this Node as its "Electron
+// binary" and this repository as its app.asar, runs the launcher script
+// through the link, which must print the version of the built CLI.
 
 import { execFile } from 'node:child_process'
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
@@ -144,8 +144,8 @@ describe.runIf(posix)('planCommandInstall on Linux and macOS', () => {
 
   it('runs the CLI through the installed link', async () => {
     // The packaged layout: resources/bin/loupe, resources/app.asar, and the
-    // executable next to resources. Node stands in for Electron, which runs
-    // the script as Node under ELECTRON_RUN_AS_NODE=1.
+    // executable next to resources. Node takes the place of Electron, which
+    // runs the script as Node under ELECTRON_RUN_AS_NODE=1.
     const resources = context.resourcesDir
     await mkdir(join(resources, 'bin'), { recursive: true })
     await copyFile(join(repoRoot, 'resources/bin/loupe'), launcherScript(resources))

@@ -10,7 +10,7 @@ const PROVIDERS: { id: ProviderId; name: string; variable: string }[] = [
 
 /**
  * Provider keys for record runs. In the desktop app they are stored through
- * the preload in the OS keychain; in a browser the page can only say
+ * the preload in the OS keychain; in a browser the page can only show
  * whether `loupe serve` found them in its environment.
  */
 export function ProviderKeysSection({

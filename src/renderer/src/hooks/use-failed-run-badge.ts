@@ -12,10 +12,10 @@ export function useFailedRunBadge(bus: PushBus): void {
   useEffect(() => {
     const counter = new FailedRunCounter(document.hasFocus(), Date.now())
     const title = document.title
-    let shown = 0
+    let displayedCount = 0
     const show = (count: number) => {
-      if (count === shown) return
-      shown = count
+      if (count === displayedCount) return
+      displayedCount = count
       document.title = count === 0 ? title : `(${count}) ${title}`
       window.loupe?.setFailedRunCount(count).catch((error: unknown) => {
         console.warn('Could not update the failed-run badge:', error)
