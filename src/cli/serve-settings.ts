@@ -3,7 +3,6 @@
 
 import type { Command } from 'commander'
 import type { CoreOptions } from '../core/core'
-import type { PriceOverride } from '../core/genai/pricing'
 import { defaultDataDir } from '../core/paths'
 import { readSettings, type SettingsRead } from '../core/settings/file'
 import {
@@ -133,7 +132,7 @@ export async function prepareServeSettings(
     runtime,
     coreOptions: {
       ...coreOptionsFromSettings(runtime.running, !portFlagGiven),
-      priceOverrides: prices?.prices satisfies PriceOverride[] | undefined,
+      priceOverrides: prices?.prices,
     },
     lines,
   }

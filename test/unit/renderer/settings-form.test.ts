@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseRoute, SETTINGS_HASH } from '../../../src/renderer/src/route'
 import { formatSettingValue, fromForm, toForm } from '../../../src/renderer/src/settings-form'
 import type { SettingsDocument } from '../../../src/shared/settings'
 
@@ -83,5 +84,12 @@ describe('formatSettingValue', () => {
     expect(formatSettingValue('rules', [{}, {}])).toBe('2 rules')
     expect(formatSettingValue('host-list', ['a.test'])).toBe('a.test')
     expect(formatSettingValue('number', 60)).toBe('60')
+  })
+})
+
+describe('settings route', () => {
+  it('parses #/settings only', () => {
+    expect(parseRoute(SETTINGS_HASH)).toEqual({ page: 'settings' })
+    expect(parseRoute('#/settings/extra')).toEqual({ page: 'list' })
   })
 })
