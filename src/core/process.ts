@@ -19,6 +19,8 @@ type MainMessage =
 
 async function run(): Promise<void> {
   const options = JSON.parse(process.env.LOUPE_CORE_OPTIONS ?? '{}') as CoreOptions
+  // The options may carry forwarding headers; the agents the core starts must not inherit them.
+  delete process.env.LOUPE_CORE_OPTIONS
   const providerKeys = new ProviderKeys()
   let core: Core | null = null
   parentPort?.on('message', (event) => {
