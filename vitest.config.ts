@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config'
 
 // Three layers: unit tests of pure code, integration tests that start a real
 // core and send it real OTLP from real SDKs, and end-to-end tests that drive
-// the built UI in Chromium.
+// the built UI in Chromium. A fourth project drives the packaged desktop app
+// in Electron; it skips itself where no packaged app exists.
 export default defineConfig({
   test: {
     projects: [
@@ -29,6 +30,16 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.spec.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'electron',
+          include: ['test/electron/**/*.spec.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,

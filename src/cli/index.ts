@@ -28,6 +28,7 @@ import { formatQueryTable, runQuery } from './query'
 import { registerCheckCommand } from './check'
 import { registerAlertsCommand } from './alerts'
 import { runCommand } from './run'
+import { prepareServeSettings } from './serve-settings'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
@@ -140,13 +141,21 @@ interface ServeOptions {
   forwardHeader?: string[]
 }
 
-async function serve(options: ServeOptions): Promise<void> {
-  const dataDir = dataDirOf(options)
-  const forward = forwardConfigOf({ ...options, forwardHeader: options.forwardHeader ?? [] })
-  if (!isLoopbackHost(options.host)) {
+async function serve(options: ServeOptions, command?: Command): Promise<void> {
+  // `loupe mock` calls serve without a command: it reads no settings file.
+  const settings =
+    command === undefined ? null : await prepareServeSettings({ ...options }, command)
+  const dataDir = settings?.coreOptions.dataDir ?? dataDirOf(options)
+  const host = settings?.coreOptions.host ?? options.host
+  const allowedHosts = settings?.coreOptions.allowedHosts ?? options.allowHost
+  // --forward (or LOUPE_FORWARD_URL) replaces the settings file's forwarding as a whole.
+  const forward =
+    forwardConfigOf({ ...options, forwardHeader: options.forwardHeader ?? [] }) ??
+    settings?.coreOptions.forward
+  if (!isLoopbackHost(host)) {
     err(
-      `warning: binding ${options.host} exposes Loupe to other machines; only Host names ` +
-        `${['localhost', '127.0.0.1', ...options.allowHost].join(', ')} are served (add more with --allow-host)`,
+      `warning: binding ${host} exposes Loupe to other machines; only Host names ` +
+        `${['localhost', '127.0.0.1', ...allowedHosts].join(', ')} are served (add more with --allow-host)`,
     )
   }
   const destination =
@@ -154,8 +163,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const logger = pino({ name: 'loupe', level: options.logLevel }, destination)
   const core = await startCore({
     dataDir,
-    host: options.host,
-    allowedHosts: options.allowHost,
+    host,
+    allowedHosts,
     otlpHttpPort: options.port,
     otlpGrpcPort: options.grpcPort,
     uiPort: options.uiPort,
@@ -163,6 +172,8 @@ async function serve(options: ServeOptions): Promise<void> {
     maxAttributeBytes: options.maxAttributeMb * MIB,
     maxStoreBytes: options.maxStoreMb === undefined ? undefined : options.maxStoreMb * MIB,
     retentionDays: options.retentionDays,
+    ...settings?.coreOptions,
+    settings: settings?.runtime,
     demo: options.demo,
     logger,
     respondOutsideRuns: options.scenario
@@ -175,10 +186,13 @@ async function serve(options: ServeOptions): Promise<void> {
   out(`  UI:        ${core.uiUrlWithToken}`)
   out(`  OTLP/HTTP: ${status.otlpHttpUrl ?? 'not listening'}`)
   out(`  OTLP/gRPC: ${status.otlpGrpcUrl ?? 'not listening'}`)
-  if (options.maxStoreMb !== undefined || options.retentionDays !== undefined) {
+  for (const line of settings?.lines ?? []) out(`  ${line}`)
+  const maxStoreMb = settings?.runtime.running.maxStoreMb ?? options.maxStoreMb
+  const retentionDays = settings?.runtime.running.retentionDays ?? options.retentionDays
+  if (maxStoreMb != null || retentionDays != null) {
     const limits = [
-      options.maxStoreMb === undefined ? null : `at most ${options.maxStoreMb} MiB`,
-      options.retentionDays === undefined ? null : `traces kept ${options.retentionDays} days`,
+      maxStoreMb == null ? null : `at most ${maxStoreMb} MiB`,
+      retentionDays == null ? null : `traces kept ${retentionDays} days`,
     ]
     out(`  Retention: ${limits.filter((limit) => limit !== null).join(', ')}`)
   }

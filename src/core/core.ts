@@ -23,6 +23,7 @@ import { deletePriceOverride, listPriceOverrides, savePriceOverride } from './ge
 import { NormalizationRunner } from './genai/runner'
 import type { Responder } from './gateway/answer'
 import { ExchangeStore } from './gateway/exchanges'
+import { ProviderKeys } from './gateway/provider-keys'
 import { createGatewayHandler } from './gateway/router'
 import { RunRegistry } from './gateway/runs'
 import { RunLauncher } from './runner/launcher'
@@ -32,6 +33,8 @@ import { checkNotSelf, type ForwardConfig } from './forward/config'
 import { Forwarder } from './forward/forwarder'
 import { importRemoteTrace } from './import/store-remote'
 import { Ingestor, type IngestOptions } from './ingest'
+import type { PriceOverride } from './genai/pricing'
+import type { SettingsRuntime } from './settings/resolve'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
 import { createOtlpHttpHandler } from './otlp/http-receiver'
@@ -82,6 +85,14 @@ export interface CoreOptions {
   respondOutsideRuns?: Responder
   /** An upstream OTLP/HTTP endpoint that receives a copy of every stored request. */
   forward?: ForwardConfig
+  /** Seconds between two evaluations of the alert rules when their file sets no interval; 60 when absent. */
+  alertIntervalSeconds?: number
+  /** The settings file's folder and the settings this core runs with, for `/api/settings`. */
+  settings?: SettingsRuntime
+  /** Price overrides from the prices file, saved into the store at start. */
+  priceOverrides?: PriceOverride[]
+  /** Provider keys handed over by the desktop app, kept in memory. */
+  providerKeys?: ProviderKeys
 }
 
 export interface Core {
@@ -136,6 +147,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   const { log, host, dataDir, maxBodyBytes, cleanups } = context
   const db = openDatabase(dataDir)
   cleanups.push(() => db.close())
+  for (const override of options.priceOverrides ?? []) savePriceOverride(db, override)
   // Before the GenAI worker opens its own connection, which would block VACUUM.
   enableIncrementalVacuum(db, log)
   const retention = new Retention(db, {
@@ -231,6 +243,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     queries,
     otlpHttpUrl: () => status().otlpHttpUrl,
     onRunChanged: (runId) => api?.notifyRunChanged(runId),
+    providerKeys: options.providerKeys,
   })
   const launcher = new RunLauncher({ runs: runService, log })
   const playground = new Playground({ db, launcher, host })
@@ -244,6 +257,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     uiUrl: () => uiUrl || null,
     commandsAllowed: isLoopbackHost(host),
     userAgent: `loupe/${version}`,
+    defaultIntervalSeconds: options.alertIntervalSeconds,
     log: log.child({ component: 'alerts' }),
   })
   // Pushed first so that it runs after the query processes are killed, which ends an evaluation at once.
@@ -265,6 +279,10 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     query: (request) => queryRunner.run(request),
     importRemoteTrace: (request) => importRemoteTrace(ingestor, request),
     alerts,
+    settings: options.settings && {
+      runtime: options.settings,
+      providerKeys: () => (options.providerKeys ?? new ProviderKeys()).sources(process.env),
+    },
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {

@@ -1,8 +1,11 @@
 // Entry point of the core when the desktop app runs it in an Electron utility
 // process. It reads its options from LOUPE_CORE_OPTIONS, starts the core and
-// reports the result to the main process through process.parentPort.
+// reports the result to the main process through process.parentPort. Main
+// sends the provider keys from the keychain as messages, which stay in
+// this process's memory.
 
-import { startCore, type CoreOptions } from './core'
+import { startCore, type Core, type CoreOptions } from './core'
+import { ProviderKeys } from './gateway/provider-keys'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -11,15 +14,25 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
 
+type MainMessage =
+  { type: 'stop' } | { type: 'provider-keys'; keys: Record<string, string | undefined> }
+
 async function run(): Promise<void> {
   const options = JSON.parse(process.env.LOUPE_CORE_OPTIONS ?? '{}') as CoreOptions
-  const core = await startCore(options)
-  parentPort?.postMessage({ type: 'ready', uiUrl: core.uiUrlWithToken, status: core.status() })
+  // The options may carry forwarding headers; the agents the core starts must not inherit them.
+  delete process.env.LOUPE_CORE_OPTIONS
+  const providerKeys = new ProviderKeys()
+  let core: Core | null = null
   parentPort?.on('message', (event) => {
-    if ((event.data as { type?: string })?.type === 'stop') {
-      void core.stop().then(() => process.exit(0))
+    const message = event.data as MainMessage | undefined
+    if (message?.type === 'provider-keys') providerKeys.replace(message.keys)
+    if (message?.type === 'stop') {
+      if (core === null) process.exit(0)
+      else void core.stop().then(() => process.exit(0))
     }
   })
+  core = await startCore({ ...options, providerKeys })
+  parentPort?.postMessage({ type: 'ready', uiUrl: core.uiUrlWithToken, status: core.status() })
 }
 
 run().catch((error: unknown) => {

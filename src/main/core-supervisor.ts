@@ -6,10 +6,17 @@ import type { Logger } from 'pino'
 import type { CoreOptions } from '../core/core'
 import { NATIVE_BINDING_ENV } from '../core/store/database'
 import type { CoreConnection } from '../shared/ipc'
+import type { ProviderId } from '../shared/settings'
 import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartPolicy } from './restart-policy'
 
 /** Time the core gets to close its servers and the store on quit, in milliseconds. */
 const STOP_TIMEOUT_MS = 5_000
+
+/** Provider keys for the core's gateway, sent as a message so that they never touch its environment. */
+export type ProviderKeysMessage = {
+  type: 'provider-keys'
+  keys: Partial<Record<ProviderId, string>>
+}
 
 /** Messages from src/core/process.ts. */
 type CoreMessage =
@@ -32,6 +39,7 @@ export class CoreSupervisor {
   private child: UtilityProcess | null = null
   private stopping = false
   private readonly policy = new RestartPolicy()
+  private keys: Partial<Record<ProviderId, string>> = {}
 
   constructor(
     private readonly entry: string,
@@ -41,6 +49,12 @@ export class CoreSupervisor {
     private readonly log: Logger,
     private readonly events: SupervisorEvents,
   ) {}
+
+  /** Hands `keys` to the running core, and to each core started after this. */
+  setProviderKeys(keys: Partial<Record<ProviderId, string>>): void {
+    this.keys = keys
+    this.child?.postMessage({ type: 'provider-keys', keys } satisfies ProviderKeysMessage)
+  }
 
   /** Starts the core and resolves once its servers listen; rejects when it fails to start. */
   start(): Promise<RunningCore> {
@@ -60,6 +74,7 @@ export class CoreSupervisor {
           return
         }
         ready = true
+        child.postMessage({ type: 'provider-keys', keys: this.keys } satisfies ProviderKeysMessage)
         const url = new URL(message.uiUrl)
         resolve({
           baseUrl: url.origin,

@@ -1,48 +1,55 @@
 // Electron main process: starts the core in a utility process, opens a window
 // on the UI it serves, and routes what the OS hands to the app (a second
-// launch, a loupe:// link, a file) to that window. The decisions live in
-// plain modules next to this file, which Node tests.
+// launch, a loupe:// link, a file) to that window. It also owns the menu, the
+// keychain of provider keys, the failed-run badge and the PATH offer. The
+// decisions live in plain modules next to this file, which Node tests.
 
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron'
+import { app, BrowserWindow, dialog, Menu, safeStorage, shell } from 'electron'
 import pino from 'pino'
+import { packageRoot } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
-import { IpcChannels, type CoreConnection } from '../shared/ipc'
+import { loadAppSettings } from './app-settings'
+import { FailedRunBadge } from './badge'
+import { offerCommandFromMenu, offerCommandOnFirstStart } from './command-offer'
 import { CoreSupervisor, type RunningCore } from './core-supervisor'
 import { DEEP_LINK_SCHEME } from './deep-link'
-import { acceptIpcSender, type IpcSender } from './ipc-sender'
+import { registerIpcHandlers } from './ipc-handlers'
+import { Keychain, KeychainFileError, type ConsentQuestion } from './keychain'
+import { buildMenuTemplate } from './menu'
 import { chooseNativeBinding, currentRuntime } from './native-binding'
-import { coreOptionsFromSettings, readSettings } from './settings'
 import { decideHandOff, handOffForUrl, importKindOf, type HandOff } from './single-instance'
 import { focus, openWindow, showRoute } from './window'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const log = pino({ name: 'loupe-desktop' }, pino.destination(2))
 
+/** The folder of settings.json and provider-keys.json; the store may be elsewhere. */
+const settingsDir = defaultDataDir()
+
 let core: RunningCore | null = null
 let supervisor: CoreSupervisor | null = null
 let window: BrowserWindow | null = null
+let keychain: Keychain | null = null
+const badge = new FailedRunBadge(() => window, {
+  show: () => {
+    if (window !== null) focus(window)
+  },
+  quit: () => app.quit(),
+})
 /** Hand-offs that arrived before the window was open. */
 const pending: HandOff[] = []
 
 async function start(): Promise<void> {
-  const settingsDir = defaultDataDir()
-  const { settings, problems, file } = await readSettings(settingsDir)
-  for (const problem of problems) {
-    log.warn({ file, field: problem.field }, `invalid setting ignored: ${problem.message}`)
-  }
-
   const moduleRoot = app.isPackaged
     ? join(process.resourcesPath, 'app.asar.unpacked')
     : app.getAppPath()
   const nativeBinding = chooseNativeBinding(currentRuntime(moduleRoot))
-  const options = {
-    ...coreOptionsFromSettings(settings),
-    dataDir: settings.dataDir ?? settingsDir,
-    demo: false,
-  }
+  const options = await loadAppSettings(settingsDir, process.env, log)
+  // safeStorage reports its backend only after the app's ready event, which has fired here.
+  keychain = new Keychain(settingsDir, safeStorage, process.platform)
 
   supervisor = new CoreSupervisor(join(here, 'core-process.js'), options, nativeBinding, log, {
     onRestarted: (exitCode, restarted) => {
@@ -64,15 +71,76 @@ async function start(): Promise<void> {
     },
   })
 
+  await handKeysToCore()
   core = await supervisor.start()
   window = openWindow(core.baseUrl, join(here, '../preload/index.mjs'), uiOrigin, log)
   window.on('closed', () => {
     window = null
   })
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate()))
+  badge.createTray(join(packageRoot(), 'resources', 'icons', 'icon.png'))
   const launch = decideHandOff(process.argv, process.cwd())
   for (const reason of launch.rejected) log.warn(`ignored a launch argument: ${reason}`)
   pending.push(launch.handOff)
   for (const handOff of pending.splice(0)) void act(handOff)
+  void offerCommandOnFirstStart(window, settingsDir, log).catch((error: unknown) => {
+    log.warn({ err: error }, 'the offer to install the loupe command failed')
+  })
+}
+
+/**
+ * Gives the supervisor the keychain's keys, which it hands to every core it
+ * starts. A keys file that cannot be read leaves the core without keys from
+ * the app; the settings page then shows the error.
+ */
+async function handKeysToCore(): Promise<void> {
+  if (keychain === null || supervisor === null) return
+  try {
+    const { keys, problems } = await keychain.readAll()
+    for (const problem of problems) log.warn(problem)
+    supervisor.setProviderKeys(keys)
+  } catch (error) {
+    if (!(error instanceof KeychainFileError)) throw error
+    log.error({ err: error }, 'could not read the stored provider keys')
+  }
+}
+
+function menuTemplate() {
+  return buildMenuTemplate(
+    process.platform,
+    app.name,
+    {
+      openSettings: () => {
+        if (window !== null && core !== null) showRoute(window, core.baseUrl, '#/settings')
+      },
+      installCommand: () => {
+        if (window !== null) void offerCommandFromMenu(window, log)
+      },
+      openExternal: (url) => {
+        shell.openExternal(url).catch((error: unknown) => {
+          log.warn({ url, err: error }, 'could not open the link in the system browser')
+        })
+      },
+    },
+    !app.isPackaged,
+  )
+}
+
+/** Puts a keychain question to the user in a native dialog. */
+async function askConsent(question: ConsentQuestion): Promise<boolean> {
+  const options = {
+    type: 'warning' as const,
+    buttons: [question.confirm, 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: question.message,
+    detail: question.detail,
+  }
+  const { response } =
+    window === null
+      ? await dialog.showMessageBox(options)
+      : await dialog.showMessageBox(window, options)
+  return response === 0
 }
 
 function uiOrigin(): string {
@@ -131,22 +199,25 @@ async function importOtlpJson(
   }
 }
 
-function senderOf(event: IpcMainInvokeEvent): IpcSender {
-  const frame = event.senderFrame
-  return {
-    webContentsId: event.sender.id,
-    frameUrl: frame?.url ?? null,
-    isMainFrame: frame !== null && frame.parent === null,
-  }
-}
-
 function registerIpc(): void {
-  ipcMain.handle(IpcChannels.getConnection, (event): CoreConnection => {
-    const trusted = { webContentsId: window?.webContents.id ?? null, origin: core?.baseUrl ?? null }
-    if (!acceptIpcSender(IpcChannels.getConnection, senderOf(event), trusted, log) || !core) {
-      throw new Error('rejected IPC from a page that is not the Loupe UI')
-    }
-    return { baseUrl: core.baseUrl, token: core.token }
+  registerIpcHandlers({
+    trustedUi: () => ({
+      webContentsId: window?.webContents.id ?? null,
+      origin: core?.baseUrl ?? null,
+    }),
+    connection: () => (core === null ? null : { baseUrl: core.baseUrl, token: core.token }),
+    get keychain() {
+      if (keychain === null) throw new Error('the keychain is not ready yet')
+      return keychain
+    },
+    askConsent,
+    keysChanged: handKeysToCore,
+    setFailedRunCount: (count) => badge.set(count),
+    relaunch: () => {
+      app.relaunch()
+      app.quit()
+    },
+    log,
   })
 }
 
@@ -178,6 +249,7 @@ function registerShutdown(): void {
     if (stopped || supervisor === null) return
     event.preventDefault()
     stopped = true
+    badge.destroy()
     void supervisor.stop().finally(() => app.quit())
   })
 }

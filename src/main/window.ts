@@ -1,7 +1,9 @@
-// The app's one window: sandboxed, with navigation kept on the UI's origin.
+// The app's one window: sandboxed, with navigation kept on the UI's origin
+// and the UI's Content-Security-Policy set on every response it loads.
 
 import { BrowserWindow, shell } from 'electron'
 import type { Logger } from 'pino'
+import { withContentSecurityPolicy } from './csp'
 import { decideNavigation, decideWindowOpen } from './navigation'
 
 /**
@@ -28,6 +30,9 @@ export function openWindow(
     },
   })
   const contents = window.webContents
+  contents.session.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) })
+  })
   contents.setWindowOpenHandler(({ url }) => {
     if (decideWindowOpen(url, uiOrigin()) === 'open-external') openExternal(url, log)
     else log.warn({ url }, 'denied a new window')

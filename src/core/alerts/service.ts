@@ -38,6 +38,8 @@ export interface AlertServiceOptions {
   /** False when the core listens on an address other machines may reach. */
   commandsAllowed: boolean
   userAgent: string
+  /** Seconds between two evaluations when the rules file sets no interval; DEFAULT_INTERVAL when absent. */
+  defaultIntervalSeconds?: number
   log: Logger
 }
 
@@ -169,8 +171,10 @@ export class AlertService {
   }
 
   private intervalMs(): number {
-    const interval = this.loaded.rules?.interval ?? DEFAULT_INTERVAL
-    return durationSeconds(interval)! * 1000
+    const interval = this.loaded.rules?.interval
+    if (interval === undefined && this.options.defaultIntervalSeconds !== undefined)
+      return this.options.defaultIntervalSeconds * 1000
+    return durationSeconds(interval ?? DEFAULT_INTERVAL)! * 1000
   }
 
   /** Reads the rules file again when its text changed; an invalid file keeps its problems. */

@@ -37,20 +37,8 @@ import type { TraceQueries } from '../store/queries'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import { handleImportRequest } from './import-routes'
 
-/** The Content-Security-Policy of every page Loupe serves; the desktop window uses the same. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ')
+import { routeSettings, type SettingsApi } from './settings-routes'
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -86,6 +74,8 @@ export interface ApiOptions {
   /** Fetches a trace from a Tempo or Jaeger query API and stores it; rejects with a RemoteImportError. */
   importRemoteTrace?: (request: RemoteImportRequest) => Promise<RemoteImportResult>
   alerts?: AlertService
+  /** The settings file and running settings; undefined when the core was started without them. */
+  settings?: SettingsApi
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -278,6 +268,14 @@ export class ApiServer {
       await this.routeRuns(method, parts, request, response)
     } else if (parts[1] === 'playground') {
       await this.routePlayground(method, parts, request, response)
+    } else if (parts[1] === 'settings' && parts.length === 2) {
+      await routeSettings(
+        this.options.settings ?? null,
+        method,
+        request,
+        response,
+        this.options.log,
+      )
     } else if (parts[1] === 'prices' && parts.length === 2) {
       await this.routePrices(method, request, url, response)
     } else if (method === 'GET' && parts[1] === 'diff' && parts.length === 2) {

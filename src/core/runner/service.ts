@@ -18,6 +18,7 @@ import { parseScenario, ScenarioPlayer } from '../gateway/scenario'
 import type { GatewayMode, GatewayRun } from '../gateway/types'
 import type { Cassette } from '../replay/cassette'
 import { ReplayPlayer, type ReplayOptions } from '../replay/player'
+import type { ProviderKeys } from '../gateway/provider-keys'
 import { resolveUpstreams, type UpstreamRequest } from '../gateway/upstream'
 import type { Ingestor } from '../ingest'
 import type { DecodedTraces } from '../otlp/model'
@@ -41,6 +42,8 @@ export interface RunServiceOptions {
   otlpHttpUrl: () => string | null
   /** Called after a run starts or ends. */
   onRunChanged?: (runId: string) => void
+  /** Keys from the desktop app's keychain, which win over the core's environment. */
+  providerKeys?: ProviderKeys
 }
 
 /** The end of a command, as the process that ran it saw it. */
@@ -112,7 +115,7 @@ export class RunService {
       // Throws an UpstreamConfigError for a base URL that cannot work, before the run is created.
       upstreams:
         mode === 'record' || mode === 'live' || replay?.options.then === 'live'
-          ? resolveUpstreams(request.upstream ?? {}, process.env, otlp)
+          ? resolveUpstreams(request.upstream ?? {}, this.upstreamEnvironment(), otlp)
           : {},
       goesLive: replay ? (call) => replay.goesLive(call) : undefined,
       traceId: hex(16),
@@ -186,6 +189,11 @@ export class RunService {
     await this.options.ingestor.writeDecoded(rootSpan(run, ending))
     this.options.onRunChanged?.(runId)
     return this.get(runId)
+  }
+
+  /** The environment that record runs take their provider keys and base URLs from. */
+  private upstreamEnvironment(): NodeJS.ProcessEnv {
+    return this.options.providerKeys?.overlay(process.env) ?? process.env
   }
 
   /** True while the run has started and not yet finished. */

@@ -1,11 +1,6 @@
-/** The API that the Electron preload exposes to the page, undefined in a plain browser. */
-interface LoupePreloadApi {
-  /** Returns the core's UI/API base URL and the API token. */
-  getConnection(): Promise<{ baseUrl: string; token: string }>
-}
-
 interface Window {
-  loupe?: LoupePreloadApi
+  /** The API that the Electron preload exposes to the page, undefined in a plain browser. */
+  loupe?: import('../../shared/ipc').LoupeBridge
 }
 
 /** Vite's `?worker` imports: the default export constructs the bundled worker. */

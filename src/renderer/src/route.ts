@@ -14,6 +14,7 @@ export type Route =
   | EvalsRoute
   /** The alert rules, with the recent alerts of one rule when `rule` is set. */
   | { page: 'alerts'; rule: string | null }
+  | { page: 'settings' }
 
 export const PRICES_HASH = '#/prices'
 export const EVALS_HASH = '#/evals'
@@ -25,13 +26,14 @@ export type EvalsRoute =
   | { page: 'evals'; view: 'compare'; a: string; b: string }
 export const PLAYGROUND_HASH = '#/playground'
 export const ALERTS_HASH = '#/alerts'
+export const SETTINGS_HASH = '#/settings'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
  * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check`, `#/check/<traceId>`,
- * `#/evals`, `#/evals/<id>`, `#/evals/compare/<a>/<b>`, `#/alerts` and `#/alerts/<rule>`;
- * anything else is the list.
+ * `#/evals`, `#/evals/<id>`, `#/evals/compare/<a>/<b>`, `#/alerts`, `#/alerts/<rule>`
+ * and `#/settings`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
@@ -41,6 +43,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'evals') return parseEvalsRoute(parts.slice(1))
   if (parts[0] === 'alerts' && parts.length <= 2)
     return { page: 'alerts', rule: parts[1] !== undefined && parts[1] !== '' ? parts[1] : null }
+  if (parts[0] === 'settings' && parts.length === 1) return { page: 'settings' }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')

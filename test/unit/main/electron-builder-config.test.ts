@@ -3,7 +3,7 @@
 // packaging anything.
 
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { validateConfiguration } from 'app-builder-lib/out/util/config/config'
 import { DebugLogger } from 'builder-util/out/DebugLogger'
@@ -61,6 +61,16 @@ describe('electron-builder.yml', () => {
   it('registers the loupe scheme', async () => {
     const protocols = (await loadConfig()).protocols as { schemes: string[] }[]
     expect(protocols.flatMap((protocol) => protocol.schemes)).toEqual(['loupe'])
+  })
+
+  it('ships the loupe launcher and the tray icon', async () => {
+    const config = await loadConfig()
+    expect(config.extraResources).toEqual([{ from: 'resources/bin', to: 'bin' }])
+    expect(config.files).toContain('resources/icons/icon.png')
+    if (process.platform !== 'win32') {
+      const mode = (await stat(join(root, 'resources/bin/loupe'))).mode
+      expect(mode & 0o111, 'resources/bin/loupe is executable').toBe(0o111)
+    }
   })
 
   it('points at icons that exist', async () => {

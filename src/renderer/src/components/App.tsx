@@ -3,6 +3,7 @@ import { ApiContext, type ApiContextValue } from '../api-context'
 import type { ApiClient } from '../api'
 import { useConnection } from '../hooks/use-connection'
 import { useCoreStatus } from '../hooks/use-core-status'
+import { useFailedRunBadge } from '../hooks/use-failed-run-badge'
 import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
@@ -16,6 +17,7 @@ import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
 import { PricesPage } from './PricesPage'
+import { SettingsPage } from './SettingsPage'
 import { TopBar } from './TopBar'
 import { TraceListPage } from './TraceListPage'
 import { TraceView } from './TraceView'
@@ -48,6 +50,7 @@ export function App() {
 function ConnectedApp({ client }: { client: ApiClient }) {
   const [bus] = useState(() => new PushBus())
   const pushState = usePushChannel(client, bus)
+  useFailedRunBadge(bus)
   const [context] = useState<ApiContextValue>(() => ({ client, bus }))
 
   return (
@@ -72,6 +75,8 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
       ) : route.page === 'prices' ? (
         <PricesPage />
+      ) : route.page === 'settings' ? (
+        <SettingsPage />
       ) : route.page === 'playground' || route.page === 'replay' ? (
         // One element for both routes, so that the replay form stays open when its run starts.
         <PlaygroundPage

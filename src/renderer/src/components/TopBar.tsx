@@ -5,6 +5,7 @@ import {
   EVALS_HASH,
   PLAYGROUND_HASH,
   PRICES_HASH,
+  SETTINGS_HASH,
   type Route,
 } from '../route'
 
@@ -50,6 +51,9 @@ export function TopBar({
         </a>
         <a href={ALERTS_HASH} aria-current={page === 'alerts' ? 'page' : undefined}>
           Alerts
+        </a>
+        <a href={SETTINGS_HASH} aria-current={page === 'settings' ? 'page' : undefined}>
+          Settings
         </a>
       </nav>
       {pushState !== null && (

@@ -2,15 +2,13 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DEFAULT_REDACTION_RULES } from '../../../src/core/redact/rules'
 import {
-  coreOptionsFromSettings,
-  defaultSettings,
   parseSettings,
   readSettings,
   settingsFile,
   writeSettings,
-} from '../../../src/main/settings'
+} from '../../../src/core/settings/file'
+import { defaultSettings } from '../../../src/core/settings/schema'
 
 let dataDir: string
 
@@ -26,9 +24,15 @@ describe('readSettings', () => {
   it('returns defaults without a file', async () => {
     const read = await readSettings(dataDir)
     expect(read.problems).toEqual([])
+    expect(read.exists).toBe(false)
+    expect(read.present).toEqual([])
     expect(read.settings).toEqual(defaultSettings())
     expect(read.settings.redaction.enabled).toBe(true)
     expect(read.settings.maxAttributeMb).toBe(4)
+    expect(read.settings.host).toBe('127.0.0.1')
+    expect(read.settings.allowedHosts).toEqual([])
+    expect(read.settings.alerts.intervalSeconds).toBe(60)
+    expect(read.settings.forwarding).toEqual({ url: null, headers: {} })
     expect(read.settings.ports).toEqual({ otlpHttp: null, otlpGrpc: null, ui: null })
     expect(read.file).toBe(join(dataDir, 'settings.json'))
   })
@@ -44,23 +48,29 @@ describe('readSettings', () => {
   it('reads a valid file whole', async () => {
     const file = {
       dataDir: '/srv/loupe',
+      host: '0.0.0.0',
+      allowedHosts: ['host.docker.internal'],
       retentionDays: 7,
       maxStoreMb: 512,
       maxAttributeMb: 8,
+      pricesFile: '/srv/prices.json',
       ports: { otlpHttp: 14318, otlpGrpc: 0, ui: 14320 },
       redaction: {
         enabled: false,
         extraRules: [{ name: 'internal-token', pattern: 'itk_[0-9a-f]{20}' }],
       },
       forwarding: {
-        otlpHttpEndpoint: 'http://127.0.0.1:4318',
-        headers: { Authorization: 'Bearer sk-test-not-a-real-key' },
+        url: 'http://127.0.0.1:4318',
+        headers: { Authorization: 'Bearer not-a-real-token' },
       },
+      alerts: { intervalSeconds: 30 },
     }
     await writeFile(settingsFile(dataDir), JSON.stringify(file))
     const read = await readSettings(dataDir)
     expect(read.problems).toEqual([])
+    expect(read.exists).toBe(true)
     expect(read.settings).toEqual(file)
+    expect(read.present).toHaveLength(15)
   })
 })
 
@@ -70,24 +80,62 @@ describe('parseSettings', () => {
       ports: { ui: 99999, otlpHttp: 14318 },
       retentionDays: -1,
       maxStoreMb: 100,
-      forwarding: { otlpHttpEndpoint: 'ftp://example.test/' },
+      forwarding: { url: 'ftp://example.test/' },
       dataDir: 'relative/folder',
     })
     expect(settings.ports.otlpHttp).toBe(14318)
     expect(settings.ports.ui).toBeNull()
     expect(settings.retentionDays).toBeNull()
     expect(settings.maxStoreMb).toBe(100)
-    expect(settings.forwarding.otlpHttpEndpoint).toBeNull()
+    expect(settings.forwarding.url).toBeNull()
     expect(settings.dataDir).toBeNull()
     expect(problems.map((p) => p.field)).toEqual([
       'dataDir',
       'retentionDays',
       'ports.ui',
-      'forwarding.otlpHttpEndpoint',
+      'forwarding.url',
     ])
     expect(problems[0]!.message).toBe('must be an absolute path')
     expect(problems[1]!.message).toMatch(/>0|positive|greater/i)
     expect(problems[2]!.message).toMatch(/65535/)
+    expect(problems[3]!.message).toContain('only http and https are supported')
+  })
+
+  it('checks hosts, headers and the alert interval', () => {
+    const { settings, problems } = parseSettings({
+      host: 'not a host!',
+      allowedHosts: ['host.docker.internal', 'bad host'],
+      forwarding: {
+        url: 'https://collector.example.test:4318',
+        headers: { 'Bad Header': 'x', 'X-Token': 'line\nbreak' },
+      },
+      alerts: { intervalSeconds: 1 },
+      retentionDays: 40_000,
+    })
+    expect(settings.host).toBe('127.0.0.1')
+    expect(settings.allowedHosts).toEqual([])
+    expect(settings.forwarding.url).toBe('https://collector.example.test:4318')
+    expect(settings.forwarding.headers).toEqual({})
+    expect(settings.alerts.intervalSeconds).toBe(60)
+    expect(problems.map((p) => p.field)).toEqual([
+      'host',
+      'allowedHosts.1',
+      'retentionDays',
+      'forwarding.headers.Bad Header',
+      'forwarding.headers.X-Token',
+      'alerts.intervalSeconds',
+    ])
+    expect(problems[0]!.message).toMatch(/IP address/)
+    expect(problems[1]!.message).toMatch(/host name/)
+    expect(problems[4]!.message).toBe('must not contain line breaks')
+  })
+
+  it('accepts IPv6 and wildcard bind addresses', () => {
+    for (const host of ['::1', '0.0.0.0', '::', 'localhost']) {
+      const { settings, problems } = parseSettings({ host })
+      expect(problems, host).toEqual([])
+      expect(settings.host).toBe(host)
+    }
   })
 
   it('reports unknown fields', () => {
@@ -160,74 +208,5 @@ describe('writeSettings', () => {
     const invalid = { ...defaultSettings(), maxAttributeMb: 0 }
     await expect(writeSettings(dataDir, invalid)).rejects.toThrow(/maxAttributeMb/)
     expect(await readFile(settingsFile(dataDir), 'utf8')).toBe(before)
-  })
-})
-
-describe('coreOptionsFromSettings', () => {
-  it('maps defaults to core defaults', () => {
-    const options = coreOptionsFromSettings(defaultSettings())
-    expect(options.uiPort).toBeUndefined()
-    expect(options.otlpHttpPort).toBeUndefined()
-    expect(options.retentionDays).toBeUndefined()
-    expect(options.maxStoreBytes).toBeUndefined()
-    expect(options.maxAttributeBytes).toBe(4 * 1024 * 1024)
-    expect(options.redaction).toEqual({ rules: DEFAULT_REDACTION_RULES })
-  })
-
-  it('maps sizes, ports and redaction', () => {
-    const settings = defaultSettings()
-    settings.maxStoreMb = 10
-    settings.ports.otlpGrpc = 14317
-    settings.redaction.enabled = false
-    const options = coreOptionsFromSettings(settings)
-    expect(options.maxStoreBytes).toBe(10 * 1024 * 1024)
-    expect(options.otlpGrpcPort).toBe(14317)
-    expect(options.fallbackOnConflict).toBe(true)
-    expect(options.redaction).toBe(false)
-  })
-
-  it('appends extra rules to the defaults', () => {
-    const settings = defaultSettings()
-    const rule = { name: 'internal-token', pattern: 'itk_[0-9a-f]{20}' }
-    settings.redaction.extraRules.push(rule)
-    const options = coreOptionsFromSettings(settings)
-    expect(options.redaction).toEqual({ rules: [...DEFAULT_REDACTION_RULES, rule] })
-  })
-
-  it('maps forwarding to the core', () => {
-    expect(coreOptionsFromSettings(defaultSettings()).forward).toBeUndefined()
-    const settings = defaultSettings()
-    settings.forwarding.otlpHttpEndpoint = 'https://collector.test/otlp/'
-    settings.forwarding.headers = { 'x-team-token': 'sk-test-not-a-real-key' }
-    const options = coreOptionsFromSettings(settings)
-    expect(options.forward).toEqual({
-      url: 'https://collector.test/otlp',
-      headers: { 'x-team-token': 'sk-test-not-a-real-key' },
-    })
-  })
-})
-
-describe('forwarding settings', () => {
-  it('rejects a signal path and bad headers', () => {
-    const { settings, problems } = parseSettings({
-      forwarding: {
-        otlpHttpEndpoint: 'http://collector.test:4318/v1/traces',
-        headers: { 'Bad Name': 'x', 'Content-Type': 'text/plain', Authorization: 'a\nb' },
-      },
-    })
-    expect(settings.forwarding.otlpHttpEndpoint).toBeNull()
-    expect(settings.forwarding.headers).toEqual({})
-    expect(problems.map((p) => p.field)).toEqual([
-      'forwarding.otlpHttpEndpoint',
-      'forwarding.headers.Bad Name',
-      'forwarding.headers.Content-Type',
-      'forwarding.headers.Authorization',
-    ])
-    expect(problems[0]!.message).toContain('give the base URL without it')
-    expect(problems[1]!.message).toBe('invalid header name "Bad Name"')
-    expect(problems[2]!.message).toContain('the header Content-Type cannot be set')
-    expect(problems[3]!.message).toBe(
-      'the value of the header Authorization contains a line break or control character',
-    )
   })
 })

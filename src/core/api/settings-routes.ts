@@ -1,0 +1,154 @@
+// `GET` and `PUT /api/settings`: the settings file of the data folder, the
+// values the core runs with and where they came from. A PUT validates the
+// whole document and saves it only when it has no problem. The running core
+// keeps its values, and the response lists those that apply after a restart.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import type { JsonValue } from '../../shared/api'
+import type {
+  ProviderId,
+  ProviderKeySource,
+  SettingsRejection,
+  SettingsView,
+} from '../../shared/settings'
+import { parseSettings, readSettings, writeSettings, type ParsedSettings } from '../settings/file'
+import {
+  loadSettingsPrices,
+  settingsNeedingRestart,
+  type SettingsRuntime,
+} from '../settings/resolve'
+import { redactionRulesJsonSchema } from '../settings/schema'
+
+/** Largest settings document accepted, in bytes. */
+const MAX_SETTINGS_BYTES = 1024 * 1024
+
+export interface SettingsApi {
+  runtime: SettingsRuntime
+  /** Returns the source of each provider's key for the gateway. */
+  providerKeys: () => Record<ProviderId, ProviderKeySource>
+}
+
+/** Handles `/api/settings`; `api` is null for a core started without a settings file. */
+export async function routeSettings(
+  api: SettingsApi | null,
+  method: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  log: Logger,
+): Promise<void> {
+  if (api === null) {
+    send(response, 404, {
+      error:
+        'this core was started without a settings file; `loupe serve` and the desktop app have one',
+    })
+    return
+  }
+  if (method === 'GET') {
+    const read = await readSettings(api.runtime.folder)
+    send(response, 200, settingsView(api, read, read.file, read.exists))
+    return
+  }
+  if (method === 'PUT') {
+    await saveSettings(api, request, response, log)
+    return
+  }
+  send(response, 405, { error: `${method} is not allowed on /api/settings; use GET or PUT` })
+}
+
+async function saveSettings(
+  api: SettingsApi,
+  request: IncomingMessage,
+  response: ServerResponse,
+  log: Logger,
+): Promise<void> {
+  let raw: Buffer
+  try {
+    raw = await readBody(request)
+  } catch (error) {
+    const status = error instanceof BodyTooLargeError ? 413 : 400
+    send(response, status, { error: (error as Error).message, problems: [] })
+    return
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(raw.toString('utf8'))
+  } catch (error) {
+    send(response, 400, { error: `invalid JSON body: ${(error as Error).message}`, problems: [] })
+    return
+  }
+
+  const parsed = parseSettings(body)
+  const prices = parsed.problems.length === 0 ? await loadSettingsPrices(parsed.settings) : null
+  const problems = [...parsed.problems, ...(prices?.problems ?? [])]
+  if (problems.length > 0) {
+    const rejection: SettingsRejection = {
+      error: `the settings were not saved: ${problems.length === 1 ? 'one field is' : `${problems.length} fields are`} invalid`,
+      problems,
+    }
+    send(response, 400, rejection)
+    return
+  }
+
+  const file = await writeSettings(api.runtime.folder, parsed.settings)
+  const view = settingsView(api, parsed, file, true)
+  log.info(
+    { file, restartRequired: view.restartRequired },
+    `settings saved; ${view.restartRequired.length} setting(s) apply after a restart`,
+  )
+  send(response, 200, view)
+}
+
+function settingsView(
+  api: SettingsApi,
+  read: ParsedSettings,
+  file: string,
+  fileExists: boolean,
+): SettingsView {
+  return {
+    file,
+    fileExists,
+    saved: read.settings,
+    running: api.runtime.running,
+    sources: api.runtime.sources,
+    problems: read.problems,
+    restartRequired: settingsNeedingRestart(api.runtime, read),
+    providerKeys: api.providerKeys(),
+    extraRulesSchema: redactionRulesJsonSchema() as JsonValue,
+  }
+}
+
+class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError'
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_SETTINGS_BYTES) {
+        request.removeAllListeners('data')
+        request.resume()
+        reject(
+          new BodyTooLargeError(`the settings document is larger than ${MAX_SETTINGS_BYTES} bytes`),
+        )
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks)))
+    request.on('error', reject)
+  })
+}
+
+function send(response: ServerResponse, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value))
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-store',
+  })
+  response.end(body)
+}
