@@ -29,6 +29,7 @@ import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { QueryError } from '../query/statement'
 import { exportTraceAsOtlpJson } from '../store/export'
 import type { TraceQueries } from '../store/queries'
+import { routeTailLogsSessions, type TailLogsSessionsApi } from './tail-logs-sessions-routes'
 
 /** The Content-Security-Policy of every page Loupe serves; the desktop window uses the same. */
 export const CONTENT_SECURITY_POLICY = [
@@ -76,6 +77,7 @@ export interface ApiOptions {
   exchanges: (runId: string) => ExchangeJson[]
   /** Runs one read-only SQL statement; rejects with a QueryError. */
   query: (request: QueryRequest) => Promise<QueryResult>
+  tailLogsSessions: TailLogsSessionsApi
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -197,6 +199,8 @@ export class ApiServer {
     const method = request.method ?? 'GET'
     // ?wait=1: respond once GenAI normalization has caught up (for scripts and tests), waiting at most 5 s.
     if (url.searchParams.get('wait') === '1') await this.waitForNormalization(5000)
+    if (routeTailLogsSessions(this.options.tailLogsSessions, method, parts, url, request, response))
+      return
     // parts[0] is "api".
     if (method === 'GET' && parts[1] === 'status' && parts.length === 2) {
       sendJson(response, 200, this.options.status())
