@@ -19,6 +19,8 @@ export interface SessionSummary {
   lastTimeUnixNano: string
   /** Sum of the runs' priced model calls in USD; null when none could be priced. */
   costUsd: number | null
+  /** Model calls that have tokens but no price, left out of `costUsd`. */
+  unpricedCalls: number
   inputTokens: number
   outputTokens: number
   modelCalls: number

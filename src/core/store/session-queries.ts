@@ -30,6 +30,7 @@ interface SessionRow {
   first_ns: bigint
   last_ns: bigint
   cost_usd: number | null
+  unpriced_calls: bigint
   input_tokens: bigint
   output_tokens: bigint
   model_calls: bigint
@@ -46,6 +47,7 @@ export const MAX_SESSION_RUNS = 1000
 const SESSION_COLUMNS = `ts.session_id, min(ts.rank) AS rank, count(*) AS runs,
   min(t.start_ns) AS first_ns, max(t.end_ns) AS last_ns,
   sum(tg.cost_usd) AS cost_usd,
+  coalesce(sum(tg.unpriced_calls), 0) AS unpriced_calls,
   coalesce(sum(tg.input_tokens), 0) AS input_tokens,
   coalesce(sum(tg.output_tokens), 0) AS output_tokens,
   coalesce(sum(tg.model_calls), 0) AS model_calls,
@@ -145,6 +147,7 @@ function sessionSummary(row: SessionRow): SessionSummary {
     lastTime: nsToIso(row.last_ns),
     lastTimeUnixNano: row.last_ns.toString(),
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    unpricedCalls: Number(row.unpriced_calls),
     inputTokens: Number(row.input_tokens),
     outputTokens: Number(row.output_tokens),
     modelCalls: Number(row.model_calls),

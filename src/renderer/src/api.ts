@@ -3,7 +3,6 @@ import type {
   CoreStatus,
   ExceptionGroup,
   JsonValue,
-  LogRecordJson,
   PlaygroundInfo,
   PlaygroundRunRequest,
   PriceOverride,
@@ -18,6 +17,7 @@ import type {
   TraceSummary,
   TraceTree,
 } from '../../shared/api'
+import type { LogEntryJson } from '../../shared/logs'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -80,7 +80,8 @@ export class ApiClient {
     return this.request(path, { signal })
   }
 
-  getTraceLogs(traceId: string, signal?: AbortSignal): Promise<LogRecordJson[]> {
+  /** Returns the trace's OTLP log records and Logfire logs, oldest first. */
+  getTraceLogs(traceId: string, signal?: AbortSignal): Promise<LogEntryJson[]> {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/logs`, { signal })
   }
 

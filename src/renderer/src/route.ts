@@ -9,18 +9,30 @@ export type Route =
   | { page: 'diff'; a: string; b: string }
   /** A model-call span's request, editable and run again as a single call. */
   | { page: 'call'; traceId: string; spanId: string }
+  | { page: 'tail' }
+  | { page: 'logs' }
+  | { page: 'sessions' }
+  | { page: 'session'; sessionId: string }
 
 export const PRICES_HASH = '#/prices'
 export const PLAYGROUND_HASH = '#/playground'
+export const TAIL_HASH = '#/tail'
+export const LOGS_HASH = '#/logs'
+export const SESSIONS_HASH = '#/sessions'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
- * `#/diff/<a>/<b>` and `#/call/<traceId>/<spanId>`; anything else is the list.
+ * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/tail`, `#/logs`,
+ * `#/sessions` and `#/session/<id>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
+  if (parts.length === 1 && (parts[0] === 'tail' || parts[0] === 'logs' || parts[0] === 'sessions'))
+    return { page: parts[0] }
+  if (parts[0] === 'session' && parts.length === 2 && parts[1] !== '')
+    return { page: 'session', sessionId: parts[1]! }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
@@ -68,4 +80,9 @@ function safeDecode(part: string): string {
 /** The single-call page of a model-call span. */
 export function callHash(traceId: string, spanId: string): string {
   return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
+}
+
+/** The page of one session (conversation). */
+export function sessionHash(sessionId: string): string {
+  return `#/session/${encodeURIComponent(sessionId)}`
 }

@@ -12,6 +12,10 @@ import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
 import { PricesPage } from './PricesPage'
+import { LogsPage } from './LogsPage'
+import { SessionPage } from './SessionPage'
+import { SessionsPage } from './SessionsPage'
+import { TailPage } from './TailPage'
 import { TopBar } from './TopBar'
 import { TraceListPage } from './TraceListPage'
 import { TraceView } from './TraceView'
@@ -82,6 +86,14 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         />
       ) : route.page === 'diff' ? (
         <DiffPage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
+      ) : route.page === 'tail' ? (
+        <TailPage />
+      ) : route.page === 'logs' ? (
+        <LogsPage />
+      ) : route.page === 'sessions' ? (
+        <SessionsPage />
+      ) : route.page === 'session' ? (
+        <SessionPage key={route.sessionId} sessionId={route.sessionId} />
       ) : (
         <TraceListPage status={status} />
       )}

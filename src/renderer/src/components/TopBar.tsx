@@ -1,5 +1,12 @@
 import type { PushChannelState } from '../hooks/use-push-channel'
-import { PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
+import {
+  LOGS_HASH,
+  PLAYGROUND_HASH,
+  PRICES_HASH,
+  SESSIONS_HASH,
+  TAIL_HASH,
+  type Route,
+} from '../route'
 
 const PUSH_LABELS: Record<PushChannelState, string> = {
   connecting: 'connecting…',
@@ -7,7 +14,7 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with links to the trace list, playground and prices pages, and the push channel's state. */
+/** App title bar with links to the app's pages, and the push channel's state. */
 export function TopBar({
   pushState,
   page,
@@ -31,6 +38,18 @@ export function TopBar({
           }
         >
           Playground
+        </a>
+        <a href={TAIL_HASH} aria-current={page === 'tail' ? 'page' : undefined}>
+          Live tail
+        </a>
+        <a href={LOGS_HASH} aria-current={page === 'logs' ? 'page' : undefined}>
+          Logs
+        </a>
+        <a
+          href={SESSIONS_HASH}
+          aria-current={page === 'sessions' || page === 'session' ? 'page' : undefined}
+        >
+          Sessions
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
           Prices
