@@ -47,9 +47,11 @@ export function SpanLogs({ logs, spanId }: { logs: TraceLogsState; spanId: strin
                 </a>
               )}
             </div>
-            <LongText
-              text={typeof record.body === 'string' ? record.body : formatJsonValue(record.body)}
-            />
+            <div data-testid="span-log-body">
+              <LongText
+                text={typeof record.body === 'string' ? record.body : formatJsonValue(record.body)}
+              />
+            </div>
             {Object.keys(attributes).length > 0 && <AttributeTable attributes={attributes} />}
           </li>
         )
