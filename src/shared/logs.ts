@@ -4,11 +4,11 @@
 import type { LogRecordJson } from './api'
 
 /**
- * A log record of either kind. Logfire's SDKs send `logfire.info(...)` and
- * the other levels as zero-length spans with `logfire.span_type = 'log'`,
- * not as OTLP log records. Such a log is served with its formatted message
- * as `body`, its level number as `severityNumber`, and the span it was
- * logged in as `spanId`.
+ * A log record of either kind. The Logfire Python SDK sends
+ * `logfire.info(...)` and the other levels as zero-length spans with
+ * `logfire.span_type = 'log'`, not as OTLP log records. Such a log is
+ * served with its formatted message as `body`, its level number as
+ * `severityNumber`, and the span it was logged in as `spanId`.
  */
 export interface LogEntryJson extends LogRecordJson {
   source: 'otlp' | 'span'

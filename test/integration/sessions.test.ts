@@ -1,7 +1,7 @@
 // Sessions from a real pydantic-ai agent instrumented with the Logfire
-// Python SDK (test/interop/session_agent.py): runs that share a
-// conversation id or a session id are one session, in the order they ran;
-// a scrubbed session id groups nothing.
+// Python SDK (test/interop/session_agent.py). Runs that share a
+// conversation id or a session id are one session, in the order they ran.
+// A scrubbed session id groups nothing.
 
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
@@ -55,6 +55,12 @@ afterAll(async () => {
   await loupe?.stop()
   if (loupe) removeDir(loupe.dataDir)
 })
+
+function newestFirst(a: bigint, b: bigint): number {
+  if (a > b) return -1
+  if (a < b) return 1
+  return 0
+}
 
 async function sessionList(query = ''): Promise<SessionSummary[]> {
   const { status, body } = await apiJson<SessionPage>(loupe, `/api/sessions?wait=1${query}`)
@@ -129,7 +135,7 @@ describe.skipIf(!python)('sessions of a pydantic-ai agent', () => {
     )
     expect(sessions[0]!.sessionId).toBe(conversations.alone)
     const lastTimes = sessions.map((session) => BigInt(session.lastTimeUnixNano))
-    expect([...lastTimes].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(lastTimes)
+    expect([...lastTimes].sort(newestFirst)).toEqual(lastTimes)
   })
 
   it('filters and pages the list', async () => {

@@ -24,8 +24,8 @@ class InvalidParameterError extends Error {
 }
 
 /**
- * Handles the request when it is one of the routes above and returns true;
- * returns false for any other path, so that the caller routes it.
+ * Handles the request and returns true when it is one of the routes above.
+ * Returns false for any other path, so that the caller routes it.
  */
 export function routeTailLogsSessions(
   api: TailLogsSessionsApi,

@@ -101,7 +101,7 @@ export class LogSearch {
       statement = this.db.prepare(sql).safeIntegers(true)
       this.statements.set(sql, statement)
     }
-    // One more row than asked tells whether an older page exists.
+    // Reading one row more than the limit shows whether an older page exists.
     const rows = statement.all(...params, filter.limit + 1) as LogEntryRow[]
     const records = rows.slice(0, filter.limit).map(logEntry)
     return {
@@ -122,63 +122,65 @@ export class LogSearch {
   }
 }
 
+/** SQL conditions with their parameters, one list per branch of the union. */
+interface Conditions {
+  otlp: string[]
+  otlpParams: unknown[]
+  spans: string[]
+  spanParams: unknown[]
+}
+
 function searchStatement(filter: LogFilter): { sql: string; params: unknown[] } {
-  const otlp: string[] = []
-  const spans: string[] = [LOG_SPAN_CONDITION]
-  const otlpParams: unknown[] = []
-  const spanParams: unknown[] = []
-  if (filter.minSeverity !== null) {
-    otlp.push('l.severity_number >= ?')
-    otlpParams.push(filter.minSeverity)
-    spans.push('coalesce(g.level, 9) >= ?')
-    spanParams.push(filter.minSeverity)
-  }
-  if (filter.text !== null) {
-    const pattern = `%${escapeLike(filter.text)}%`
-    otlp.push("(l.body LIKE ? ESCAPE '\\' OR l.event_name LIKE ? ESCAPE '\\')")
-    otlpParams.push(pattern, pattern)
-    spans.push("g.title LIKE ? ESCAPE '\\'")
-    spanParams.push(pattern)
-  }
-  if (filter.service !== null) {
-    otlp.push('r.service_name = ?')
-    otlpParams.push(filter.service)
-    spans.push('r.service_name = ?')
-    spanParams.push(filter.service)
-  }
-  if (filter.traceId !== null) {
-    otlp.push('l.trace_id = ?')
-    otlpParams.push(filter.traceId)
-    spans.push('g.trace_id = ?')
-    spanParams.push(filter.traceId)
-  }
-  if (filter.sinceNs !== null) {
-    otlp.push(`${OTLP_TIME} >= ?`)
-    otlpParams.push(filter.sinceNs)
-    spans.push('s.start_ns >= ?')
-    spanParams.push(filter.sinceNs)
-  }
-  if (filter.untilNs !== null) {
-    otlp.push(`${OTLP_TIME} < ?`)
-    otlpParams.push(filter.untilNs)
-    spans.push('s.start_ns < ?')
-    spanParams.push(filter.untilNs)
-  }
-  const outer: string[] = []
-  const outerParams: unknown[] = []
+  const where = filterConditions(filter)
+  const otlpWhere = where.otlp.length > 0 ? `WHERE ${where.otlp.join(' AND ')}` : ''
+  let cursorWhere = ''
+  const cursorParams: unknown[] = []
   if (filter.before !== null) {
     const { timeNs, source, rowId } = filter.before
-    outer.push('WHERE time_ns < ? OR (time_ns = ? AND (source < ? OR (source = ? AND row_id < ?)))')
-    outerParams.push(timeNs, timeNs, source, source, rowId)
+    cursorWhere =
+      'WHERE time_ns < ? OR (time_ns = ? AND (source < ? OR (source = ? AND row_id < ?)))'
+    cursorParams.push(timeNs, timeNs, source, source, rowId)
   }
-  const otlpWhere = otlp.length > 0 ? `WHERE ${otlp.join(' AND ')}` : ''
+
   const sql = `SELECT * FROM (
       ${OTLP_SELECT} ${otlpWhere}
       UNION ALL
-      ${LOG_SPAN_SELECT} WHERE ${spans.join(' AND ')}
-    ) ${outer.join(' ')}
+      ${LOG_SPAN_SELECT} WHERE ${where.spans.join(' AND ')}
+    ) ${cursorWhere}
     ORDER BY time_ns DESC, source DESC, row_id DESC LIMIT ?`
-  return { sql, params: [...otlpParams, ...spanParams, ...outerParams] }
+  return { sql, params: [...where.otlpParams, ...where.spanParams, ...cursorParams] }
+}
+
+/** Builds the filter's conditions for the OTLP records and for the Logfire log spans. */
+function filterConditions(filter: LogFilter): Conditions {
+  const where: Conditions = {
+    otlp: [],
+    otlpParams: [],
+    spans: [LOG_SPAN_CONDITION],
+    spanParams: [],
+  }
+  const add = (otlp: string, spans: string, ...params: unknown[]) => {
+    where.otlp.push(otlp)
+    where.otlpParams.push(...params)
+    where.spans.push(spans)
+    where.spanParams.push(...params)
+  }
+
+  if (filter.minSeverity !== null) {
+    add('l.severity_number >= ?', 'coalesce(g.level, 9) >= ?', filter.minSeverity)
+  }
+  if (filter.text !== null) {
+    const pattern = `%${escapeLike(filter.text)}%`
+    where.otlp.push("(l.body LIKE ? ESCAPE '\\' OR l.event_name LIKE ? ESCAPE '\\')")
+    where.otlpParams.push(pattern, pattern)
+    where.spans.push("g.title LIKE ? ESCAPE '\\'")
+    where.spanParams.push(pattern)
+  }
+  if (filter.service !== null) add('r.service_name = ?', 'r.service_name = ?', filter.service)
+  if (filter.traceId !== null) add('l.trace_id = ?', 'g.trace_id = ?', filter.traceId)
+  if (filter.sinceNs !== null) add(`${OTLP_TIME} >= ?`, 's.start_ns >= ?', filter.sinceNs)
+  if (filter.untilNs !== null) add(`${OTLP_TIME} < ?`, 's.start_ns < ?', filter.untilNs)
+  return where
 }
 
 function logEntry(row: LogEntryRow): LogEntryJson {
@@ -217,5 +219,7 @@ function escapeLike(text: string): string {
 }
 
 function compareBig(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  if (a < b) return -1
+  if (a > b) return 1
+  return 0
 }

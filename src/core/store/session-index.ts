@@ -1,5 +1,5 @@
-// Which session (conversation) a trace belongs to, kept in trace_sessions as
-// spans are written. The rules match the backfill of schema migration 7.
+// The session (conversation) of each trace, kept in trace_sessions as spans
+// are written. The rules match the backfill of schema migration 7.
 
 import type Database from 'better-sqlite3'
 import type { JsonValue } from '../../shared/api'
@@ -17,7 +17,7 @@ export const SESSION_KEYS = [
   'gen_ai.conversation.id',
 ] as const
 
-/** The start of the value that Logfire's scrubber puts in place of one that looked secret. */
+/** Prefix of the value that Logfire's scrubber writes in place of a value that looked secret. */
 const SCRUBBED_PREFIX = '[Scrubbed due to '
 
 export interface SessionMatch {

@@ -84,7 +84,7 @@ export class SessionQueries {
            OR (max(t.end_ns) = @beforeNs AND ts.session_id < @beforeId))
          ORDER BY last_ns DESC, ts.session_id DESC LIMIT @limit`,
       ),
-      one: prepare(
+      byId: prepare(
         `SELECT ${SESSION_COLUMNS} ${SESSION_FROM} WHERE ts.session_id = ? GROUP BY ts.session_id`,
       ),
       runIds: prepare(
@@ -114,7 +114,7 @@ export class SessionQueries {
   }
 
   get(sessionId: string): SessionSummary | null {
-    const row = this.statements.one.get(sessionId) as SessionRow | undefined
+    const row = this.statements.byId.get(sessionId) as SessionRow | undefined
     return row ? sessionSummary(row) : null
   }
 
@@ -157,7 +157,7 @@ function sessionSummary(row: SessionRow): SessionSummary {
   }
 }
 
-/** The non-null strings of a JSON array that json_group_array built, sorted. */
+/** Returns the strings of a JSON array that json_group_array built, sorted, without nulls. */
 function names(json: string): string[] {
   const values = JSON.parse(json) as unknown[]
   return values.filter((value): value is string => typeof value === 'string').sort()

@@ -2,8 +2,8 @@
 // number and goes into a ring of the last `capacity` spans, kept as JSON.
 // Each open stream has a cursor into that ring. Memory stays bounded: a
 // stream whose socket is backed up gets nothing more until it drains, and a
-// stream that fell further behind than the ring reaches is told how many
-// spans it missed, then continues from the oldest span still kept.
+// stream that fell further behind than the ring reaches gets a message with
+// the number of spans it missed, then continues from the oldest span kept.
 
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -91,7 +91,7 @@ export class TailFeed {
     }
   }
 
-  /** Answers `GET /api/tail` with a server-sent events stream that stays open. */
+  /** Opens the server-sent events stream of `GET /api/tail`, which stays open until the client closes it. */
   open(request: IncomingMessage, response: ServerResponse, params: TailStreamParams): void {
     const resumed =
       params.feedId === this.id &&
@@ -184,7 +184,7 @@ export class TailFeed {
     stream.response.write(`data: ${JSON.stringify(message)}\n\n`)
   }
 
-  /** Converts a span, or, if normalization throws on it, shows its raw fields only. */
+  /** Converts a span. When reading its GenAI fields throws, returns its raw fields only. */
   private convert(stored: StoredSpan, seq: number): TailSpan {
     try {
       return toTailSpan(stored, seq)

@@ -82,7 +82,7 @@ export function callHash(traceId: string, spanId: string): string {
   return `#/call/${encodeURIComponent(traceId)}/${encodeURIComponent(spanId)}`
 }
 
-/** The page of one session (conversation). */
+/** Returns the hash of the page of one session (conversation). */
 export function sessionHash(sessionId: string): string {
   return `#/session/${encodeURIComponent(sessionId)}`
 }

@@ -1,6 +1,6 @@
-// What the live tail page keeps in memory, with fixed bounds whatever the
-// span rate: the spans it shows, the recent spans a changed filter is
-// applied to, and the spans that arrived while it was paused.
+// The live tail page's memory, with fixed bounds whatever the span rate:
+// the spans it shows, the recent spans a changed filter is applied to, and
+// the spans that arrived while it was paused.
 
 import type { TailSpan } from '../../shared/tail'
 import type { OperationKind } from '../../shared/genai'

@@ -130,7 +130,10 @@ async function getJson<T>(client: ApiClient, path: string, signal?: AbortSignal)
   } catch (error) {
     if (isAbortError(error)) throw error
     const reason = error instanceof Error ? error.message : String(error)
-    throw new ApiError(`Could not reach Loupe at ${client.connection.baseUrl} (${reason})`, 0)
+    throw new ApiError(
+      `Could not reach Loupe at ${client.connection.baseUrl} (${reason}). Is the core still running?`,
+      0,
+    )
   }
   if (!response.ok) throw await failure(response)
   return (await response.json()) as T

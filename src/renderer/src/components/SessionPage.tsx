@@ -17,7 +17,7 @@ import '../tail-logs-sessions.css'
 /** Reloads at most this often while new spans arrive, in milliseconds. */
 const RELOAD_INTERVAL_MS = 1000
 
-/** One session: its totals and its runs in the order they started. */
+/** Renders one session: its totals and its runs in the order they started. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
   const { client, bus } = useApi()
   const [detail, setDetail] = useState<SessionDetail | null>(null)

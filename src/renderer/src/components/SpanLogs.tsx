@@ -62,9 +62,9 @@ export function SpanLogs({ logs, spanId }: { logs: TraceLogsState; spanId: strin
 
 /** Leaves out the `logfire.*` keys of a Logfire log, which the line above already shows. */
 function withoutLogfireKeys(attributes: AttributeMap): AttributeMap {
-  const kept: AttributeMap = {}
+  const userAttributes: AttributeMap = {}
   for (const [key, value] of Object.entries(attributes)) {
-    if (!key.startsWith('logfire.')) kept[key] = value
+    if (!key.startsWith('logfire.')) userAttributes[key] = value
   }
-  return kept
+  return userAttributes
 }

@@ -17,8 +17,9 @@ const ROW_HEIGHT = 30
 const KINDS: (OperationKind | 'all')[] = ['all', 'agent', 'model', 'tool', 'other']
 
 /**
- * The live tail: spans as the core stores them, filterable and pausable,
- * newest at the top or the bottom. A click opens the span in its trace.
+ * Renders the live tail: spans as the core stores them, filterable and
+ * pausable, newest at the top or the bottom. A click opens the span in its
+ * trace.
  */
 export function TailPage() {
   const [filter, setFilter] = useSessionState<TailFilter>(
@@ -36,7 +37,7 @@ export function TailPage() {
   const { buffer } = tail
   const spans = useMemo(
     () => (newestFirst ? [...buffer.shown].reverse() : buffer.shown),
-    // The buffer changes in place; `version` says when.
+    // The buffer changes in place, and `version` changes with it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [buffer, tail.version, newestFirst],
   )

@@ -8,9 +8,9 @@ import { getTraceSession } from '../tail-logs-sessions-api'
 import '../tail-logs-sessions.css'
 
 /**
- * The trace header's line for the session (conversation) the trace belongs
- * to, linking to the session's page; nothing for a trace outside sessions.
- * A change of `reloadKey` (the trace's update time) makes it reload.
+ * Renders the trace header's line for the session (conversation) of the
+ * trace, with a link to the session's page, or nothing for a trace outside
+ * sessions. A change of `reloadKey` (the trace's update time) reloads it.
  */
 export function TraceSessionLink({ traceId, reloadKey }: { traceId: string; reloadKey: string }) {
   const { client } = useApi()

@@ -10,7 +10,7 @@ export type TailConnection = 'connecting' | 'live' | 'reconnecting'
 export interface TailState {
   buffer: TailBuffer
   connection: TailConnection
-  /** Why the last stream broke off, while reconnecting. */
+  /** The reason the last stream broke off, while reconnecting. */
   error: string | null
   /** Spans the core keeps for a stream that falls behind or reconnects. */
   capacity: number | null
