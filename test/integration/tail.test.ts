@@ -298,6 +298,31 @@ describe('live tail', () => {
     expect(resumed.spans[0]!.span.seq).toBe(hello.seq + away - TAIL_CAPACITY + 1)
   })
 
+  it('rejects streams beyond the cap', async () => {
+    const open: TailReader[] = []
+    for (let index = 0; index < 32; index++) open.push(openTail())
+    await Promise.all(open.map((reader) => reader.hello))
+    const response = await fetch(`http://127.0.0.1:${loupe.discovery.uiPort}/api/tail`, {
+      headers: { Authorization: `Bearer ${loupe.discovery.token}` },
+    })
+    const body = (await response.json()) as { error: string }
+    for (const reader of open) reader.stop()
+    expect(response.status).toBe(503)
+    expect(body.error).toBe(
+      '32 live tail streams are open already; close a Live tail page and retry',
+    )
+    // The core notices the closed streams on its own schedule; wait until it takes one again.
+    await waitFor('a free tail stream', async () => {
+      const controller = new AbortController()
+      const retry = await fetch(`http://127.0.0.1:${loupe.discovery.uiPort}/api/tail`, {
+        headers: { Authorization: `Bearer ${loupe.discovery.token}` },
+        signal: controller.signal,
+      })
+      controller.abort()
+      return retry.status === 200 ? true : undefined
+    })
+  })
+
   it('reads kind, model and error class', async () => {
     const tail = openTail()
     await tail.hello

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TraceSessionJson } from '../../shared/sessions'
 import { parseLogCursor, type LogFilter, type LogSearch } from '../store/log-search'
 import { parseSessionCursor, type SessionQueries } from '../store/session-queries'
-import type { TailFeed } from '../tail/feed'
+import { MAX_TAIL_STREAMS, type TailFeed } from '../tail/feed'
 
 export interface TailLogsSessionsApi {
   tail: TailFeed
@@ -48,11 +48,16 @@ export function routeTailLogsSessions(
   const query = url.searchParams
   try {
     if (isTail) {
-      api.tail.open(request, response, {
+      const opened = api.tail.open(request, response, {
         feedId: query.get('feed'),
         after: optionalInteger(query, 'after', 0, Number.MAX_SAFE_INTEGER),
         backlog: optionalInteger(query, 'backlog', 0, api.tail.capacity) ?? 0,
       })
+      if (!opened) {
+        sendJson(response, 503, {
+          error: `${MAX_TAIL_STREAMS} live tail streams are open already; close a Live tail page and retry`,
+        })
+      }
     } else if (isLogs) {
       sendJson(response, 200, api.logs.search(logFilter(query)))
     } else if (isTraceSession) {

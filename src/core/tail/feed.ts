@@ -41,6 +41,8 @@ const MAX_BATCH = 500
 /** Bytes a stream's socket may hold unsent before the feed waits for it to drain. */
 const MAX_BUFFERED_BYTES = 1024 * 1024
 const KEEP_ALIVE_MS = 15_000
+/** Open streams at most, so that their socket buffers stay bounded too. */
+export const MAX_TAIL_STREAMS = 32
 
 interface TailStream {
   response: ServerResponse
@@ -91,8 +93,13 @@ export class TailFeed {
     }
   }
 
-  /** Opens the server-sent events stream of `GET /api/tail`, which stays open until the client closes it. */
-  open(request: IncomingMessage, response: ServerResponse, params: TailStreamParams): void {
+  /**
+   * Opens the server-sent events stream of `GET /api/tail`, which stays open
+   * until the client closes it. Returns false, without writing a response,
+   * when MAX_TAIL_STREAMS are open already.
+   */
+  open(request: IncomingMessage, response: ServerResponse, params: TailStreamParams): boolean {
+    if (this.streams.size >= MAX_TAIL_STREAMS) return false
     const resumed =
       params.feedId === this.id &&
       params.after !== null &&
@@ -124,6 +131,7 @@ export class TailFeed {
       if (this.streams.size === 0) this.lastStreamClosedMs = Date.now()
     })
     this.send(stream)
+    return true
   }
 
   close(): void {
