@@ -1,5 +1,6 @@
 // The session (conversation) of each trace, kept in trace_sessions as spans
-// are written. The rules match the backfill of schema migration 7.
+// are written. The rules match the backfill in the schema migration that
+// creates trace_sessions.
 
 import type Database from 'better-sqlite3'
 import type { JsonValue } from '../../shared/api'
