@@ -77,6 +77,7 @@ export interface ApiOptions {
   exchanges: (runId: string) => ExchangeJson[]
   /** Runs one read-only SQL statement; rejects with a QueryError. */
   query: (request: QueryRequest) => Promise<QueryResult>
+  /** The live tail stream, the logs search and the sessions queries. */
   tailLogsSessions: TailLogsSessionsApi
 }
 
