@@ -11,6 +11,7 @@ import pino, { type Logger } from 'pino'
 import type { CoreStatus, PortStatus, StoreStatus } from '../shared/api'
 import { AlertService } from './alerts/service'
 import { ApiServer } from './api/server'
+import { TailFeed } from './tail/feed'
 import { QueryRunner } from './query/runner'
 import {
   acquireLock,
@@ -41,7 +42,9 @@ import { createOtlpHttpHandler } from './otlp/http-receiver'
 import { loupeVersion, packageRoot } from './package-root'
 import { enableIncrementalVacuum } from './store/auto-vacuum'
 import { ensureWritableFolder, openDatabase } from './store/database'
+import { LogSearch } from './store/log-search'
 import { TraceQueries } from './store/queries'
+import { SessionQueries } from './store/session-queries'
 import { Retention, type RetentionReport } from './store/retention'
 import { SpanWriter } from './store/writer'
 
@@ -164,12 +167,15 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   let uiUrl = ''
   let api: ApiServer | null = null
   let normalization: NormalizationRunner | null = null
+  const tail = new TailFeed({ log: log.child({ component: 'tail' }) })
+  cleanups.push(() => tail.close())
   const writer = new SpanWriter(db, {
     maxQueuedItems: options.maxQueuedItems,
     onCommit: (traceIds) => {
       api?.notifyTracesChanged(traceIds)
       normalization?.poke()
     },
+    onSpansStored: (spans) => tail.add(spans),
     afterCommit: () => retention.afterCommit(),
     onFailure: (error) => {
       if (error.kind === 'full') retention.afterStoreFull()
@@ -282,6 +288,11 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     settings: options.settings && {
       runtime: options.settings,
       providerKeys: () => (options.providerKeys ?? new ProviderKeys()).sources(process.env),
+    },
+    tailLogsSessions: {
+      tail,
+      logs: new LogSearch(db),
+      sessions: new SessionQueries(db, queries),
     },
     prices: {
       list: () => listPriceOverrides(db),

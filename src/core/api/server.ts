@@ -36,6 +36,7 @@ import { EvalsRoutes } from './evals-routes'
 import type { TraceQueries } from '../store/queries'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import { handleImportRequest } from './import-routes'
+import { routeTailLogsSessions, type TailLogsSessionsApi } from './tail-logs-sessions-routes'
 
 import { routeSettings, type SettingsApi } from './settings-routes'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
@@ -76,6 +77,8 @@ export interface ApiOptions {
   alerts?: AlertService
   /** The settings file and running settings; undefined when the core was started without them. */
   settings?: SettingsApi
+  /** The live tail stream, the logs search and the sessions queries. */
+  tailLogsSessions: TailLogsSessionsApi
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -203,6 +206,8 @@ export class ApiServer {
     const method = request.method ?? 'GET'
     // ?wait=1: respond once GenAI normalization has caught up (for scripts and tests), waiting at most 5 s.
     if (url.searchParams.get('wait') === '1') await this.waitForNormalization(5000)
+    if (routeTailLogsSessions(this.options.tailLogsSessions, method, parts, url, request, response))
+      return
     // parts[0] is "api".
     if (method === 'GET' && parts[1] === 'status' && parts.length === 2) {
       sendJson(response, 200, this.options.status())

@@ -57,7 +57,7 @@ export interface NormalizedSpan {
 const SPAN_KIND_CLIENT = 3
 
 const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system']
-const MODEL_KEYS = [
+export const MODEL_KEYS = [
   'gen_ai.response.model',
   'gen_ai.request.model',
   'ai.response.model',
@@ -67,8 +67,13 @@ const MODEL_KEYS = [
   'llm.request.model_name',
   'model_name',
 ]
-const AGENT_KEYS = ['gen_ai.agent.name', 'agent_name', 'ai.telemetry.functionId', 'agent.name']
-const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'ai.toolCall.name', 'tool.name']
+export const AGENT_KEYS = [
+  'gen_ai.agent.name',
+  'agent_name',
+  'ai.telemetry.functionId',
+  'agent.name',
+]
+export const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'ai.toolCall.name', 'tool.name']
 const TOOL_ID_KEYS = ['gen_ai.tool.call.id', 'ai.toolCall.id', 'tool.id', 'tool_call.id']
 const TOOL_ARGUMENT_KEYS = ['gen_ai.tool.call.arguments', 'tool_arguments', 'ai.toolCall.args']
 const TOOL_RESULT_KEYS = ['gen_ai.tool.call.result', 'tool_response', 'ai.toolCall.result']
@@ -154,7 +159,11 @@ function inspect(attributes: AttributeMap, read: string[]): Inspection {
   }
 }
 
-function recordedError(span: SpanInput): RecordedError | null {
+/**
+ * Returns the error a span recorded: its last exception event, else its
+ * `error.type` or error status, or null when it recorded none.
+ */
+export function recordedError(span: SpanInput): RecordedError | null {
   const exceptions = span.events.filter((event) => event.name === 'exception')
   const last = exceptions[exceptions.length - 1]
   if (last) {

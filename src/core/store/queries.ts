@@ -7,7 +7,6 @@ import type {
   AttributeMap,
   ExceptionGroup,
   JsonValue,
-  LogRecordJson,
   ResourceJson,
   ScopeJson,
   SpanEventJson,
@@ -20,9 +19,11 @@ import type {
   TraceTree,
   TreeSpan,
 } from '../../shared/api'
+import type { LogEntryJson } from '../../shared/logs'
 import type { GenAiEvent } from '../genai/messages'
 import { normalizeSpan } from '../genai/normalize'
 import { groupExceptions } from './exceptions'
+import { LogSearch } from './log-search'
 import {
   SPAN_GENAI_COLUMNS,
   spanGenaiFields,
@@ -122,9 +123,11 @@ export interface ListOptions {
 export class TraceQueries {
   private readonly db: Database.Database
   private readonly statements
+  private readonly logSearch: LogSearch
 
   constructor(db: Database.Database) {
     this.db = db
+    this.logSearch = new LogSearch(db)
     const prepare = (sql: string) => db.prepare(sql).safeIntegers(true)
     this.statements = {
       list: prepare(`${TRACE_SELECT} ORDER BY t.start_ns DESC LIMIT ?`),
@@ -147,10 +150,6 @@ export class TraceQueries {
       ),
       resource: prepare('SELECT * FROM resources WHERE id = ?'),
       scope: prepare('SELECT * FROM scopes WHERE id = ?'),
-      logs: prepare(
-        `SELECT l.*, r.service_name FROM logs l JOIN resources r ON r.id = l.resource_id
-         WHERE l.trace_id = ? ORDER BY l.time_ns, l.id`,
-      ),
       spanLogEvents: prepare(
         `SELECT event_name, attributes, body FROM logs
          WHERE trace_id = ? AND span_id = ? ORDER BY time_ns, id`,
@@ -209,9 +208,9 @@ export class TraceQueries {
     return { trace, spans: rows.map((row) => context.spanJson(row)) }
   }
 
-  getLogs(traceId: string): LogRecordJson[] {
-    const rows = this.statements.logs.all(normalizeTraceId(traceId)) as LogRow[]
-    return rows.map(logJson)
+  /** Returns the trace's OTLP log records and Logfire logs, oldest first. */
+  getLogs(traceId: string): LogEntryJson[] {
+    return this.logSearch.traceLogs(normalizeTraceId(traceId))
   }
 
   getExceptions(traceId: string): ExceptionGroup[] {
@@ -256,18 +255,6 @@ interface TreeRow {
   service_name: string | null
   event_count: bigint
   pending_parent: string | null
-}
-
-interface LogRow {
-  trace_id: string | null
-  span_id: string | null
-  time_ns: bigint
-  severity_number: bigint
-  severity_text: string
-  body: string
-  attributes: string
-  event_name: string
-  service_name: string | null
 }
 
 export interface StoredResource {
@@ -546,20 +533,5 @@ function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
     inProgress: pending,
     eventCount: Number(row.event_count),
     ...treeGenaiFields(row as unknown as Record<string, unknown>, row.name),
-  }
-}
-
-function logJson(row: LogRow): LogRecordJson {
-  return {
-    time: nsToIso(row.time_ns),
-    timeUnixNano: row.time_ns.toString(),
-    severityNumber: Number(row.severity_number),
-    severityText: row.severity_text,
-    body: JSON.parse(row.body),
-    attributes: JSON.parse(row.attributes) as AttributeMap,
-    traceId: row.trace_id,
-    spanId: row.span_id,
-    eventName: row.event_name,
-    serviceName: row.service_name,
   }
 }

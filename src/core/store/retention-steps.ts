@@ -94,6 +94,7 @@ export class RetentionSteps {
       ),
       traceGenai: db.prepare('DELETE FROM trace_genai WHERE trace_id = ?'),
       traceRunLinks: db.prepare('DELETE FROM run_traces WHERE trace_id = ?'),
+      traceSession: db.prepare('DELETE FROM trace_sessions WHERE trace_id = ?'),
       traceExchanges: db.prepare('DELETE FROM gateway_exchanges WHERE trace_id = ?'),
       trace: db.prepare('DELETE FROM traces WHERE trace_id = ?'),
       // Logs whose trace has no stored spans go by the time Loupe received them.
@@ -208,6 +209,7 @@ export class RetentionSteps {
     }
     s.traceGenai.run(traceId)
     s.traceRunLinks.run(traceId)
+    s.traceSession.run(traceId)
     budget.spend(s.traceExchanges.run(traceId).changes)
     s.trace.run(traceId)
     counts.traces++

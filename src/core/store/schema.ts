@@ -320,4 +320,41 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX alert_events_by_rule ON alert_events (rule_name, id);
   `,
+
+  // 9: the session (conversation) of each trace, for the sessions list, and
+  // an index of Logfire log spans, for the logs view. A trace's session is
+  // the first usable value among these attributes of its spans or their
+  // resources, by rank: session.id (1), session_id (2),
+  // ai.telemetry.metadata.sessionId (3), gen_ai.conversation.id (4). Empty
+  // values and values that Logfire scrubbed do not count. The writer keeps
+  // the table up to date; the INSERT below fills it for spans already stored.
+  `
+  CREATE TABLE trace_sessions (
+    trace_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    -- The attribute the session id came from.
+    source TEXT NOT NULL,
+    rank INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX trace_sessions_by_session ON trace_sessions (session_id);
+
+  INSERT OR IGNORE INTO trace_sessions (trace_id, session_id, source, rank)
+  SELECT trace_id, value, key, rank FROM (
+    SELECT s.trace_id, k.key, k.rank, s.id,
+      coalesce(json_extract(s.attributes, '$."' || k.key || '"'),
+        json_extract(r.attributes, '$."' || k.key || '"')) AS value
+    FROM spans s
+      JOIN resources r ON r.id = s.resource_id
+      JOIN (SELECT 'session.id' AS key, 1 AS rank
+        UNION ALL SELECT 'session_id', 2
+        UNION ALL SELECT 'ai.telemetry.metadata.sessionId', 3
+        UNION ALL SELECT 'gen_ai.conversation.id', 4) k
+    WHERE (s.attributes LIKE '%session%' OR s.attributes LIKE '%conversation%'
+      OR r.attributes LIKE '%session%' OR r.attributes LIKE '%conversation%')
+  )
+  WHERE typeof(value) = 'text' AND value <> '' AND value NOT LIKE '[Scrubbed due to %'
+  ORDER BY rank, id;
+
+  CREATE INDEX span_genai_log_spans ON span_genai (span_row_id) WHERE span_type = 'log';
+  `,
 ]

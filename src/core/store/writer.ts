@@ -16,11 +16,21 @@ import type {
   DecodedTraces,
 } from '../otlp/model'
 import { describeWriteFailure, StoreWriteError } from './failures'
+import { SessionIndex } from './session-index'
 import { BUSY_TIMEOUT_MS, tryImmediate } from './write-lock'
 
 /** Thrown when the queue is full, so the receiver returns 503 with Retry-After. */
 export class OverloadedError extends Error {
   override name = 'OverloadedError'
+}
+
+/** A span that a commit stored, with the resource and scope it came with. */
+export interface StoredSpan {
+  span: DecodedSpan
+  resource: DecodedResource
+  scope: DecodedScope
+  /** When Loupe stored it, in Unix milliseconds. */
+  receivedMs: number
 }
 
 export interface WriteResult {
@@ -33,6 +43,12 @@ export interface WriterOptions {
   maxQueuedItems?: number
   /** Called after each commit with the ids of the traces it changed. */
   onCommit?: (traceIds: Set<string>) => void
+  /**
+   * Called after each commit with the spans it stored, in the order they
+   * were received. Pending spans, duplicates and superseded start markers
+   * are left out.
+   */
+  onSpansStored?: (spans: StoredSpan[]) => void
   /** Called after every commit, whatever it stored. */
   afterCommit?: () => void
   /** Called after a commit failed, with the error the waiting requests were rejected with. */
@@ -88,6 +104,10 @@ export class SpanWriter {
   private readonly db: Database.Database
   private readonly maxQueuedItems: number
   private readonly onCommit: (traceIds: Set<string>) => void
+  private readonly onSpansStored: ((spans: StoredSpan[]) => void) | null
+  /** Spans stored by the transaction in progress, for onSpansStored. */
+  private storedSpans: StoredSpan[] = []
+  private readonly sessions: SessionIndex
   private readonly afterCommit: () => void
   private readonly onFailure: (error: StoreWriteError) => void
   private readonly lockWaitMs: number
@@ -111,6 +131,8 @@ export class SpanWriter {
     this.db = db
     this.maxQueuedItems = options.maxQueuedItems ?? 200_000
     this.onCommit = options.onCommit ?? (() => {})
+    this.onSpansStored = options.onSpansStored ?? null
+    this.sessions = new SessionIndex(db)
     this.afterCommit = options.afterCommit ?? (() => {})
     this.onFailure = options.onFailure ?? (() => {})
     this.lockWaitMs = options.lockWaitMs ?? BUSY_TIMEOUT_MS
@@ -234,6 +256,9 @@ export class SpanWriter {
     if (items.length === 0) return
     const receivedMs = Date.now()
     const changedTraces = new Set<string>()
+    // A retried or failed transaction rolled back what an earlier attempt noted.
+    this.storedSpans = []
+    this.sessions.reset()
     let committed: { value: WriteResult[] } | null
     try {
       // IMMEDIATE takes the write lock up front instead of failing when a
@@ -270,6 +295,11 @@ export class SpanWriter {
     this.failedCommits = 0
     items.forEach((item, index) => item.resolve(committed.value[index]!))
     if (changedTraces.size > 0) this.onCommit(changedTraces)
+    if (this.storedSpans.length > 0) {
+      const stored = this.storedSpans
+      this.storedSpans = []
+      this.onSpansStored?.(stored)
+    }
     this.afterCommit()
   }
 
@@ -341,6 +371,10 @@ export class SpanWriter {
         const pending = span.attributes.values['logfire.span_type'] === PENDING_SPAN
         if (!this.insertSpan(span, pending, resourceId, scopeId, receivedMs)) continue
         changedTraces.add(span.traceId)
+        this.sessions.note(span.traceId, span.attributes.values, group.resource.attributes.values)
+        if (this.onSpansStored && !pending) {
+          this.storedSpans.push({ span, resource: group.resource, scope: group.scope, receivedMs })
+        }
         if (runId) this.statements.insertRunTrace.run(runId, span.traceId)
         recordDelta(deltas, span, pending, service)
       }

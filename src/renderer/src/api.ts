@@ -3,7 +3,6 @@ import type {
   CoreStatus,
   ExceptionGroup,
   JsonValue,
-  LogRecordJson,
   PlaygroundInfo,
   PlaygroundRunRequest,
   PriceOverride,
@@ -22,6 +21,7 @@ import type { RemoteImportRequest, RemoteImportResult } from '../../shared/impor
 import type { CheckReport } from '../../shared/check'
 import type { ExperimentComparison, ExperimentDetail, ExperimentSummary } from '../../shared/evals'
 import type { AlertEvent, AlertRule, AlertsOverview, AlertTestResult } from '../../shared/alerts'
+import type { LogEntryJson } from '../../shared/logs'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -84,7 +84,8 @@ export class ApiClient {
     return this.request(path, { signal })
   }
 
-  getTraceLogs(traceId: string, signal?: AbortSignal): Promise<LogRecordJson[]> {
+  /** Returns the trace's OTLP log records and Logfire logs, oldest first. */
+  getTraceLogs(traceId: string, signal?: AbortSignal): Promise<LogEntryJson[]> {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/logs`, { signal })
   }
 

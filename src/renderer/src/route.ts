@@ -15,6 +15,10 @@ export type Route =
   /** The alert rules, with the recent alerts of one rule when `rule` is set. */
   | { page: 'alerts'; rule: string | null }
   | { page: 'settings' }
+  | { page: 'tail' }
+  | { page: 'logs' }
+  | { page: 'sessions' }
+  | { page: 'session'; sessionId: string }
 
 export const PRICES_HASH = '#/prices'
 export const EVALS_HASH = '#/evals'
@@ -27,13 +31,16 @@ export type EvalsRoute =
 export const PLAYGROUND_HASH = '#/playground'
 export const ALERTS_HASH = '#/alerts'
 export const SETTINGS_HASH = '#/settings'
+export const TAIL_HASH = '#/tail'
+export const LOGS_HASH = '#/logs'
+export const SESSIONS_HASH = '#/sessions'
 
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
  * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check`, `#/check/<traceId>`,
- * `#/evals`, `#/evals/<id>`, `#/evals/compare/<a>/<b>`, `#/alerts`, `#/alerts/<rule>`
- * and `#/settings`; anything else is the list.
+ * `#/evals`, `#/evals/<id>`, `#/evals/compare/<a>/<b>`, `#/alerts`, `#/alerts/<rule>`,
+ * `#/settings`, `#/tail`, `#/logs`, `#/sessions` and `#/session/<id>`; anything else is the list.
  */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
@@ -44,6 +51,10 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'alerts' && parts.length <= 2)
     return { page: 'alerts', rule: parts[1] !== undefined && parts[1] !== '' ? parts[1] : null }
   if (parts[0] === 'settings' && parts.length === 1) return { page: 'settings' }
+  if (parts.length === 1 && (parts[0] === 'tail' || parts[0] === 'logs' || parts[0] === 'sessions'))
+    return { page: parts[0] }
+  if (parts[0] === 'session' && parts.length === 2 && parts[1] !== '')
+    return { page: 'session', sessionId: parts[1]! }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')
     return { page: 'replay', source: parts[1]! }
   if (parts[0] === 'diff' && parts.length === 3 && parts[1] !== '' && parts[2] !== '')
@@ -119,4 +130,9 @@ export function checkHash(traceId: string | null = null): string {
 /** Returns the hash of the alerts page, with the recent alerts of `rule` when given. */
 export function alertsHash(rule: string | null = null): string {
   return rule === null ? ALERTS_HASH : `${ALERTS_HASH}/${encodeURIComponent(rule)}`
+}
+
+/** Returns the hash of the page of one session (conversation). */
+export function sessionHash(sessionId: string): string {
+  return `#/session/${encodeURIComponent(sessionId)}`
 }

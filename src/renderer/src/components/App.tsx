@@ -18,6 +18,10 @@ import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
 import { PricesPage } from './PricesPage'
 import { SettingsPage } from './SettingsPage'
+import { LogsPage } from './LogsPage'
+import { SessionPage } from './SessionPage'
+import { SessionsPage } from './SessionsPage'
+import { TailPage } from './TailPage'
 import { TopBar } from './TopBar'
 import { TraceListPage } from './TraceListPage'
 import { TraceView } from './TraceView'
@@ -97,6 +101,14 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
         <EvalsPage route={route} />
       ) : route.page === 'alerts' ? (
         <AlertsPage rule={route.rule} />
+      ) : route.page === 'tail' ? (
+        <TailPage />
+      ) : route.page === 'logs' ? (
+        <LogsPage />
+      ) : route.page === 'sessions' ? (
+        <SessionsPage />
+      ) : route.page === 'session' ? (
+        <SessionPage key={route.sessionId} sessionId={route.sessionId} />
       ) : (
         <TraceListPage status={status} />
       )}

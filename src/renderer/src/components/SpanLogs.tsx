@@ -1,10 +1,16 @@
 import { useMemo } from 'react'
+import type { AttributeMap } from '../../../shared/api'
 import type { TraceLogsState } from '../hooks/use-trace-logs'
 import { formatJsonValue, formatLocalTime } from '../format'
+import { traceHash } from '../route'
+import { severityRange } from '../severity'
 import { AttributeTable } from './AttributeTable'
 import { LongText } from './LongText'
 
-/** Lists the trace's log records that carry this span's id. */
+/**
+ * Lists the log records logged in this span: OTLP log records that carry its
+ * id, and Logfire logs (logfire.info and the other levels) whose parent it is.
+ */
 export function SpanLogs({ logs, spanId }: { logs: TraceLogsState; spanId: string }) {
   const records = useMemo(
     () => logs.logs.filter((record) => record.spanId === spanId),
@@ -13,36 +19,52 @@ export function SpanLogs({ logs, spanId }: { logs: TraceLogsState; spanId: strin
   if (logs.error !== null) return <p className="muted">Could not load logs: {logs.error}</p>
   if (records.length === 0) return <p className="muted">No log records for this span.</p>
   return (
-    <ol className="log-list">
-      {records.map((record, index) => (
-        <li key={index} className={`log severity-${severityClass(record.severityNumber)}`}>
-          <div className="log-head">
-            <time dateTime={record.time} title={record.time}>
-              {formatLocalTime(record.time)}
-            </time>
-            <span className="severity">
-              {record.severityText || `severity ${record.severityNumber}`}
-            </span>
-            {record.eventName !== '' && <strong>{record.eventName}</strong>}
-          </div>
-          <LongText
-            text={typeof record.body === 'string' ? record.body : formatJsonValue(record.body)}
-          />
-          {Object.keys(record.attributes).length > 0 && (
-            <AttributeTable attributes={record.attributes} />
-          )}
-        </li>
-      ))}
+    <ol className="log-list" data-testid="span-logs">
+      {records.map((record) => {
+        const attributes =
+          record.source === 'span' ? withoutLogfireKeys(record.attributes) : record.attributes
+        return (
+          <li
+            key={record.cursor}
+            className={`log severity-${severityRange(record.severityNumber)}`}
+            data-testid="span-log"
+          >
+            <div className="log-head">
+              <time dateTime={record.time} title={record.time}>
+                {formatLocalTime(record.time)}
+              </time>
+              <span className="severity">
+                {record.severityText || `severity ${record.severityNumber}`}
+              </span>
+              {record.eventName !== '' && <strong>{record.eventName}</strong>}
+              {record.logSpanId !== null && record.traceId !== null && (
+                <a
+                  href={traceHash(record.traceId, record.logSpanId)}
+                  className="muted"
+                  title="Logfire sends its logs as spans; this selects that span"
+                >
+                  Logfire log
+                </a>
+              )}
+            </div>
+            <div data-testid="span-log-body">
+              <LongText
+                text={typeof record.body === 'string' ? record.body : formatJsonValue(record.body)}
+              />
+            </div>
+            {Object.keys(attributes).length > 0 && <AttributeTable attributes={attributes} />}
+          </li>
+        )
+      })}
     </ol>
   )
 }
 
-/** Maps an OTel severity number (1-24) to its range: trace, debug, info, warn, error, fatal. */
-function severityClass(severityNumber: number): string {
-  if (severityNumber >= 21) return 'fatal'
-  if (severityNumber >= 17) return 'error'
-  if (severityNumber >= 13) return 'warn'
-  if (severityNumber >= 9) return 'info'
-  if (severityNumber >= 5) return 'debug'
-  return 'trace'
+/** Leaves out the `logfire.*` keys of a Logfire log, which the line above already shows. */
+function withoutLogfireKeys(attributes: AttributeMap): AttributeMap {
+  const userAttributes: AttributeMap = {}
+  for (const [key, value] of Object.entries(attributes)) {
+    if (!key.startsWith('logfire.')) userAttributes[key] = value
+  }
+  return userAttributes
 }

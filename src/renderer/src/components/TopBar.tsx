@@ -3,9 +3,12 @@ import {
   ALERTS_HASH,
   checkHash,
   EVALS_HASH,
+  LOGS_HASH,
   PLAYGROUND_HASH,
   PRICES_HASH,
+  SESSIONS_HASH,
   SETTINGS_HASH,
+  TAIL_HASH,
   type Route,
 } from '../route'
 
@@ -15,7 +18,7 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with links to the trace list and the other pages, and the push channel's state. */
+/** App title bar with links to the app's pages, and the push channel's state. */
 export function TopBar({
   pushState,
   page,
@@ -39,6 +42,18 @@ export function TopBar({
           }
         >
           Playground
+        </a>
+        <a href={TAIL_HASH} aria-current={page === 'tail' ? 'page' : undefined}>
+          Live tail
+        </a>
+        <a href={LOGS_HASH} aria-current={page === 'logs' ? 'page' : undefined}>
+          Logs
+        </a>
+        <a
+          href={SESSIONS_HASH}
+          aria-current={page === 'sessions' || page === 'session' ? 'page' : undefined}
+        >
+          Sessions
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
           Prices

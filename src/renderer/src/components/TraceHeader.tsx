@@ -10,6 +10,7 @@ import { ExceptionGroups } from './ExceptionGroups'
 import { ErrorEvidenceView } from './ErrorEvidenceView'
 import { StatusBadge } from './StatusBadge'
 import { TraceFigures } from './TraceFigures'
+import { TraceSessionLink } from './TraceSessionLink'
 
 /**
  * Renders the trace's summary: root name, id, service, start, duration,
@@ -103,6 +104,7 @@ export function TraceHeader({
           </dd>
         </div>
       </dl>
+      <TraceSessionLink traceId={trace.traceId} reloadKey={trace.updatedAt} />
       {problems.length > 0 && (
         <p className="tree-problems" title="Problems in the parent links of this trace's spans">
           Tree: {problems.join(', ')}

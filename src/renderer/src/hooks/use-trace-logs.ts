@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react'
-import type { LogRecordJson } from '../../../shared/api'
+import type { LogEntryJson } from '../../../shared/logs'
 import { errorMessage, isAbortError } from '../api'
 import { useApi } from '../api-context'
 
 export interface TraceLogsState {
-  logs: LogRecordJson[]
+  logs: LogEntryJson[]
   error: string | null
 }
 
