@@ -86,7 +86,7 @@ FROM main.spans s
   JOIN main.scopes sc ON sc.id = s.scope_id
   LEFT JOIN main.span_genai sg ON sg.span_row_id = s.id`
 
-// The gateway records every model call it answers as a span of its own. An
+// The gateway stores a span for every model call it serves. An
 // agent that sends no traceparent with its model requests gets those spans
 // in its run's own trace (under the `loupe run` root span), while its own
 // instrumentation records the same calls in the agent's trace. Such a
@@ -118,7 +118,7 @@ const DUPLICATE_GATEWAY_CALLS = `
             AND os.end_ns >= s.end_ns - ${DUPLICATE_TOLERANCE_NS})))`
 
 // A trace with duplicate gateway calls gets its call totals counted again
-// without them (the `recounted` rows); every other trace keeps the totals
+// without them, in the `recounted` rows. Every other trace keeps the totals
 // that the normalizer stored.
 // NOTE: model_retries is not recounted, so failed duplicate gateway calls
 // still count as retries of the trace that holds them.
