@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3'
 import pino, { type Logger } from 'pino'
 import type { CoreStatus, PortStatus, StoreStatus } from '../shared/api'
 import { ApiServer } from './api/server'
+import { DashboardRoutes } from './api/dashboard-routes'
 import { QueryRunner } from './query/runner'
 import {
   acquireLock,
@@ -238,6 +239,12 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     playground,
     exchanges: (runId) => exchanges.listByRun(runId),
     query: (request) => queryRunner.run(request),
+    dashboards: new DashboardRoutes({
+      db,
+      dataDir,
+      runBatch: (statements, batch) => queryRunner.runBatch(statements, batch),
+      log: log.child({ component: 'dashboards' }),
+    }),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {

@@ -29,6 +29,7 @@ import { PRICE_DATA, type PriceOverride } from '../genai/pricing'
 import { QueryError } from '../query/statement'
 import { exportTraceAsOtlpJson } from '../store/export'
 import type { TraceQueries } from '../store/queries'
+import type { DashboardRoutes } from './dashboard-routes'
 
 /** The Content-Security-Policy of every page Loupe serves; the desktop window uses the same. */
 export const CONTENT_SECURITY_POLICY = [
@@ -76,6 +77,7 @@ export interface ApiOptions {
   exchanges: (runId: string) => ExchangeJson[]
   /** Runs one read-only SQL statement; rejects with a QueryError. */
   query: (request: QueryRequest) => Promise<QueryResult>
+  dashboards: DashboardRoutes
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -284,6 +286,13 @@ export class ApiServer {
       await this.checkScenario(request, response)
     } else if (method === 'POST' && parts[1] === 'query' && parts.length === 2) {
       await this.runQuery(request, response)
+    } else if (this.options.dashboards.handles(parts)) {
+      const body = method === 'POST' || method === 'PUT' ? await readJson(request, response) : null
+      if (body === undefined) return
+      sendResult(
+        response,
+        await this.options.dashboards.route(method, parts, url.searchParams, body),
+      )
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {

@@ -286,4 +286,17 @@ export const migrations: readonly string[] = [
   CREATE INDEX metric_batches_by_received ON metric_batches (received_ms);
   CREATE INDEX run_traces_by_trace ON run_traces (trace_id);
   `,
+
+  // 7: SQL charts that users pinned from the SQL explorer to the dashboards
+  // page. chart is the ChartSpec as JSON (type, x, y, series, unit).
+  `
+  CREATE TABLE pinned_charts (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    sql TEXT NOT NULL,
+    chart TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]
