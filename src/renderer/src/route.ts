@@ -1,5 +1,9 @@
+import { parseAnalysisHash, type AnalysisRoute } from './explorer-route'
+
 /** The screen that the address bar's hash selects. */
 export type Route =
+  /** The SQL explorer and the dashboards page. */
+  | AnalysisRoute
   | { page: 'list' }
   | { page: 'trace'; traceId: string; spanId: string | null }
   | { page: 'prices' }
@@ -16,9 +20,12 @@ export const PLAYGROUND_HASH = '#/playground'
 /**
  * Parses `#/`, `#/trace/<id>`, `#/trace/<id>/<spanId>`, `#/prices`,
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
- * `#/diff/<a>/<b>` and `#/call/<traceId>/<spanId>`; anything else is the list.
+ * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, and `#/sql` and
+ * `#/dashboards` (explorer-route.ts); anything else is the list.
  */
 export function parseRoute(hash: string): Route {
+  const analysis = parseAnalysisHash(hash)
+  if (analysis !== null) return analysis
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
   if (parts[0] === 'replay' && parts.length === 2 && parts[1] !== '')

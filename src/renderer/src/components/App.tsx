@@ -7,11 +7,13 @@ import { usePushChannel } from '../hooks/use-push-channel'
 import { useRoute } from '../hooks/use-route'
 import { PushBus } from '../push-bus'
 import { CallPage } from './CallPage'
+import { DashboardsPage } from './DashboardsPage'
 import { DiffPage } from './DiffPage'
 import { ErrorNotice } from './ErrorNotice'
 import { PlaygroundPage } from './PlaygroundPage'
 import { PortBanner } from './PortBanner'
 import { PricesPage } from './PricesPage'
+import { SqlExplorerPage } from './SqlExplorerPage'
 import { TopBar } from './TopBar'
 import { TraceListPage } from './TraceListPage'
 import { TraceView } from './TraceView'
@@ -64,7 +66,11 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
       {error !== null && status === null && (
         <ErrorNotice title="Could not load Loupe's status" message={error} />
       )}
-      {route.page === 'trace' ? (
+      {route.page === 'sql' ? (
+        <SqlExplorerPage route={route.explorer} />
+      ) : route.page === 'dashboards' ? (
+        <DashboardsPage range={route.range} />
+      ) : route.page === 'trace' ? (
         <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
       ) : route.page === 'prices' ? (
         <PricesPage />

@@ -1,3 +1,4 @@
+import { DASHBOARDS_HASH, SQL_HASH } from '../explorer-route'
 import type { PushChannelState } from '../hooks/use-push-channel'
 import { PLAYGROUND_HASH, PRICES_HASH, type Route } from '../route'
 
@@ -7,7 +8,7 @@ const PUSH_LABELS: Record<PushChannelState, string> = {
   reconnecting: 'reconnecting…',
 }
 
-/** App title bar with links to the trace list, playground and prices pages, and the push channel's state. */
+/** App title bar with links to the trace list, playground, dashboards, SQL explorer and prices pages, and the push channel's state. */
 export function TopBar({
   pushState,
   page,
@@ -31,6 +32,12 @@ export function TopBar({
           }
         >
           Playground
+        </a>
+        <a href={DASHBOARDS_HASH} aria-current={page === 'dashboards' ? 'page' : undefined}>
+          Dashboards
+        </a>
+        <a href={SQL_HASH} aria-current={page === 'sql' ? 'page' : undefined}>
+          SQL
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
           Prices
