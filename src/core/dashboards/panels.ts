@@ -88,7 +88,7 @@ function costPanels(range: TimeRange): PanelDefinition[] {
     {
       id: 'cost-by-route',
       title: `Cost ${per} by HTTP route`,
-      description: `US dollars of the traces that started in each ${range.bucket}, by the first http.route attribute in the trace (a server span's route, such as /chat).`,
+      description: `US dollars of the traces that started in each ${range.bucket}, by the http.route attribute of the trace's first server span that has one (such as /chat).`,
       emptyText: noCost,
       ...costSeries(
         range,
@@ -96,7 +96,8 @@ function costPanels(range: TimeRange): PanelDefinition[] {
         {
           name: 'route',
           expression: `coalesce((SELECT r.attributes->>'http.route' FROM records r
-                  WHERE r.trace_id = t.trace_id AND r.attributes->>'http.route' IS NOT NULL
+                  WHERE r.trace_id = t.trace_id AND r.span_kind = 'server'
+                    AND r.attributes->>'http.route' IS NOT NULL
                   ORDER BY r.start_ns LIMIT 1), 'no route')`,
         },
         ['cost_usd IS NOT NULL'],
