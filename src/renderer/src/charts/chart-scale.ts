@@ -30,7 +30,12 @@ export function niceTicks(min: number, max: number, count = 5): LinearTicks {
   }
   const rawStep = (high - low) / Math.max(1, count)
   const magnitude = 10 ** Math.floor(Math.log10(rawStep))
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rawStep)!
+  // The round step nearest to the raw one on a log scale: the thresholds are
+  // the geometric means of 1, 2, 5 and 10.
+  const ratio = rawStep / magnitude
+  const factor =
+    ratio >= Math.sqrt(50) ? 10 : ratio >= Math.sqrt(10) ? 5 : ratio >= Math.sqrt(2) ? 2 : 1
+  const step = factor * magnitude
   const first = Math.floor(low / step) * step
   const last = Math.ceil(high / step) * step
   const ticks: number[] = []
