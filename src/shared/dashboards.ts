@@ -15,7 +15,7 @@ export const CHART_UNITS: readonly ChartUnit[] = ['usd', 'ms', 'tokens', 'percen
 /** The maximum number of y columns of one chart. */
 export const MAX_CHART_Y_COLUMNS = 8
 
-/** How a query result is drawn: which columns go on which axis. */
+/** The mapping of a query result's columns to a chart's axes. */
 export interface ChartSpec {
   type: ChartType
   /** The column of the x axis: a time column for a time axis, else categories. */
@@ -23,8 +23,8 @@ export interface ChartSpec {
   /** The numeric columns drawn, one series each (or one per `series` value). */
   y: string[]
   /**
-   * A column whose values split each y column into one series per value, for
-   * results in long form (one row per time and group); null for none.
+   * A column whose values split each y column into one series per value, or
+   * null. It serves results in long form, with one row per time and group.
    */
   series: string | null
   unit: ChartUnit
@@ -38,7 +38,7 @@ export interface PanelJson {
   /** `cost-by-provider` and the like for a built-in panel, the pinned chart's id for a pinned one. */
   id: string
   title: string
-  /** What the panel shows and how it counts, in a sentence or two. */
+  /** A sentence or two on what the panel shows and how it counts. */
   description: string
   /** The SQL that was run, with the time range written in, so that it runs as is in the SQL explorer. */
   sql: string

@@ -1,7 +1,7 @@
 // A seeded store of many agent runs built from real SDK traces. A handful
 // of traces is captured once through Loupe's mock gateway: pydantic-ai
 // agents (OpenAI and Anthropic, a FastAPI app with two routes, a tool that
-// fails, a provider that answers 503) and a Vercel AI SDK agent exported by
+// fails, a provider that returns 503) and a Vercel AI SDK agent exported by
 // OpenTelemetry JS. The seeder then plans thousands of runs (agent, model,
 // start time over the last 48 hours, speed) and sends each one as a copy of
 // a captured trace over OTLP/HTTP, with fresh trace and span ids.
@@ -162,7 +162,7 @@ export const SEED_MODELS: Record<string, { model: string; input: number; output:
   ],
 }
 
-/** The price overrides that make each seeded model's cost exact and known to the test. */
+/** Returns the price overrides that make each seeded model's cost exact and known to the test. */
 export function seedPrices(): PriceOverride[] {
   return Object.values(SEED_MODELS)
     .flat()
@@ -216,9 +216,9 @@ function spansOf(body: OtlpTraces): ScopedSpan[] {
 const MODEL_OPERATIONS = new Set(['ai.generateText.doGenerate', 'ai.streamText.doStream'])
 
 /**
- * A model call span of any instrumentation: pydantic-ai's and the provider
- * SDK's `chat` spans (gen_ai.operation.name), the gateway's, and the AI
- * SDK's doGenerate span.
+ * Returns whether a span records a model call, in any instrumentation:
+ * pydantic-ai's and the provider SDK's `chat` spans (gen_ai.operation.name),
+ * the gateway's, and the AI SDK's doGenerate span.
  */
 function isModelSpan({ span }: ScopedSpan): boolean {
   return (
@@ -276,11 +276,13 @@ export function describeTemplate(name: string, body: OtlpTraces, errorClass: str
   const offset = (span: OtlpSpan) => BigInt(span.startTimeUnixNano) - t0
   const agents = spans.filter(isAgentRun).sort((a, b) => Number(offset(a.span) - offset(b.span)))
   const calls = modelCalls(spans)
+
   if (agents.length === 0 || calls.length === 0) {
     throw new Error(
       `captured trace ${name} has ${agents.length} agent runs and ${calls.length} model calls`,
     )
   }
+
   const first = calls[0]!.span
   const aiProvider = stringAttribute(first, 'ai.model.provider')
   const provider =
@@ -294,6 +296,7 @@ export function describeTemplate(name: string, body: OtlpTraces, errorClass: str
       if (model) models.add(model)
     }
   }
+
   const route =
     spans
       .filter(({ span }) => span.kind === SPAN_KIND_SERVER)
@@ -495,7 +498,7 @@ export async function captureTemplates(python: string): Promise<SeedTemplate[]> 
 
 // ---- Planning and sending -----------------------------------------------------
 
-/** A small seeded PRNG (mulberry32), so that a plan is the same on every run of a test. */
+/** Returns a small seeded PRNG (mulberry32), so that a plan is the same on every run of a test. */
 function random(seed: number): () => number {
   let state = seed >>> 0
   return () => {
@@ -613,10 +616,10 @@ export function planRuns(templates: SeedTemplate[], options: PlanOptions): Seede
 }
 
 /**
- * Returns the OTLP/JSON of one run: the template with the run's agent,
- * tool and model names, fresh span ids, times moved to the run's start and scaled by
- * its speed, and no loupe.run.id resource attribute (the copies belong to
- * no run).
+ * Returns the OTLP/JSON of one run: the template with the run's agent, tool
+ * and model names, fresh span ids, and times moved to the run's start and
+ * scaled by its speed. The loupe.run.id resource attribute is left out,
+ * because the copies belong to no run.
  */
 export function renderRun(run: SeededRun, salt: string): OtlpTraces {
   let text = JSON.stringify(run.template.body)

@@ -1,8 +1,8 @@
 // The dashboards API over a seeded store of 2,000 runs copied from real
 // pydantic-ai and AI SDK traces (test/helpers/seed-runs.ts). Each built-in
-// panel's rows must equal what the test computes from the seeder's plan;
-// the documented cost-per-agent query must return the plan's totals; and
-// pinned charts are created, listed, run, replaced and removed with clear
+// panel's rows must equal what the test computes from the seeder's plan,
+// and the documented cost-per-agent query must return the plan's totals.
+// Pinned charts are created, listed, run, replaced and removed, with clear
 // errors for invalid input.
 
 import { readFileSync } from 'node:fs'
@@ -45,8 +45,8 @@ function panel(id: string): PanelJson {
 }
 
 /**
- * A start time in Unix milliseconds as the views write it: SQLite rounds
- * to the nearest millisecond.
+ * Returns a time in Unix milliseconds as the views write it, because
+ * SQLite rounds to the nearest millisecond.
  */
 function viewMs(ns: bigint): number {
   return Math.round(Number(ns) / 1e6)
@@ -61,7 +61,7 @@ function inRange(ns: bigint, from: number, to: number): boolean {
   return ms >= from && ms < to
 }
 
-/** The p-th percentile with linear interpolation between the two nearest values. */
+/** Returns the p-th percentile, interpolated linearly between the two nearest values. */
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   const position = ((sorted.length - 1) * p) / 100
@@ -270,6 +270,7 @@ describe.skipIf(!python)('built-in dashboards', () => {
     const docs = readFileSync(join(repoRoot, 'docs/sql.md'), 'utf8')
     const at = docs.indexOf('### Total cost per agent over the last 24 hours\n')
     const sql = /```sql\n([\s\S]*?)```/.exec(docs.slice(at))![1]!
+
     const reply = await query(sql)
     expect(reply.status).toBe(200)
     expect(reply.body.columns).toEqual([
@@ -293,6 +294,7 @@ describe.skipIf(!python)('built-in dashboards', () => {
       }
       expected.set(run.agentName, totals)
     }
+
     const rows = rowsOf(reply.body)
     expect(rows.map((row) => row.agent_name).sort()).toEqual([...expected.keys()].sort())
     for (const row of rows) {
@@ -477,7 +479,7 @@ describe('pinned charts', () => {
     ])
   })
 
-  it('answers 404 and 405', async () => {
+  it('rejects unknown ids and methods', async () => {
     const body = JSON.stringify({ title: 'x', sql, chart })
     const put = await apiJson<{ error: string }>(loupe, '/api/dashboards/pinned/chart_missing', {
       method: 'PUT',

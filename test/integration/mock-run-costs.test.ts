@@ -1,6 +1,6 @@
 // Costs of `loupe run --mock` runs in the SQL views and the dashboards. The
-// gateway stores a span for every model call; when the agent sends no
-// traceparent, those spans land in the run's own trace while the agent's
+// gateway stores a span for every model call. When the agent sends no
+// traceparent, those spans land in the run's own trace, while the agent's
 // instrumentation records the same calls in its trace. Each call must
 // count once. An agent without instrumentation is known only through the
 // gateway, so its calls must still count.

@@ -5,7 +5,7 @@ Usage: seed_agent.py MODE MODEL
 MODE is one of:
     turn   one agent run at the top level, under a `seed_turn` span
     route  a FastAPI app, instrumented by Logfire, that runs the agent for POST /chat and
-           POST /plan; both routes are requested once through Starlette's TestClient
+           POST /plan. Starlette's TestClient requests each route once.
 
 MODEL is a pydantic-ai model name (`openai-chat:gpt-4o-mini`, `anthropic:claude-3-5-haiku-latest`);
 its client takes the base URL and key from the environment that `loupe run --mock SCENARIO`

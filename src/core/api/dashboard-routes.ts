@@ -9,7 +9,7 @@
 //   GET    /api/query/schema             the views' columns and the helper functions
 //
 // Panel queries run in query processes like any user SQL, so a slow panel
-// never blocks the core.
+// does not block the core's event loop.
 
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
@@ -114,6 +114,7 @@ export class DashboardRoutes {
       range = parseTimeRange(params, (this.options.now ?? Date.now)())
     } catch (error) {
       if (!(error instanceof TimeRangeError)) throw error
+      this.options.log.info(`dashboard request rejected: ${error.message}`)
       return failure(400, error.message)
     }
     const definitions = builtInPanels(range)
@@ -165,7 +166,10 @@ export class DashboardRoutes {
 
   private async pin(body: unknown): Promise<ApiResult> {
     const checked = await this.checkInput(body)
-    if ('status' in checked) return checked
+    if ('status' in checked) {
+      this.options.log.info({ status: checked.status }, 'chart not pinned: invalid input')
+      return checked
+    }
     if (this.pinned.count() >= MAX_PINNED_CHARTS) {
       return failure(
         409,
@@ -180,7 +184,10 @@ export class DashboardRoutes {
   private async replace(id: string, body: unknown): Promise<ApiResult> {
     if (this.pinned.get(id) === null) return notFound(id)
     const checked = await this.checkInput(body)
-    if ('status' in checked) return checked
+    if ('status' in checked) {
+      this.options.log.info({ chartId: id, status: checked.status }, 'pinned chart not replaced')
+      return checked
+    }
     const chart = this.pinned.update(id, checked.input)
     return chart ? { status: 200, body: chart } : notFound(id)
   }
@@ -199,6 +206,7 @@ export class DashboardRoutes {
       return failure(400, `invalid pinned chart: ${problems.join('; ')}`, { problems })
     }
     const input = parsed.data
+
     let outcome: StatementOutcome | undefined
     try {
       ;[outcome] = await this.options.runBatch([input.sql], {
@@ -214,10 +222,11 @@ export class DashboardRoutes {
         code: outcome.error.code,
       })
     }
+
     const columns = outcome!.result.columns
     const chart = input.chart
-    const wanted = [chart.x, ...chart.y, ...(chart.series === null ? [] : [chart.series])]
-    const missing = wanted.filter((name) => !columns.includes(name))
+    const required = [chart.x, ...chart.y, ...(chart.series === null ? [] : [chart.series])]
+    const missing = required.filter((name) => !columns.includes(name))
     if (missing.length > 0) {
       const problems = missing.map(
         (name) => `chart: column ${name} is not in the query's result (${columns.join(', ')})`,

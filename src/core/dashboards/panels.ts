@@ -8,12 +8,12 @@ import { bucketExpression, sqlTimestamp, type TimeRange } from './time-range'
 /** A built-in panel before its query ran. */
 export type PanelDefinition = Omit<PanelJson, 'result' | 'error'>
 
-/** The `start_timestamp` condition of a view for the range, as SQL. */
+/** Returns the SQL condition that a view's start time is in the range. */
 function inRange(range: TimeRange, column = 'start_timestamp'): string {
   return `${column} >= ${sqlTimestamp(range.fromMs)} AND ${column} < ${sqlTimestamp(range.toMs)}`
 }
 
-/** The SQL and chart of a cost series split by one column, bucketed by start time. */
+/** Builds the SQL and chart of a cost series split by one column, bucketed by start time. */
 function costSeries(
   range: TimeRange,
   from: string,
@@ -106,7 +106,7 @@ function costPanels(range: TimeRange): PanelDefinition[] {
   ]
 }
 
-/** The SQL of p50, p95 and p99 durations in milliseconds by one column. */
+/** Builds the SQL of p50, p95 and p99 durations in milliseconds by one column. */
 function latencySql(range: TimeRange, from: string, group: string, where: string[]): string {
   return [
     `SELECT ${group},`,

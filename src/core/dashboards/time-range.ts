@@ -10,7 +10,7 @@ const DAY_MS = 24 * HOUR_MS
 
 /** The range shown when the request names none: the last 24 hours. */
 export const DEFAULT_RANGE_MS = DAY_MS
-/** The longest range, so that a series has at most a few hundred day buckets. */
+/** The maximum range, so that a series has at most a few hundred day buckets. */
 export const MAX_RANGE_MS = 366 * DAY_MS
 
 /** ISO 8601 with a date, a time and a UTC offset, as `Date.prototype.toISOString` writes it. */

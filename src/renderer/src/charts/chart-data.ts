@@ -1,7 +1,7 @@
-// Turns a query result and a chart spec into the series that a chart draws:
-// one x value per distinct value of the x column (sorted by time on a time
-// axis), and one series per y column, or per y column and value of the
-// `series` column for results in long form.
+// Turns a query result and a chart spec into the series that a chart draws.
+// There is one x value per distinct value of the x column, sorted by time on
+// a time axis. There is one series per y column, or per y column and value
+// of the `series` column for results in long form.
 
 import type { QueryResult } from '../../../shared/api'
 import type { ChartSpec, ChartUnit } from '../../../shared/dashboards'

@@ -1,7 +1,7 @@
 // Positions of everything a chart draws, in pixels of its plot area: the x
 // position of each point, the y scale, and the path or bars of each series.
 // Lines break where a series has no value, and on a time axis where a step
-// of the x values is missing; stacked areas drop to zero there instead.
+// of the x values is missing. Stacked areas drop to zero there instead.
 
 import type { ChartType } from '../../../shared/dashboards'
 import type { ChartData } from './chart-data'

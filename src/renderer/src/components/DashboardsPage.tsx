@@ -16,7 +16,7 @@ import { ErrorNotice } from './ErrorNotice'
 import '../charts/dashboards.css'
 
 /**
- * The dashboards page: the built-in panels (cost, latency, tool failures,
+ * Renders the dashboards page: the built-in panels (cost, latency, tool failures,
  * error classes, tokens) for a time range, and the charts pinned from the
  * SQL explorer. Each panel shows its SQL on demand and opens in the
  * explorer.

@@ -6,7 +6,7 @@ import { explorerHash, type ExplorerState, type ExplorerView } from '../explorer
 import { formatCount, formatDuration, pluralize } from '../format'
 import { useQuerySchema, useSqlQuery } from '../hooks/use-sql-query'
 import { navigate } from '../navigation'
-import { SQL_EXAMPLES } from '../sql-examples'
+import { SQL_EXAMPLES } from '../../../shared/sql-examples'
 import { Chart } from './Chart'
 import { ChartControls } from './ChartControls'
 import { ErrorNotice } from './ErrorNotice'
@@ -21,7 +21,7 @@ const MAX_LIMIT_ROWS = 100_000
 const DEFAULT_TIMEOUT_SECONDS = 5
 const MAX_TIMEOUT_SECONDS = 60
 
-/** Returns the query's limits, or the message that says which one is invalid. */
+/** Returns the query's limits, or a message that names the invalid one. */
 function parseLimits(rows: string, seconds: string): Omit<QueryRequest, 'sql'> | string {
   const limitRows = Number(rows)
   if (!Number.isInteger(limitRows) || limitRows < 1 || limitRows > MAX_LIMIT_ROWS) {
@@ -40,7 +40,7 @@ function chartFits(chart: ChartSpec, result: QueryResult): boolean {
 }
 
 /**
- * The SQL explorer: a Monaco SQL editor with completion of the views and
+ * Renders the SQL explorer: a Monaco SQL editor with completion of the views and
  * their columns, Ctrl/Cmd+Enter to run, and the result as a virtualized
  * table or a chart that can be pinned to the dashboards page. The last
  * query run, the view and the chart are in the URL.

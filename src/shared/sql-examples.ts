@@ -1,5 +1,6 @@
-// Example queries of the SQL explorer's Examples menu, the same as the
-// examples in docs/sql.md.
+// The queries of the SQL explorer's Examples menu, the same as the examples
+// in docs/sql.md, in the same order (test/unit/query/sql-examples.test.ts
+// compares them).
 
 export interface SqlExample {
   title: string
@@ -30,7 +31,7 @@ GROUP BY hour, model
 ORDER BY hour`,
   },
   {
-    title: 'Slowest models at the 95th percentile',
+    title: 'Slowest model calls, with the 95th percentile per model',
     sql: `SELECT model, count(*) AS calls, median(duration) AS median_s, percentile(duration, 95) AS p95_s
 FROM model_calls
 GROUP BY model
@@ -44,18 +45,18 @@ WHERE error_class <> 'none'
 GROUP BY error_class`,
   },
   {
-    title: 'Tools that failed most',
-    sql: `SELECT tool_name, count(*) AS calls, sum(error_class <> 'none') AS failures
-FROM tool_calls
-GROUP BY tool_name
-ORDER BY failures DESC`,
-  },
-  {
-    title: 'Latest spans with a model attribute',
+    title: 'Spans by an attribute',
     sql: `SELECT start_timestamp, span_name, attributes->>'gen_ai.request.model' AS model
 FROM records
 WHERE attributes->>'gen_ai.request.model' IS NOT NULL
 ORDER BY start_timestamp DESC
 LIMIT 20`,
+  },
+  {
+    title: 'Tools that failed most',
+    sql: `SELECT tool_name, count(*) AS calls, sum(error_class <> 'none') AS failures
+FROM tool_calls
+GROUP BY tool_name
+ORDER BY failures DESC`,
   },
 ]
