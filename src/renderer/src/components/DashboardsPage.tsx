@@ -81,8 +81,8 @@ function RangeToolbar({
   loading: boolean
   onReload: () => void
 }) {
-  const [from, setFrom] = useState('')
-  const [to, setTo] = useState('')
+  const [from, setFrom] = useState('from' in range ? localInputValue(range.from) : '')
+  const [to, setTo] = useState('to' in range ? localInputValue(range.to) : '')
   const [problem, setProblem] = useState<string | null>(null)
 
   const applyCustom = (event: FormEvent) => {
@@ -134,6 +134,13 @@ function RangeToolbar({
       {problem !== null && <ErrorNotice title="Invalid time range" message={problem} />}
     </>
   )
+}
+
+/** Returns an ISO time as the local `YYYY-MM-DDTHH:MM` text of a datetime-local input. */
+function localInputValue(iso: string): string {
+  const date = new Date(iso)
+  const pad = (value: number) => String(value).padStart(2, '0')
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`
 }
 
 function Panel({ panel, onRemove }: { panel: PanelJson; onRemove?: () => void }) {
