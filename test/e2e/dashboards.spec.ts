@@ -1,10 +1,10 @@
 // The dashboards page and the SQL explorer in headless Chromium, over a
 // store seeded with 300 copies of real pydantic-ai and AI SDK traces
 // (test/helpers/seed-runs.ts). The cost dashboard shows each model's cost
-// and its hover values; a panel opens in the SQL explorer with its chart; a
-// query typed in the explorer runs with Ctrl+Enter, shows its rows and its
-// chart, offers completion, shows the core's errors, and is pinned to the
-// dashboards and removed again. Every page checks that the
+// and its hover values, and a panel opens in the SQL explorer with its
+// chart. A query typed in the explorer runs with Ctrl+Enter and shows its
+// rows and its chart. The explorer offers completion and shows the core's
+// errors, and a chart is pinned to the dashboards and removed again. Every page checks that the
 // Content-Security-Policy blocked nothing and that no script error occurred.
 
 import type { Browser, Locator, Page } from 'playwright-core'
