@@ -12,6 +12,7 @@ import type { CoreStatus, PortStatus, StoreStatus } from '../shared/api'
 import { AlertService } from './alerts/service'
 import { ApiServer } from './api/server'
 import { TailFeed } from './tail/feed'
+import { DashboardRoutes } from './api/dashboard-routes'
 import { QueryRunner } from './query/runner'
 import {
   acquireLock,
@@ -294,6 +295,12 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       logs: new LogSearch(db),
       sessions: new SessionQueries(db, queries),
     },
+    dashboards: new DashboardRoutes({
+      db,
+      dataDir,
+      runBatch: (statements, batch) => queryRunner.runBatch(statements, batch),
+      log: log.child({ component: 'dashboards' }),
+    }),
     prices: {
       list: () => listPriceOverrides(db),
       save: (override) => {

@@ -37,6 +37,7 @@ import type { TraceQueries } from '../store/queries'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import { handleImportRequest } from './import-routes'
 import { routeTailLogsSessions, type TailLogsSessionsApi } from './tail-logs-sessions-routes'
+import type { DashboardRoutes } from './dashboard-routes'
 
 import { routeSettings, type SettingsApi } from './settings-routes'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
@@ -79,6 +80,7 @@ export interface ApiOptions {
   settings?: SettingsApi
   /** The live tail stream, the logs search and the sessions queries. */
   tailLogsSessions: TailLogsSessionsApi
+  dashboards: DashboardRoutes
 }
 
 /** Price overrides, whose changes reprice stored runs. */
@@ -329,6 +331,13 @@ export class ApiServer {
         readBody,
       )
       if (result !== null) sendResult(response, result)
+    } else if (this.options.dashboards.handles(parts)) {
+      const body = method === 'POST' || method === 'PUT' ? await readJson(request, response) : null
+      if (body === undefined) return
+      sendResult(
+        response,
+        await this.options.dashboards.route(method, parts, url.searchParams, body),
+      )
     } else if (method === 'POST' && parts[1] === 'demo' && parts.length === 2) {
       sendJson(response, 200, { traceIds: await this.options.loadDemo() })
     } else {

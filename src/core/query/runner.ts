@@ -19,12 +19,24 @@ export const MAX_RUNNING_QUERIES = 4
 
 export interface WorkerInput {
   dataDir: string
-  sql: string
+  /** Statements run one after another on one connection, each with its own reply. */
+  statements: string[]
   limitRows: number
 }
 
+/** The reply for `statements[index]`. */
 export type WorkerReply =
-  { type: 'result'; result: QueryResult } | { type: 'error'; code: QueryErrorCode; message: string }
+  | { type: 'result'; index: number; result: QueryResult }
+  | { type: 'error'; index: number; code: QueryErrorCode; message: string }
+
+/** The rows of one statement of a batch, or the QueryError it ended with. */
+export type StatementOutcome = { result: QueryResult } | { error: QueryError }
+
+export interface BatchOptions {
+  limitRows?: number
+  /** Time limit of the whole batch, in milliseconds. */
+  timeoutMs?: number
+}
 
 /** Path of the built query process entry (electron.vite.config.ts builds it). */
 function workerScript(): string {
@@ -55,8 +67,20 @@ export class QueryRunner {
    * QueryError (rejected, invalid, failed, timeout or busy).
    */
   async run(request: QueryRequest): Promise<QueryResult> {
-    const limitRows = checkLimit('limitRows', request.limitRows, DEFAULT_LIMIT_ROWS, MAX_LIMIT_ROWS)
-    const timeoutMs = checkLimit('timeoutMs', request.timeoutMs, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS)
+    const [outcome] = await this.runBatch([request.sql], request)
+    if ('error' in outcome!) throw outcome.error
+    return outcome!.result
+  }
+
+  /**
+   * Runs several statements one after another in one query process, within
+   * one time limit, and resolves with an outcome for each. Statements not
+   * finished at the limit get a `timeout` error. Rejects with a QueryError
+   * only when the batch cannot start (invalid limits, busy, not built).
+   */
+  async runBatch(statements: string[], options: BatchOptions = {}): Promise<StatementOutcome[]> {
+    const limitRows = checkLimit('limitRows', options.limitRows, DEFAULT_LIMIT_ROWS, MAX_LIMIT_ROWS)
+    const timeoutMs = checkLimit('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS)
     const script = workerScript()
     if (!existsSync(script)) {
       throw new QueryError(
@@ -70,7 +94,8 @@ export class QueryRunner {
         'busy',
       )
     }
-    const input: WorkerInput = { dataDir: this.dataDir, sql: request.sql, limitRows }
+    if (statements.length === 0) return []
+    const input: WorkerInput = { dataDir: this.dataDir, statements, limitRows }
     // ELECTRON_RUN_AS_NODE makes the Electron binary (process.execPath in
     // the desktop app's core) run the script as plain Node.
     // NOTE: not verified in a packaged app, where the script is inside app.asar.
@@ -82,7 +107,7 @@ export class QueryRunner {
     this.children.add(child)
     child.once('exit', () => this.children.delete(child))
     child.send(input)
-    return awaitReply(child, timeoutMs)
+    return awaitReplies(child, statements.length, timeoutMs)
   }
 
   /** Kills the queries still running, when the core stops. */
@@ -91,46 +116,60 @@ export class QueryRunner {
   }
 }
 
-/** Resolves with the query process's result, or rejects when it fails or passes the time limit (then kills it). */
-function awaitReply(child: ChildProcess, timeoutMs: number): Promise<QueryResult> {
-  return new Promise((resolve, reject) => {
+function timeoutError(timeoutMs: number): QueryError {
+  return new QueryError(
+    `the query timed out after ${timeoutMs} ms and was stopped. Narrow it (for example ` +
+      "WHERE start_timestamp > datetime('now', '-1 hour')), or raise the time limit " +
+      `(timeoutMs, or --timeout in the CLI; at most ${MAX_TIMEOUT_MS} ms)`,
+    'timeout',
+  )
+}
+
+/**
+ * Resolves with an outcome for each of `count` statements once the query
+ * process has replied for all of them. At the time limit, or when the
+ * process fails or exits early, the statements without a reply get an
+ * error, and a process still running is killed.
+ */
+function awaitReplies(
+  child: ChildProcess,
+  count: number,
+  timeoutMs: number,
+): Promise<StatementOutcome[]> {
+  return new Promise((resolve) => {
+    const outcomes: (StatementOutcome | undefined)[] = new Array<undefined>(count).fill(undefined)
+    let replies = 0
     let settled = false
-    const settle = (action: () => void) => {
+    const finish = (makeError: () => QueryError) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      action()
+      resolve(outcomes.map((outcome) => outcome ?? { error: makeError() }))
     }
     const timer = setTimeout(() => {
-      settle(() =>
-        reject(
-          new QueryError(
-            `the query timed out after ${timeoutMs} ms and was stopped. Narrow it (for example ` +
-              "WHERE start_timestamp > datetime('now', '-1 hour')), or raise the time limit " +
-              `(timeoutMs, or --timeout in the CLI; at most ${MAX_TIMEOUT_MS} ms)`,
-            'timeout',
-          ),
-        ),
-      )
+      finish(() => timeoutError(timeoutMs))
       child.kill('SIGKILL')
     }, timeoutMs)
-    child.once('message', (message: WorkerReply) => {
-      settle(() => {
-        if (message.type === 'result') resolve(message.result)
-        else reject(new QueryError(message.message, message.code))
-      })
+    child.on('message', (message: WorkerReply) => {
+      if (settled || outcomes[message.index] !== undefined) return
+      outcomes[message.index] =
+        message.type === 'result'
+          ? { result: message.result }
+          : { error: new QueryError(message.message, message.code) }
+      replies++
+      if (replies === count)
+        finish(() => new QueryError('the query process sent no reply for this statement', 'failed'))
     })
     child.once('error', (error) =>
-      settle(() => reject(new QueryError(`the query process failed: ${error.message}`, 'failed'))),
+      finish(() => new QueryError(`the query process failed: ${error.message}`, 'failed')),
     )
     child.once('exit', (code, signal) =>
-      settle(() =>
-        reject(
+      finish(
+        () =>
           new QueryError(
             `the query process exited (${signal ?? `code ${code}`}) before replying`,
             'failed',
           ),
-        ),
       ),
     )
   })

@@ -86,8 +86,68 @@ FROM main.spans s
   JOIN main.scopes sc ON sc.id = s.scope_id
   LEFT JOIN main.span_genai sg ON sg.span_row_id = s.id`
 
+// The gateway stores a span for every model call it serves. An
+// agent that sends no traceparent with its model requests gets those spans
+// in its run's own trace (under the `loupe run` root span), while its own
+// instrumentation records the same calls in the agent's trace. Such a
+// gateway span is a duplicate when another trace of the same run has a
+// model-call span, not from the gateway, with the same gen_ai.response.id
+// or whose time range encloses the gateway span's (give or take
+// DUPLICATE_TOLERANCE_NS, since the gateway's clock starts from Date.now()
+// and is up to a millisecond off). A gateway span nested in the agent's
+// model-call span in one trace already has counted = 0.
+const DUPLICATE_TOLERANCE_NS = 5_000_000
+const RESPONSE_ID = (table: string) => `json_extract(${table}.attributes, '$."gen_ai.response.id"')`
+const DUPLICATE_GATEWAY_CALLS = `
+  SELECT g.span_row_id, g.trace_id
+  FROM main.span_genai g
+    JOIN main.spans s ON s.id = g.span_row_id
+    JOIN main.scopes sc ON sc.id = s.scope_id
+    JOIN main.run_traces mine ON mine.trace_id = g.trace_id
+  WHERE g.kind = 'model' AND g.counted = 1 AND sc.name = 'loupe.gateway' AND s.pending = 0
+    AND EXISTS (
+      SELECT 1
+      FROM main.run_traces sibling
+        JOIN main.span_genai og ON og.trace_id = sibling.trace_id AND og.kind = 'model'
+        JOIN main.spans os ON os.id = og.span_row_id
+        JOIN main.scopes osc ON osc.id = os.scope_id
+      WHERE sibling.run_id = mine.run_id AND sibling.trace_id <> mine.trace_id
+        AND osc.name <> 'loupe.gateway' AND os.pending = 0
+        AND (${RESPONSE_ID('os')} = ${RESPONSE_ID('s')}
+          OR (os.start_ns <= s.start_ns + ${DUPLICATE_TOLERANCE_NS}
+            AND os.end_ns >= s.end_ns - ${DUPLICATE_TOLERANCE_NS})))`
+
+// A trace with duplicate gateway calls gets its call totals counted again
+// without them, in the `recounted` rows. Every other trace keeps the totals
+// that the normalizer stored.
+// NOTE: model_retries is not recounted, so failed duplicate gateway calls
+// still count as retries of the trace that holds them.
+const RECOUNTED = `
+recounted AS (
+  SELECT d.trace_id,
+    count(g.span_row_id) AS model_calls,
+    coalesce(sum(g.input_tokens), 0) AS input_tokens,
+    coalesce(sum(g.output_tokens), 0) AS output_tokens,
+    coalesce(sum(g.cache_read_tokens), 0) AS cache_read_tokens,
+    coalesce(sum(g.cache_write_tokens), 0) AS cache_write_tokens,
+    coalesce(sum(g.reasoning_tokens), 0) AS reasoning_tokens,
+    sum(g.cost_usd) AS cost_usd,
+    count(CASE WHEN g.cost_source = 'unpriced' THEN 1 END) AS unpriced_calls,
+    json_group_array(DISTINCT g.model) FILTER (WHERE g.model IS NOT NULL) AS models
+  FROM (SELECT DISTINCT trace_id FROM duplicate_calls) d
+    LEFT JOIN main.span_genai g ON g.trace_id = d.trace_id AND g.kind = 'model' AND g.counted = 1
+      AND g.span_row_id NOT IN (SELECT span_row_id FROM duplicate_calls)
+  GROUP BY d.trace_id
+)`
+
+/** A trace total: the recounted one for a trace with duplicate gateway calls, else the stored one. */
+const TRACE_TOTAL = (column: string) =>
+  `CASE WHEN rc.trace_id IS NULL THEN tg.${column} ELSE rc.${column} END AS ${column}`
+
 const TRACES = `
 CREATE TEMP VIEW traces AS
+WITH duplicate_calls AS (${DUPLICATE_GATEWAY_CALLS}),
+${RECOUNTED}
 SELECT
   t.trace_id,
   t.root_span_id,
@@ -104,22 +164,24 @@ SELECT
   t.error_count,
   t.in_progress_count,
   tg.agent_name,
-  tg.models,
-  tg.model_calls,
+  CASE WHEN rc.trace_id IS NULL THEN tg.models ELSE coalesce(rc.models, '[]') END AS models,
+  ${TRACE_TOTAL('model_calls')},
   tg.tool_calls,
   tg.tool_retries,
   tg.model_retries,
-  tg.input_tokens,
-  tg.output_tokens,
-  tg.cache_read_tokens,
-  tg.cache_write_tokens,
-  tg.reasoning_tokens,
-  tg.cost_usd,
-  tg.unpriced_calls,
+  ${TRACE_TOTAL('input_tokens')},
+  ${TRACE_TOTAL('output_tokens')},
+  ${TRACE_TOTAL('cache_read_tokens')},
+  ${TRACE_TOTAL('cache_write_tokens')},
+  ${TRACE_TOTAL('reasoning_tokens')},
+  ${TRACE_TOTAL('cost_usd')},
+  ${TRACE_TOTAL('unpriced_calls')},
   coalesce(tg.error_class, 'none') AS error_class,
   tg.error,
   (SELECT min(rt.run_id) FROM main.run_traces rt WHERE rt.trace_id = t.trace_id) AS run_id
-FROM main.traces t LEFT JOIN main.trace_genai tg ON tg.trace_id = t.trace_id`
+FROM main.traces t
+  LEFT JOIN main.trace_genai tg ON tg.trace_id = t.trace_id
+  LEFT JOIN recounted rc ON rc.trace_id = t.trace_id`
 
 // Each agent span with the totals of the model calls and tool calls below
 // it. The recursive step walks down from the agent span; UNION (not UNION
@@ -201,6 +263,7 @@ WHERE g.kind = 'agent' AND s.pending = 0`
 
 const MODEL_CALLS = `
 CREATE TEMP VIEW model_calls AS
+WITH duplicate_calls AS (${DUPLICATE_GATEWAY_CALLS})
 SELECT
   s.trace_id,
   s.span_id,
@@ -222,7 +285,8 @@ SELECT
   g.reasoning_tokens,
   g.cost_usd,
   g.cost_source,
-  g.counted,
+  CASE WHEN g.counted = 1 AND s.id NOT IN (SELECT span_row_id FROM duplicate_calls) THEN 1 ELSE 0 END
+    AS counted,
   g.retried,
   g.error_class,
   g.error,

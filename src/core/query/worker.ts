@@ -1,27 +1,49 @@
-// Entry point of a query process: it receives one user SQL statement over
-// IPC, runs it on its own read-only connection and sends back the result or
-// the error. The core kills the process at the time limit. A worker thread
-// would not do: better-sqlite3 cannot interrupt a statement, and
-// terminating a thread only takes effect when the statement returns to
-// JavaScript, so a runaway statement would keep a core busy.
+// Entry point of a query process: it receives user SQL statements over IPC,
+// runs them one after another on its own read-only connection and sends
+// back each result or error. The core kills the process at the time limit.
+// A worker thread would not do: better-sqlite3 cannot interrupt a
+// statement, and terminating a thread only takes effect when the statement
+// returns to JavaScript, so a runaway statement would keep a core busy.
 
+import type Database from 'better-sqlite3'
 import { QueryError, openQueryConnection, runUserStatement } from './statement'
 import type { WorkerInput, WorkerReply } from './runner'
 
-function reply(input: WorkerInput): WorkerReply {
-  let db: ReturnType<typeof openQueryConnection> | null = null
+function errorReply(index: number, error: unknown): WorkerReply {
+  if (error instanceof QueryError)
+    return { type: 'error', index, code: error.code, message: error.message }
+  return { type: 'error', index, code: 'failed', message: (error as Error).message }
+}
+
+function send(reply: WorkerReply): Promise<void> {
+  return new Promise((resolve) => process.send?.(reply, () => resolve()))
+}
+
+async function runStatements(input: WorkerInput): Promise<void> {
+  let db: Database.Database
   try {
     db = openQueryConnection(input.dataDir)
-    return { type: 'result', result: runUserStatement(db, input.sql, input.limitRows) }
   } catch (error) {
-    if (error instanceof QueryError)
-      return { type: 'error', code: error.code, message: error.message }
-    return { type: 'error', code: 'failed', message: (error as Error).message }
+    for (let index = 0; index < input.statements.length; index++) {
+      await send(errorReply(index, error))
+    }
+    return
+  }
+  try {
+    for (const [index, sql] of input.statements.entries()) {
+      let reply: WorkerReply
+      try {
+        reply = { type: 'result', index, result: runUserStatement(db, sql, input.limitRows) }
+      } catch (error) {
+        reply = errorReply(index, error)
+      }
+      await send(reply)
+    }
   } finally {
-    db?.close()
+    db.close()
   }
 }
 
 process.once('message', (input: WorkerInput) => {
-  process.send?.(reply(input), () => process.exit(0))
+  void runStatements(input).then(() => process.exit(0))
 })

@@ -357,4 +357,17 @@ export const migrations: readonly string[] = [
 
   CREATE INDEX span_genai_log_spans ON span_genai (span_row_id) WHERE span_type = 'log';
   `,
+
+  // 10: SQL charts that users pinned from the SQL explorer to the dashboards
+  // page. chart is the ChartSpec as JSON (type, x, y, series, unit).
+  `
+  CREATE TABLE pinned_charts (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    sql TEXT NOT NULL,
+    chart TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ]

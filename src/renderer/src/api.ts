@@ -289,7 +289,11 @@ export class ApiClient {
     return this.request('api/import', { method: 'POST', body: JSON.stringify(request) })
   }
 
-  private async request<T>(path: string, init: RequestInit): Promise<T> {
+  /**
+   * Sends a request to the core's API (a path such as `api/status`) with the
+   * token, and returns its JSON body. Rejects with an ApiError.
+   */
+  async request<T>(path: string, init: RequestInit): Promise<T> {
     const url = new URL(path, this.connection.baseUrl)
     let response: Response
     try {

@@ -1,5 +1,9 @@
+import { parseAnalysisHash, type AnalysisRoute } from './explorer-route'
+
 /** The screen that the address bar's hash selects. */
 export type Route =
+  /** The SQL explorer and the dashboards page. */
+  | AnalysisRoute
   | { page: 'list' }
   | { page: 'trace'; traceId: string; spanId: string | null }
   | { page: 'prices' }
@@ -40,9 +44,12 @@ export const SESSIONS_HASH = '#/sessions'
  * `#/playground`, `#/playground/<runId>`, `#/replay/<source>`,
  * `#/diff/<a>/<b>`, `#/call/<traceId>/<spanId>`, `#/check`, `#/check/<traceId>`,
  * `#/evals`, `#/evals/<id>`, `#/evals/compare/<a>/<b>`, `#/alerts`, `#/alerts/<rule>`,
- * `#/settings`, `#/tail`, `#/logs`, `#/sessions` and `#/session/<id>`; anything else is the list.
+ * `#/settings`, `#/tail`, `#/logs`, `#/sessions`, `#/session/<id>`, and `#/sql` and
+ * `#/dashboards` (explorer-route.ts); anything else is the list.
  */
 export function parseRoute(hash: string): Route {
+  const analysis = parseAnalysisHash(hash)
+  if (analysis !== null) return analysis
   const parts = hash.replace(/^#\/?/, '').split('/').map(safeDecode)
   if (parts[0] === 'prices' && parts.length === 1) return { page: 'prices' }
   if (parts[0] === 'check' && parts.length <= 2)

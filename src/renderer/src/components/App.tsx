@@ -11,6 +11,7 @@ import { AlertsPage } from './AlertsPage'
 import { AlertToasts } from './AlertToasts'
 import { CallPage } from './CallPage'
 import { CheckPage } from './CheckPage'
+import { DashboardsPage } from './DashboardsPage'
 import { DiffPage } from './DiffPage'
 import { EvalsPage } from './EvalsPage'
 import { ErrorNotice } from './ErrorNotice'
@@ -22,6 +23,7 @@ import { LogsPage } from './LogsPage'
 import { SessionPage } from './SessionPage'
 import { SessionsPage } from './SessionsPage'
 import { TailPage } from './TailPage'
+import { SqlExplorerPage } from './SqlExplorerPage'
 import { TopBar } from './TopBar'
 import { TraceListPage } from './TraceListPage'
 import { TraceView } from './TraceView'
@@ -75,7 +77,11 @@ function Pages({ pushState }: { pushState: ReturnType<typeof usePushChannel> }) 
       {error !== null && status === null && (
         <ErrorNotice title="Could not load Loupe's status" message={error} />
       )}
-      {route.page === 'trace' ? (
+      {route.page === 'sql' ? (
+        <SqlExplorerPage route={route.explorer} />
+      ) : route.page === 'dashboards' ? (
+        <DashboardsPage range={route.range} />
+      ) : route.page === 'trace' ? (
         <TraceView key={route.traceId} traceId={route.traceId} spanId={route.spanId} />
       ) : route.page === 'prices' ? (
         <PricesPage />

@@ -1,3 +1,4 @@
+import { DASHBOARDS_HASH, SQL_HASH } from '../explorer-route'
 import type { PushChannelState } from '../hooks/use-push-channel'
 import {
   ALERTS_HASH,
@@ -54,6 +55,12 @@ export function TopBar({
           aria-current={page === 'sessions' || page === 'session' ? 'page' : undefined}
         >
           Sessions
+        </a>
+        <a href={DASHBOARDS_HASH} aria-current={page === 'dashboards' ? 'page' : undefined}>
+          Dashboards
+        </a>
+        <a href={SQL_HASH} aria-current={page === 'sql' ? 'page' : undefined}>
+          SQL
         </a>
         <a href={PRICES_HASH} aria-current={page === 'prices' ? 'page' : undefined}>
           Prices
