@@ -110,8 +110,12 @@ function apmAttributes(index: number, random: () => number): Record<string, stri
     'client.address': `10.20.${index % 256}.${Math.floor(random() * 256)}`,
     'user_agent.original': USER_AGENTS[index % USER_AGENTS.length]!,
     'http.request.header.x-request-id': [
-      Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0'),
-      Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0'),
+      Math.floor(random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
+      Math.floor(random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
     ].join('-'),
   }
 }
