@@ -46,7 +46,7 @@ export async function measureMemory(targets: TargetTable, seconds: number): Prom
       load.peakRssMb,
       300,
       'MB',
-      `peak, 4 clients flat out, GenAI over OTLP/HTTP protobuf, ${Math.round(load.spansPerSecond)} spans/s`,
+      `peak, 4 clients flat out, GenAI over OTLP/HTTP protobuf, ${Math.round(load.spansPerSecond).toLocaleString('en-US')} spans/s`,
     )
     return [
       '## Memory of the core (RSS from /proc)',

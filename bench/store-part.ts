@@ -143,7 +143,7 @@ async function measureQueries(
     if (reason) {
       process.stdout.write(`Full-text search skipped: ${reason}\n`)
       lines.push(`| full-text "${word}" | 0 | n/a | n/a | n/a | skipped: ${reason} |`)
-      targets.notMeasured('full-text first page at 1 M spans ≤ 50 ms', reason)
+      targets.notMeasured(`full-text first page at ${millions} M spans ≤ 50 ms`, reason)
       break
     }
     row(`full-text "${word}", first page`, search, `${label}; ${traces?.length ?? 0} traces`)

@@ -27,7 +27,7 @@ export class TargetTable {
   atLeast(target: string, value: number, min: number, unit: string, note?: string): void {
     this.results.push({
       target,
-      measured: `${formatValue(value)} ${unit}`,
+      measured: unit ? `${formatValue(value)} ${unit}` : value.toFixed(2),
       met: Number.isFinite(value) ? value >= min : null,
       note,
     })
