@@ -23,14 +23,14 @@ const FRESHNESS_GENAI_SPANS_PER_SECOND = 2000
 /** Time the core gets to settle before its idle RSS is read (timers, lazy start-up work). */
 const SETTLE_MS = 2000
 
-/** Reads the core's RSS once it has answered a request and then stayed idle for SETTLE_MS. */
+/** Reads the core's RSS once it has responded to a request and then stayed idle for SETTLE_MS. */
 export async function idleRssMb(core: ServedCore): Promise<number> {
   await (await apiGet(core, '/api/status?wait=1')).arrayBuffer()
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
   return rssMb(core.child.pid!)
 }
 
-/** RSS of an idle core on an empty store, then its peak under flat-out GenAI ingest. */
+/** Measures the RSS of an idle core on an empty store, then its peak under flat-out GenAI ingest. */
 export async function measureMemory(targets: TargetTable, seconds: number): Promise<string> {
   const core = await startServe()
   try {
@@ -60,7 +60,7 @@ export async function measureMemory(targets: TargetTable, seconds: number): Prom
   }
 }
 
-/** p50/p99 of one 512-span export under a fixed offered rate, and p50 on an idle core. */
+/** Measures p50/p99 of one 512-span export under a fixed offered rate, and p50 on an idle core. */
 export async function measureLatency(targets: TargetTable, seconds: number): Promise<string> {
   const bodies = buildRequest('genai', 512)
   const core = await startServe()
@@ -105,7 +105,7 @@ export async function measureLatency(targets: TargetTable, seconds: number): Pro
   }
 }
 
-/** Acknowledgement to push-channel arrival of probe traces under a moderate background load. */
+/** Measures the delay from acknowledgement to push-channel arrival under a moderate load. */
 export async function measureFreshnessPart(targets: TargetTable, seconds: number): Promise<string> {
   const core = await startServe()
   try {

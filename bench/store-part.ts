@@ -1,7 +1,7 @@
-// The large-store part of `npm run bench`: builds a store of a million spans
-// (LOUPE_BENCH_STORE_SPANS changes the count), starts `loupe serve` on it,
-// and times the trace list, the big trace's tree, full-text search, start-up
-// and memory; then opens the big trace in headless Chromium.
+// The large-store part of `npm run bench`. It builds a store of a million
+// spans (LOUPE_BENCH_STORE_SPANS changes the count) and starts `loupe serve`
+// on it. Then it times the trace list, the big trace's tree, full-text
+// search, start-up and memory, and opens the big trace in headless Chromium.
 
 import { rmSync } from 'node:fs'
 import { idleRssMb } from './parts'
