@@ -286,4 +286,26 @@ export const migrations: readonly string[] = [
   CREATE INDEX metric_batches_by_received ON metric_batches (received_ms);
   CREATE INDEX run_traces_by_trace ON run_traces (trace_id);
   `,
+
+  // 7: full-text search over spans and log records, filled after ingest by
+  // the search indexer (core/search/indexer.ts) and emptied by retention.
+  `
+  -- One row per span (rowid = spans.id) and per log record of a trace
+  -- (rowid = -logs.id, so the two never collide). The columns hold text
+  -- extracted from the raw rows: span name and Logfire message, messages,
+  -- tool arguments and results, exception types and messages, log bodies.
+  -- unicode61 splits words at anything but letters and digits, so
+  -- "get_forecast" is the two words "get" and "forecast".
+  CREATE VIRTUAL TABLE search_text USING fts5(
+    trace_id UNINDEXED,
+    span_id UNINDEXED,
+    name,
+    messages,
+    tool_arguments,
+    tool_result,
+    error,
+    log,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  `,
 ]
