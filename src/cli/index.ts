@@ -15,11 +15,12 @@ import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
-import { formatTraceTable, formatTraceTree } from './format'
+import { formatTraceTree } from './format'
 import { humanLogStream } from './log-stream'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { formatQueryTable, runQuery } from './query'
 import { runCommand } from './run'
+import { registerTracesCommand } from './traces'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
@@ -517,16 +518,7 @@ export function buildProgram(): Command {
       })
     })
 
-  program
-    .command('traces')
-    .description('list traces, newest first')
-    .option('--json', 'print a JSON array')
-    .option('--limit <n>', 'how many traces', parsePositive, 50)
-    .addOption(dataOption())
-    .action(async (options: { json?: boolean; limit: number; data?: string }) => {
-      const traces = await withFolder(options, (source) => source.listTraces(options.limit))
-      out(options.json ? JSON.stringify(traces, null, 2) : formatTraceTable(traces))
-    })
+  registerTracesCommand(program)
 
   program
     .command('show')
