@@ -210,8 +210,9 @@ class LocalFolder implements TraceSource {
 /**
  * Indexes the spans that no core indexed yet (a core stopped before it
  * caught up, or a store from before search existed), so that a text search
- * without a running core sees every span. It takes the folder's lock, as
- * a core would, and leaves the store as it was when the lock is taken.
+ * without a running core finds every span. It takes the folder's lock, as
+ * a core would. When it cannot take the lock or write the store, it prints
+ * a warning, and the search reads what is indexed.
  */
 function indexFolder(dataDir: string, reader: TraceQueries | null): void {
   if (!reader || !needsIndexing(reader)) return

@@ -159,9 +159,9 @@ export function isEmptyFilter(filter: TraceFilter): boolean {
 
 /**
  * Reads a filter from URL query parameters. `otherParameters` names the ones
- * the caller reads itself (such as `limit`); any other unknown parameter is a
+ * the caller reads itself, such as `limit`. Any other unknown parameter is a
  * problem, so that a misspelled filter is reported instead of ignored. An
- * empty value counts as absent, except for `attr.KEY`, which may ask for an
+ * empty value counts as absent, except for `attr.KEY`, which may request an
  * empty value.
  */
 export function parseTraceFilter(
@@ -356,8 +356,8 @@ class FilterReader {
 
 /** Shows a value in an error message, shortened so that a long text stays readable. */
 function quoteValue(value: string): string {
-  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value
-  return JSON.stringify(shown)
+  const shortened = value.length > 80 ? `${value.slice(0, 77)}...` : value
+  return JSON.stringify(shortened)
 }
 
 /** Field of a span or log record that the text matched. */
@@ -369,7 +369,7 @@ export interface SnippetPart {
   match: boolean
 }
 
-/** Where the text of a filter matched in a trace. */
+/** The match of a filter's text in a trace: the best matching span, its field and a snippet. */
 export interface TextMatch {
   /** The best matching span, or null when only a log record without a span matched. */
   spanId: string | null

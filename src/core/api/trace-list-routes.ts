@@ -37,6 +37,7 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
   const params = url.searchParams
   const parsed = parseTraceFilter(params, LIST_PARAMETERS)
   const problems = parsed.ok ? [] : [...parsed.problems]
+
   const before = params.get('before')
   if (before !== null && !/^\d{1,19}$/.test(before)) {
     problems.push({
@@ -44,6 +45,7 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
       message: `invalid before=${before}: expected Unix nanoseconds`,
     })
   }
+
   const ids = params.get('ids')
   const traceIds = ids === null ? undefined : ids.split(',').map((id) => id.trim().toLowerCase())
   if (traceIds !== undefined && !traceIds.every((id) => /^[0-9a-f]{32}$/.test(id))) {
@@ -57,6 +59,7 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
   if (!parsed.ok || problems.length > 0) {
     return { status: 400, body: { error: problemsText(problems), problems } }
   }
+
   let search = searches.get(db)
   if (!search) {
     search = new TraceSearch(db)

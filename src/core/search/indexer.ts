@@ -1,7 +1,7 @@
 // Fills the full-text index (search_text) from spans and log records after
 // they were committed and acknowledged, batch by batch, like the GenAI
-// normalizer. Two cursors in `meta` (span row id, log row id) say how far it
-// got. A new SEARCH_INDEX_VERSION empties the index and starts again.
+// normalizer. Two cursors in `meta` (span row id, log row id) record how far
+// it got. A new SEARCH_INDEX_VERSION empties the index and starts again.
 
 import type Database from 'better-sqlite3'
 import type { AttributeMap, JsonValue } from '../../shared/api'
@@ -127,6 +127,7 @@ export class SearchIndexer {
       chars += columnsLength(row.columns)
       lastSpan = span.id
     }
+
     const logs = this.statements.nextLogs.all(logCursor, BATCH_ROWS) as LogRow[]
     let lastLog = logCursor
     for (const log of logs) {
@@ -136,8 +137,10 @@ export class SearchIndexer {
       chars += columnsLength(row.columns)
       lastLog = log.id
     }
+
     const traceIds = new Set<string>()
     if (rows.length === 0) return { processed: 0, traceIds }
+
     const committed = this.db
       .transaction(() => {
         // Another indexer on this store (a CLI import) may have moved on meanwhile.

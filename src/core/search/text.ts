@@ -71,15 +71,15 @@ export function logColumns(eventName: string, body: JsonValue): SearchColumns {
 function messagesText(system: MessagePart[], input: Message[], output: Message[]): string {
   const outputText = cut(joinWords(output.map(messageText)))
   let budget = MAX_COLUMN_CHARS - outputText.length
-  const kept: string[] = []
+  const inputTexts: string[] = []
   for (let index = input.length - 1; index >= 0 && budget > 0; index--) {
     const text = messageText(input[index]!)
-    kept.unshift(text.length > budget ? text.slice(0, budget) : text)
+    inputTexts.unshift(text.length > budget ? text.slice(0, budget) : text)
     budget -= text.length + 1
   }
   const systemText = joinWords(system.map(partText))
-  if (systemText.length <= budget) kept.unshift(systemText)
-  return clean(joinWords([...kept, outputText]))
+  if (systemText.length <= budget) inputTexts.unshift(systemText)
+  return clean(joinWords([...inputTexts, outputText]))
 }
 
 function messageText(message: Message): string {
@@ -129,7 +129,7 @@ export function jsonText(value: JsonValue | null): string {
   return clean(words.join(' '))
 }
 
-/** The type and message of each recorded exception, and the status message. */
+/** Returns the type and message of each recorded exception, and the status message. */
 function errorText(span: SpanText): string {
   const texts: string[] = []
   for (const event of span.events) {

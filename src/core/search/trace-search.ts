@@ -67,6 +67,7 @@ export class TraceSearch {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join('\n  AND ')}` : ''
     params.limit = options.limit
+
     if (filter.text === undefined) {
       const sql = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
         FROM traces t LEFT JOIN trace_genai tg ON tg.trace_id = t.trace_id
@@ -74,6 +75,7 @@ export class TraceSearch {
       const rows = this.statement(sql).all(params) as ListRow[]
       return rows.map(traceSummary)
     }
+
     const query = ftsQuery(filter.text)
     params.text = query
     // One row per trace with its best-ranked match: SQLite fills the bare

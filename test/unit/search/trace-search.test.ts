@@ -1,7 +1,7 @@
 // The search index and the filtered trace list on a real SQLite store, with
-// spans and log records made by the OpenTelemetry JS SDK: what the indexer
-// extracts, how each filter field narrows the list, and that retention
-// deletes the index rows of the traces it deletes.
+// spans and log records made by the OpenTelemetry JS SDK. The tests cover
+// what the indexer extracts and how each filter field narrows the list. They
+// also check that retention deletes the index rows of the traces it deletes.
 
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import pino from 'pino'
@@ -54,7 +54,7 @@ interface SentTrace {
   spanIds: Record<string, string>
 }
 
-/** A refund agent run: agent span, a tool call with an order id, a model call, optionally failing. */
+/** Records a refund agent run: agent span, model call and tool call with an order id, optionally failing. */
 function recordAgentRun(
   tracer: Tracer,
   options: { minute: number; orderId: string; route: string; fail: boolean; durationMs: number },
