@@ -1,53 +1,82 @@
-// Search text as typed by a user, turned into an FTS5 query that cannot be
-// a syntax error: every word and "quoted phrase" becomes an FTS5 string, so
-// operators such as AND, NEAR, -, : and ( are searched as text.
+// Search text as typed by a user, read as words and "quoted phrases", and
+// turned into an FTS5 query that cannot be a syntax error: every term becomes
+// an FTS5 string, so operators such as AND, NEAR, -, : and ( are searched as
+// text. The tokenizer here splits and folds words like the search_text
+// table's unicode61 tokenizer, so that snippets mark what FTS5 matched.
 
-import type { SnippetPart } from '../../shared/trace-filter'
-
-/** Character that starts a match in snippets from search_text. */
-export const SNIPPET_OPEN = '\u0001'
-/** Character that ends a match in snippets from search_text. */
-export const SNIPPET_CLOSE = '\u0002'
+/** A word or quoted phrase of the search text. */
+export interface SearchTerm {
+  /** The words of the term, folded as the index folds them. */
+  tokens: string[]
+  /** True for a word typed with a trailing `*`, which matches words that start with it. */
+  prefix: boolean
+  /** The term as typed, without quotes or `*`. */
+  text: string
+}
 
 /**
- * Returns the FTS5 query for `text`: each word and "quoted phrase" must occur
- * in the same span or log record, in any column. A word ending in `*`
- * matches words that start with it (`forec*` finds "forecast").
+ * Reads the words and "quoted phrases" of search text. Terms without any
+ * letter or digit are left out, since the index has no words for them.
  */
-export function ftsQuery(text: string): string {
-  const terms: string[] = []
+export function parseSearchTerms(text: string): SearchTerm[] {
+  const terms: SearchTerm[] = []
   for (const match of text.matchAll(/"([^"]*)"|(\S+)/g)) {
     const phrase = match[1]
+    const word = match[2]
+    let termText: string
+    let prefix = false
     if (phrase !== undefined) {
-      if (phrase.trim() !== '') terms.push(ftsString(phrase))
-      continue
+      termText = phrase
+    } else {
+      prefix = word!.length > 1 && word!.endsWith('*')
+      termText = prefix ? word!.slice(0, -1) : word!
     }
-    const word = match[2]!
-    const prefix = word.length > 1 && word.endsWith('*')
-    terms.push(prefix ? `${ftsString(word.slice(0, -1))}*` : ftsString(word))
+    const tokens = tokenize(termText).map((token) => token.folded)
+    if (tokens.length > 0) terms.push({ tokens, prefix, text: termText })
   }
-  return terms.join(' ')
+  return terms
 }
 
-function ftsString(text: string): string {
-  return `"${text.replace(/"/g, '""')}"`
+/** Returns the FTS5 query in which every term must occur in the same row, in any column. */
+export function ftsQuery(terms: readonly SearchTerm[]): string {
+  return terms
+    .map((term) => {
+      const phrase = `"${term.text.replace(/"/g, '""')}"`
+      return term.prefix ? `${phrase}*` : phrase
+    })
+    .join(' ')
 }
 
-/** Splits a snippet marked with SNIPPET_OPEN and SNIPPET_CLOSE into plain and matched parts. */
-export function snippetParts(marked: string): SnippetPart[] {
-  const parts: SnippetPart[] = []
-  let rest = marked
-  while (rest !== '') {
-    const open = rest.indexOf(SNIPPET_OPEN)
-    if (open < 0) {
-      parts.push({ text: rest, match: false })
-      break
-    }
-    if (open > 0) parts.push({ text: rest.slice(0, open), match: false })
-    const close = rest.indexOf(SNIPPET_CLOSE, open)
-    const end = close < 0 ? rest.length : close
-    parts.push({ text: rest.slice(open + 1, end), match: true })
-    rest = close < 0 ? '' : rest.slice(close + 1)
+/** A word of a text, with its place in the text and its folded form. */
+export interface Token {
+  start: number
+  end: number
+  folded: string
+}
+
+/**
+ * Splits text into words like SQLite's unicode61 tokenizer with
+ * remove_diacritics 2: runs of letters, digits and marks, lower-cased, with
+ * diacritics removed.
+ */
+export function tokenize(text: string): Token[] {
+  return [...tokenStream(text)]
+}
+
+/** Yields the words of `tokenize` one by one, so that a caller can stop early. */
+export function* tokenStream(text: string): Generator<Token> {
+  const pattern = /[\p{L}\p{N}\p{M}\p{Co}]+/gu
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    const folded = foldWord(match[0])
+    if (folded !== '') yield { start: match.index, end: match.index + match[0].length, folded }
   }
-  return parts.filter((part) => part.text !== '')
+}
+
+/** Folds text as the index does: lower case, without diacritics. */
+export function foldWord(text: string): string {
+  const lower = text.toLowerCase()
+  // ASCII text has no diacritics, and most text is ASCII, so skip the Unicode work.
+  // eslint-disable-next-line no-control-regex -- the range is all of ASCII
+  if (/^[\u0000-\u007f]*$/.test(lower)) return lower
+  return lower.normalize('NFD').replace(/\p{M}/gu, '')
 }

@@ -4,9 +4,13 @@
 // it got. A new SEARCH_INDEX_VERSION empties the index and starts again.
 
 import type Database from 'better-sqlite3'
-import type { AttributeMap, JsonValue } from '../../shared/api'
-import type { StoredEvent } from '../store/queries'
-import { logColumns, spanColumns, type SearchColumns } from './text'
+import {
+  storedLogColumns,
+  storedSpanColumns,
+  type SearchColumns,
+  type StoredLogRow,
+  type StoredSpanRow,
+} from './text'
 
 /** Raise this when the extracted text changes, so that stored spans are indexed again. */
 export const SEARCH_INDEX_VERSION = 1
@@ -24,8 +28,13 @@ const VERSION_KEY = 'search.version'
 export const LOWER_LOG_CURSOR_SQL = `UPDATE meta SET value = (SELECT coalesce(max(id), 0) FROM logs)
   WHERE key = '${LOG_CURSOR_KEY}' AND CAST(value AS INTEGER) > (SELECT coalesce(max(id), 0) FROM logs)`
 
-/** Rows that one batch reads at most, of spans and of logs each. */
-const BATCH_ROWS = 500
+/**
+ * Rows that one batch reads at most, of spans and of logs each: the
+ * normalizer's batch, so that the worker loop, which runs one batch of each
+ * per turn and reports the changed traces after both, sends no more reports
+ * than the normalizer alone would.
+ */
+const BATCH_ROWS = 1000
 /**
  * Characters that one batch indexes at most, so that one write transaction
  * stays short (FTS5 insertion time grows with the text) and ingest commits
@@ -33,25 +42,16 @@ const BATCH_ROWS = 500
  */
 const BATCH_CHARS = 2_000_000
 
-interface SpanRow {
+interface SpanRow extends StoredSpanRow {
   id: number
   trace_id: string
   span_id: string
-  name: string
-  kind: number
-  status_code: number
-  status_message: string
-  attributes: string
-  events: string | null
-  scope_name: string
 }
 
-interface LogRow {
+interface LogRow extends StoredLogRow {
   id: number
   trace_id: string
   span_id: string | null
-  event_name: string
-  body: string
 }
 
 interface IndexRow {
@@ -103,7 +103,7 @@ export class SearchIndexer {
          SELECT @rowid, @traceId, @spanId, @name, @messages, @toolArguments, @toolResult, @error, @log
          WHERE EXISTS (SELECT 1 FROM logs WHERE id = @sourceId)`,
       ),
-      deleteAll: db.prepare('DELETE FROM search_text'),
+      deleteAll: db.prepare("INSERT INTO search_text (search_text) VALUES ('delete-all')"),
     }
   }
 
@@ -210,50 +210,25 @@ export function countUnindexedSpans(db: Database.Database): number {
   )
 }
 
-/**
- * Returns the index row of a span. A span whose content cannot be read
- * is indexed by its name alone, so that one odd span cannot stop the
- * indexer (and the normalizer that runs in the same loop).
- */
 function spanIndexRow(span: SpanRow): IndexRow {
-  let columns: SearchColumns
-  try {
-    columns = spanColumns({
-      name: span.name,
-      scopeName: span.scope_name,
-      attributes: JSON.parse(span.attributes) as AttributeMap,
-      events: span.events ? (JSON.parse(span.events) as StoredEvent[]) : [],
-      statusCode: span.status_code,
-      statusMessage: span.status_message,
-      spanKind: span.kind,
-    })
-  } catch {
-    columns = logColumns(span.name, null)
-  }
   return {
     rowid: span.id,
     sourceId: span.id,
     source: 'span',
     traceId: span.trace_id,
     spanId: span.span_id,
-    columns,
+    columns: storedSpanColumns(span),
   }
 }
 
 function logIndexRow(log: LogRow): IndexRow {
-  let body: JsonValue = null
-  try {
-    body = JSON.parse(log.body) as JsonValue
-  } catch {
-    // Indexed by its event name alone, like a span whose content cannot be read.
-  }
   return {
     rowid: -log.id,
     sourceId: log.id,
     source: 'log',
     traceId: log.trace_id,
     spanId: log.span_id,
-    columns: logColumns(log.event_name, body),
+    columns: storedLogColumns(log),
   }
 }
 

@@ -42,7 +42,7 @@ export function spanColumns(span: SpanText): SearchColumns {
   const title = normalized.title !== span.name ? normalized.title : ''
   const { systemInstructions, inputMessages, outputMessages } = normalized.conversation
   return {
-    name: clean(joinWords([span.name, title])),
+    name: joinWords([span.name, title]),
     messages: messagesText(systemInstructions ?? [], inputMessages ?? [], outputMessages ?? []),
     toolArguments: cut(jsonText(normalized.toolArguments)),
     toolResult: cut(jsonText(normalized.toolResult)),
@@ -54,7 +54,7 @@ export function spanColumns(span: SpanText): SearchColumns {
 /** Extracts the searchable text of one log record: its event name and the strings of its body. */
 export function logColumns(eventName: string, body: JsonValue): SearchColumns {
   return {
-    name: clean(eventName),
+    name: eventName,
     messages: '',
     toolArguments: '',
     toolResult: '',
@@ -79,7 +79,7 @@ function messagesText(system: MessagePart[], input: Message[], output: Message[]
   }
   const systemText = joinWords(system.map(partText))
   if (systemText.length <= budget) inputTexts.unshift(systemText)
-  return clean(joinWords([...inputTexts, outputText]))
+  return joinWords([...inputTexts, outputText])
 }
 
 function messageText(message: Message): string {
@@ -126,7 +126,7 @@ export function jsonText(value: JsonValue | null): string {
     }
   }
   visit(value)
-  return clean(words.join(' '))
+  return words.join(' ')
 }
 
 /** Returns the type and message of each recorded exception, and the status message. */
@@ -142,7 +142,7 @@ function errorText(span: SpanText): string {
   if (span.statusMessage !== '' && !texts.includes(span.statusMessage)) {
     texts.push(span.statusMessage)
   }
-  return clean(joinWords(texts))
+  return joinWords(texts)
 }
 
 function joinWords(texts: string[]): string {
@@ -153,11 +153,51 @@ function cut(text: string): string {
   return text.length > MAX_COLUMN_CHARS ? text.slice(0, MAX_COLUMN_CHARS) : text
 }
 
+/** A span's row in the store, with the name of its scope. */
+export interface StoredSpanRow {
+  name: string
+  kind: number
+  status_code: number
+  status_message: string
+  attributes: string
+  events: string | null
+  scope_name: string
+}
+
+/** A log record's row in the store. */
+export interface StoredLogRow {
+  event_name: string
+  body: string
+}
+
 /**
- * Replaces the characters that mark matches in snippets (see SNIPPET_OPEN in
- * trace-search.ts) so that stored text cannot fake a match.
+ * Extracts the searchable text of a stored span. A span whose content
+ * cannot be read gets its name alone, so that one odd span cannot stop the
+ * indexer (and the normalizer that runs in the same loop).
  */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the markers are control characters
-  return text.replace(/[\u0001\u0002\u0003]/g, ' ')
+export function storedSpanColumns(row: StoredSpanRow): SearchColumns {
+  try {
+    return spanColumns({
+      name: row.name,
+      scopeName: row.scope_name,
+      attributes: JSON.parse(row.attributes) as AttributeMap,
+      events: row.events ? (JSON.parse(row.events) as StoredEvent[]) : [],
+      statusCode: Number(row.status_code),
+      statusMessage: row.status_message,
+      spanKind: Number(row.kind),
+    })
+  } catch {
+    return logColumns(row.name, null)
+  }
+}
+
+/** Extracts the searchable text of a stored log record; a body that does not parse is left out. */
+export function storedLogColumns(row: StoredLogRow): SearchColumns {
+  let body: JsonValue = null
+  try {
+    body = JSON.parse(row.body) as JsonValue
+  } catch {
+    // Indexed by its event name alone.
+  }
+  return logColumns(row.event_name, body)
 }

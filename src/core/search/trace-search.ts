@@ -3,11 +3,13 @@
 // span that matched best and a snippet of the matching text.
 
 import type Database from 'better-sqlite3'
-import type { MatchField, TextMatch, TraceFilter, TraceListItem } from '../../shared/trace-filter'
+import type { TextMatch, TraceFilter, TraceListItem } from '../../shared/trace-filter'
 import { TRACE_GENAI_COLUMNS } from '../store/genai-json'
 import { traceSummary, type TraceRow } from '../store/queries'
 import { filterConditions } from './filter-sql'
-import { ftsQuery, SNIPPET_CLOSE, SNIPPET_OPEN, snippetParts } from './fts-query'
+import { ftsQuery, parseSearchTerms, type SearchTerm } from './fts-query'
+import { buildSnippet } from './snippet'
+import { storedLogColumns, storedSpanColumns, type StoredLogRow, type StoredSpanRow } from './text'
 
 export interface TraceSearchOptions {
   limit: number
@@ -19,19 +21,6 @@ export interface TraceSearchOptions {
   nowMs?: number
 }
 
-/** Columns of search_text that hold text, in table order, with the field each one is. */
-const TEXT_COLUMNS: { index: number; field: MatchField }[] = [
-  { index: 2, field: 'name' },
-  { index: 3, field: 'messages' },
-  { index: 4, field: 'toolArguments' },
-  { index: 5, field: 'toolResult' },
-  { index: 6, field: 'error' },
-  { index: 7, field: 'log' },
-]
-
-/** Words of context in a snippet, the match included. */
-const SNIPPET_WORDS = 16
-
 /** Prepared statements kept at most; each combination of filter fields has its own SQL. */
 const MAX_CACHED_STATEMENTS = 64
 
@@ -42,16 +31,17 @@ interface ListRow extends TraceRow {
 
 export class TraceSearch {
   private readonly cache = new Map<string, Database.Statement>()
-  private readonly snippetStatement: Database.Statement
+  private readonly statements
 
   constructor(private readonly db: Database.Database) {
-    const snippets = TEXT_COLUMNS.map(
-      ({ index, field }) =>
-        `snippet(search_text, ${index}, char(1), char(2), '…', ${SNIPPET_WORDS}) AS ${field}`,
-    ).join(', ')
-    this.snippetStatement = db.prepare(
-      `SELECT span_id, ${snippets} FROM search_text WHERE search_text MATCH ? AND rowid = ?`,
-    )
+    this.statements = {
+      span: db.prepare(
+        `SELECT s.span_id, s.name, s.kind, s.status_code, s.status_message, s.attributes, s.events,
+           sc.name AS scope_name
+         FROM spans s JOIN scopes sc ON sc.id = s.scope_id WHERE s.id = ?`,
+      ),
+      log: db.prepare('SELECT span_id, event_name, body FROM logs WHERE id = ?'),
+    }
   }
 
   /** Returns the traces that meet `filter`, newest first. */
@@ -76,8 +66,9 @@ export class TraceSearch {
       return rows.map(traceSummary)
     }
 
-    const query = ftsQuery(filter.text)
-    params.text = query
+    const terms = parseSearchTerms(filter.text)
+    if (terms.length === 0) return []
+    params.text = ftsQuery(terms)
     // One row per trace with its best-ranked match: SQLite fills the bare
     // column hit_row from the row that min(rank) picked.
     const sql = `WITH hits AS (
@@ -88,22 +79,38 @@ export class TraceSearch {
         LEFT JOIN trace_genai tg ON tg.trace_id = t.trace_id
       ${where} ORDER BY t.start_ns DESC LIMIT @limit`
     const rows = this.statement(sql).all(params) as ListRow[]
-    return rows.map((row) => ({ ...traceSummary(row), match: this.textMatch(query, row) }))
+    return rows.map((row) => ({ ...traceSummary(row), match: this.textMatch(terms, row) }))
   }
 
-  private textMatch(query: string, row: ListRow): TextMatch {
-    const snippets = this.snippetStatement.get(query, row.hit_row) as
-      (Record<MatchField, string> & { span_id: string | null }) | undefined
-    const count = Number(row.hit_count ?? 0)
-    if (!snippets) return { spanId: null, field: 'name', snippet: [], matchCount: count }
-    const column =
-      TEXT_COLUMNS.find(({ field }) => snippets[field].includes(SNIPPET_OPEN)) ?? TEXT_COLUMNS[0]!
-    const marked = snippets[column.field]
+  /**
+   * Returns the match of one trace: its best span (or log record), the field
+   * and a snippet, from the text extracted again from the stored row.
+   */
+  private textMatch(terms: readonly SearchTerm[], row: ListRow): TextMatch {
+    const matchCount = Number(row.hit_count ?? 0)
+    const hitRow = Number(row.hit_row ?? 0)
+    let spanId: string | null = null
+    let snippet = null
+    if (hitRow > 0) {
+      const span = this.statements.span.get(hitRow) as
+        (StoredSpanRow & { span_id: string }) | undefined
+      if (span) {
+        spanId = span.span_id
+        snippet = buildSnippet(storedSpanColumns(span), terms)
+      }
+    } else {
+      const log = this.statements.log.get(-hitRow) as
+        (StoredLogRow & { span_id: string | null }) | undefined
+      if (log) {
+        spanId = log.span_id
+        snippet = buildSnippet(storedLogColumns(log), terms)
+      }
+    }
     return {
-      spanId: snippets.span_id,
-      field: column.field,
-      snippet: snippetParts(marked.replaceAll(SNIPPET_CLOSE + SNIPPET_OPEN, '')),
-      matchCount: count,
+      spanId,
+      field: snippet?.field ?? 'name',
+      snippet: snippet?.parts ?? [],
+      matchCount,
     }
   }
 

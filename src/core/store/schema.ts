@@ -296,6 +296,12 @@ export const migrations: readonly string[] = [
   -- tool arguments and results, exception types and messages, log bodies.
   -- unicode61 splits words at anything but letters and digits, so
   -- "get_forecast" is the two words "get" and "forecast".
+  -- Contentless (content = ''): the table keeps only the word index, not a
+  -- second copy of the text, so it is smaller and faster to fill (figures in
+  -- docs/benchmarks.md). Snippets re-read the text from the span. Deleting
+  -- rows (contentless_delete) and reading trace_id and span_id back
+  -- (contentless_unindexed) work in the SQLite 3.53 that better-sqlite3 12
+  -- bundles; older SQLite builds reject these options.
   CREATE VIRTUAL TABLE search_text USING fts5(
     trace_id UNINDEXED,
     span_id UNINDEXED,
@@ -305,7 +311,10 @@ export const migrations: readonly string[] = [
     tool_result,
     error,
     log,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = '',
+    contentless_delete = 1,
+    contentless_unindexed = 1
   );
   `,
 ]

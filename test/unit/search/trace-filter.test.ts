@@ -1,9 +1,7 @@
 // Parsing and serializing trace filters as URL query parameters, the form
-// that the API, the CLI and the UI share, and turning search text into FTS5
-// queries.
+// that the API, the CLI and the UI share.
 
 import { describe, expect, test } from 'vitest'
-import { ftsQuery, snippetParts } from '../../../src/core/search/fts-query'
 import {
   formatDuration,
   isEmptyFilter,
@@ -192,39 +190,5 @@ describe('durations and times', () => {
       unixMs: Date.UTC(2026, 2, 2, 3, 0, 0, 500),
     })
     expect(parseTimeBound('03/02/2026')).toBeNull()
-  })
-})
-
-describe('ftsQuery', () => {
-  test.each([
-    ['Utrecht', '"Utrecht"'],
-    ['Utrecht, NL', '"Utrecht," "NL"'],
-    ['"Utrecht, NL" sunny', '"Utrecht, NL" "sunny"'],
-    ['forec*', '"forec"*'],
-    ['NEAR(a b) OR c', '"NEAR(a" "b)" "OR" "c"'],
-    ['say "hi', '"say" """hi"'],
-    ['""  x', '"x"'],
-    ['*', '"*"'],
-  ])('%j', (text, query) => {
-    expect(ftsQuery(text)).toBe(query)
-  })
-})
-
-describe('snippetParts', () => {
-  test('splits marked text', () => {
-    expect(snippetParts('city \u0001Utrecht\u0002, \u0001NL\u0002 today')).toEqual([
-      { text: 'city ', match: false },
-      { text: 'Utrecht', match: true },
-      { text: ', ', match: false },
-      { text: 'NL', match: true },
-      { text: ' today', match: false },
-    ])
-  })
-
-  test('keeps an unclosed match to the end', () => {
-    expect(snippetParts('a \u0001b')).toEqual([
-      { text: 'a ', match: false },
-      { text: 'b', match: true },
-    ])
   })
 })
