@@ -1,7 +1,8 @@
-// What search costs: the rate at which the search indexer fills the FTS5
-// index next to the rate of GenAI normalization over the same stored spans,
-// the index's size per span, and the latency of filtered trace lists on the
-// resulting store. All in this process, on a store in a temporary folder.
+// What search costs. The benchmark compares the rate at which the search
+// indexer fills the FTS5 index with the rate of GenAI normalization over the
+// same stored spans. It also reports the index's size per span and the
+// latency of filtered trace lists, all in this process, on a store in a
+// temporary folder.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -64,6 +64,9 @@ export function filterConditions(filter: TraceFilter, nowMs: number): FilterSql 
     })
   }
   addRanges(filter, add)
+  // NOTE: route and attr.KEY read the attribute JSON of every span of each
+  // trace they test, with no index to help, so on a large store they are the
+  // slow filters (docs/benchmarks.md). A time range bounds the traces tested.
   if (filter.route !== undefined) {
     add(
       `EXISTS (SELECT 1 FROM spans s

@@ -1,5 +1,5 @@
 // Search text as typed by a user, read as words and "quoted phrases", and
-// turned into an FTS5 query that cannot be a syntax error: every term becomes
+// turned into an FTS5 query that cannot be a syntax error. Every term becomes
 // an FTS5 string, so operators such as AND, NEAR, -, : and ( are searched as
 // text. The tokenizer here splits and folds words like the search_text
 // table's unicode61 tokenizer, so that snippets mark what FTS5 matched.

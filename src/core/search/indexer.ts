@@ -29,9 +29,9 @@ export const LOWER_LOG_CURSOR_SQL = `UPDATE meta SET value = (SELECT coalesce(ma
   WHERE key = '${LOG_CURSOR_KEY}' AND CAST(value AS INTEGER) > (SELECT coalesce(max(id), 0) FROM logs)`
 
 /**
- * Rows that one batch reads at most, of spans and of logs each: the
- * normalizer's batch, so that the worker loop, which runs one batch of each
- * per turn and reports the changed traces after both, sends no more reports
+ * Rows that one batch reads at most, of spans and of logs each. It equals the
+ * normalizer's batch, because the worker loop runs one batch of each per turn
+ * and reports the changed traces after both. So it sends no more reports
  * than the normalizer alone would.
  */
 const BATCH_ROWS = 1000

@@ -1,5 +1,5 @@
 // The trace list's filters in the address bar: `#/?errorClass=timeout&text=…`
-// holds the same query parameters as GET /api/traces, so a copied URL opens
+// contains the same query parameters as GET /api/traces, so a copied URL opens
 // the same list. Pure, so that unit tests cover it without a DOM.
 
 import { ATTRIBUTE_PREFIX } from '../../shared/trace-filter'

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react'
 /** Time after the last keystroke before typed filter text is applied, in milliseconds. */
 const TYPING_DELAY_MS = 400
 
-/** A select over fixed choices that also shows a value from the URL that is not one of them. */
+/** Renders a select over fixed choices, plus an option for a URL value that is none of them. */
 export function OptionSelect({
   label,
   value,
@@ -31,7 +31,7 @@ export function OptionSelect({
 }
 
 /**
- * A text field that applies its text a moment after typing stops, or at once
+ * Renders a text field that applies its text a moment after typing stops, or at once
  * on Enter or when it loses focus. It follows `value` when the address bar
  * changes for another reason (Clear filters, the back button).
  */

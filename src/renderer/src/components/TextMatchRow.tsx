@@ -12,7 +12,7 @@ const FIELD_LABELS: Record<MatchField, string> = {
 }
 
 /**
- * A row under a trace that a text search matched: the field and a snippet
+ * Renders the row under a trace that a text search matched: the field and a snippet
  * with the matched words marked. A click opens the trace at the matching span.
  */
 export function TextMatchRow({

@@ -8,7 +8,7 @@ import { listHash, listQueryOf } from '../list-filter'
 import { navigate, onRouteChange } from '../navigation'
 
 export interface ListFilter {
-  /** The filter parameters as the address bar holds them. */
+  /** The filter parameters as they appear in the address bar. */
   params: URLSearchParams
   parsed: FilterParseResult
   /** The parsed filter as a canonical URL query for the API, or null while it is invalid. */
