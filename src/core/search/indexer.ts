@@ -48,10 +48,15 @@ interface SpanRow extends StoredSpanRow {
   span_id: string
 }
 
-interface LogRow extends StoredLogRow {
+interface LogRow extends StoredLogRow, LogIdentity {
   id: number
   trace_id: string
   span_id: string | null
+}
+
+interface LogIdentity {
+  time_ns: number
+  received_ms: number
 }
 
 interface IndexRow {
@@ -59,6 +64,8 @@ interface IndexRow {
   /** Row id in spans, or in logs for a log record; the row must still exist when inserted. */
   sourceId: number
   source: 'span' | 'log'
+  /** For a log record, what tells it apart from a later record that reuses its id. */
+  logIdentity?: LogIdentity
   traceId: string
   spanId: string | null
   columns: SearchColumns
@@ -86,11 +93,10 @@ export class SearchIndexer {
          WHERE s.id > ? AND s.pending = 0 ORDER BY s.id LIMIT ?`,
       ),
       nextLogs: db.prepare(
-        `SELECT id, trace_id, span_id, event_name, body FROM logs
+        `SELECT id, trace_id, span_id, event_name, body, time_ns, received_ms FROM logs
          WHERE id > ? AND trace_id IS NOT NULL ORDER BY id LIMIT ?`,
       ),
-      anySpanAfter: db.prepare('SELECT 1 FROM spans WHERE id > ? AND pending = 0 LIMIT 1'),
-      anyLogAfter: db.prepare('SELECT 1 FROM logs WHERE id > ? AND trace_id IS NOT NULL LIMIT 1'),
+      logIdentity: db.prepare('SELECT time_ns, received_ms FROM logs WHERE id = ?'),
       insertSpan: db.prepare(
         `INSERT INTO search_text (rowid, trace_id, span_id, name, messages, tool_arguments,
            tool_result, error, log)
@@ -100,8 +106,7 @@ export class SearchIndexer {
       insertLog: db.prepare(
         `INSERT INTO search_text (rowid, trace_id, span_id, name, messages, tool_arguments,
            tool_result, error, log)
-         SELECT @rowid, @traceId, @spanId, @name, @messages, @toolArguments, @toolResult, @error, @log
-         WHERE EXISTS (SELECT 1 FROM logs WHERE id = @sourceId)`,
+         VALUES (@rowid, @traceId, @spanId, @name, @messages, @toolArguments, @toolResult, @error, @log)`,
       ),
       deleteAll: db.prepare("INSERT INTO search_text (search_text) VALUES ('delete-all')"),
     }
@@ -143,12 +148,16 @@ export class SearchIndexer {
 
     const committed = this.db
       .transaction(() => {
-        // Another indexer on this store (a CLI import) may have moved on meanwhile.
+        // Another indexer on this store (a CLI import) may have moved on
+        // meanwhile, or retention lowered the log cursor.
         if (this.cursor(SPAN_CURSOR_KEY) !== spanCursor) return false
         if (this.cursor(LOG_CURSOR_KEY) !== logCursor) return false
+        const logsLeft = this.logsStillStored(rows)
+        if (logsLeft === null) return false
         for (const row of rows) {
+          if (row.source === 'log' && !logsLeft.has(row.sourceId)) continue
           const insert =
-            row.source === 'span' ? this.statements.insertSpan : this.statements.insertLog
+            row.source === 'log' ? this.statements.insertLog : this.statements.insertSpan
           const inserted = insert.run({
             rowid: row.rowid,
             sourceId: row.sourceId,
@@ -179,11 +188,25 @@ export class SearchIndexer {
       .immediate()
   }
 
-  /** Returns true when a span or log record waits to be indexed; takes no write lock. */
-  hasWork(): boolean {
-    if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== SEARCH_INDEX_VERSION) return true
-    if (this.statements.anySpanAfter.get(this.cursor(SPAN_CURSOR_KEY)) !== undefined) return true
-    return this.statements.anyLogAfter.get(this.cursor(LOG_CURSOR_KEY)) !== undefined
+  /**
+   * Returns the ids of the batch's log records that are still stored, or
+   * null when one of the ids now belongs to another record: retention deleted
+   * the newest logs and SQLite gave their ids to new ones. The batch then
+   * starts again, so that the new records are read.
+   */
+  private logsStillStored(rows: readonly IndexRow[]): Set<number> | null {
+    const left = new Set<number>()
+    for (const row of rows) {
+      if (row.source !== 'log') continue
+      const stored = this.statements.logIdentity.get(row.sourceId) as LogIdentity | undefined
+      if (stored === undefined) continue
+      const identity = row.logIdentity!
+      if (stored.time_ns !== identity.time_ns || stored.received_ms !== identity.received_ms) {
+        return null
+      }
+      left.add(row.sourceId)
+    }
+    return left
   }
 
   private checkVersion(): void {
@@ -226,6 +249,7 @@ function logIndexRow(log: LogRow): IndexRow {
     rowid: -log.id,
     sourceId: log.id,
     source: 'log',
+    logIdentity: { time_ns: log.time_ns, received_ms: log.received_ms },
     traceId: log.trace_id,
     spanId: log.span_id,
     columns: storedLogColumns(log),
