@@ -64,7 +64,7 @@ interface IndexRow {
   /** Row id in spans, or in logs for a log record; the row must still exist when inserted. */
   sourceId: number
   source: 'span' | 'log'
-  /** For a log record, what tells it apart from a later record that reuses its id. */
+  /** For a log record, the times that distinguish it from a later record with the same id. */
   logIdentity?: LogIdentity
   traceId: string
   spanId: string | null
