@@ -15,6 +15,7 @@ import type { DecodedTraces } from '../src/core/otlp/model'
 import { openDatabase } from '../src/core/store/database'
 import { SpanWriter } from '../src/core/store/writer'
 import { packageRoot } from '../src/core/package-root'
+import { formatSearchCost, measureSearch } from './search'
 import {
   buildRequest,
   renumberJson,
@@ -317,6 +318,7 @@ async function main(): Promise<void> {
       spansPerSecond: limit,
       note: '',
     })
+    extras.push(...formatSearchCost(profile, await measureSearch(profile, bodies)))
     for (const transport of ['http/protobuf', 'http/json', 'grpc'] as const) {
       const core = await startServe()
       const sender =
