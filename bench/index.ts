@@ -17,6 +17,7 @@ import { decodeTracesJson, decodeTracesProto } from '../src/core/otlp/index'
 import type { DecodedTraces } from '../src/core/otlp/model'
 import { openDatabase } from '../src/core/store/database'
 import { SpanWriter } from '../src/core/store/writer'
+import { formatSearchCost, measureSearch } from './search'
 import {
   buildRequest,
   renumberTraces,
@@ -191,6 +192,7 @@ async function measureIngest(
       spansPerSecond: limit,
       note: '',
     })
+    extras.push(...formatSearchCost(profile, await measureSearch(profile, bodies)))
     for (const transport of ['http/protobuf', 'http/json', 'grpc'] as const) {
       const core = await startServe()
       const sender =

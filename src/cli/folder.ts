@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import pino from 'pino'
-import type { TraceDetail, TraceSummary } from '../shared/api'
+import type { TraceDetail } from '../shared/api'
+import { serializeTraceFilter, type TraceFilter, type TraceListItem } from '../shared/trace-filter'
 import { acquireLock, readDiscovery, releaseLock, type Discovery } from '../core/discovery'
 import { Ingestor } from '../core/ingest'
 import type { BodyEncoding, PartialSuccess } from '../core/otlp/responses'
@@ -13,6 +14,8 @@ import { DATABASE_FILE, openDatabase } from '../core/store/database'
 import { exportTraceAsOtlpJson } from '../core/store/export'
 import { TraceQueries } from '../core/store/queries'
 import { GenAiNormalizer } from '../core/genai/normalizer'
+import { countUnindexedSpans, SearchIndexer } from '../core/search/indexer'
+import { TraceSearch } from '../core/search/trace-search'
 import { SpanWriter } from '../core/store/writer'
 
 export interface ImportResult {
@@ -22,7 +25,8 @@ export interface ImportResult {
 export interface TraceSource {
   /** The source of the data for messages: the core's UI URL or the folder. */
   readonly description: string
-  listTraces(limit: number): Promise<TraceSummary[]>
+  /** Returns the newest traces that meet `filter`, with where the text matched. */
+  listTraces(limit: number, filter?: TraceFilter): Promise<TraceListItem[]>
   traceDetail(traceId: string): Promise<TraceDetail | null>
   exportTrace(traceId: string): Promise<object | null>
   importBody(
@@ -52,8 +56,11 @@ class RunningCore implements TraceSource {
     this.description = `the Loupe core at ${core.uiUrl} (pid ${core.pid})`
   }
 
-  async listTraces(limit: number): Promise<TraceSummary[]> {
-    return (await this.getJson(`/api/traces?limit=${limit}&wait=1`)) as TraceSummary[]
+  async listTraces(limit: number, filter: TraceFilter = {}): Promise<TraceListItem[]> {
+    const params = serializeTraceFilter(filter)
+    params.set('limit', String(limit))
+    params.set('wait', '1')
+    return (await this.getJson(`/api/traces?${params.toString()}`)) as TraceListItem[]
   }
 
   async traceDetail(traceId: string): Promise<TraceDetail | null> {
@@ -108,12 +115,25 @@ class RunningCore implements TraceSource {
       throw new CliError(`cannot reach ${this.description}: ${(error as Error).message}`)
     }
     if (response.status === 404) return null
+    if (response.status === 400) {
+      throw new CliError(`${this.description} rejected the request: ${await errorText(response)}`)
+    }
     if (!response.ok) {
       throw new CliError(
         `${this.description} returned HTTP ${response.status}: ${await response.text()}`,
       )
     }
     return response.json()
+  }
+}
+
+/** Returns the `error` of a JSON error body, or the body as it is. */
+async function errorText(response: Response): Promise<string> {
+  const text = await response.text()
+  try {
+    return (JSON.parse(text) as { error?: string }).error ?? text
+  } catch {
+    return text.trim()
   }
 }
 
@@ -133,8 +153,10 @@ class LocalFolder implements TraceSource {
     this.description = `the folder ${dataDir}`
   }
 
-  async listTraces(limit: number): Promise<TraceSummary[]> {
-    return this.reader()?.listTraces({ limit }) ?? []
+  async listTraces(limit: number, filter: TraceFilter = {}): Promise<TraceListItem[]> {
+    if (filter.text !== undefined) indexFolder(this.dataDir, this.reader())
+    const reader = this.reader()
+    return reader ? new TraceSearch(reader.database).list(filter, { limit }) : []
   }
 
   async traceDetail(traceId: string): Promise<TraceDetail | null> {
@@ -159,9 +181,10 @@ class LocalFolder implements TraceSource {
       const ingestor = new Ingestor(writer, pino({ level: 'error' }, pino.destination(2)))
       const outcome = await ingestor.ingest('traces', encoding, plain, 'import')
       writer.close()
-      // No core runs to normalize in the background, so do it now.
+      // No core runs to normalize and index in the background, so do it now.
       const normalizer = new GenAiNormalizer(db)
-      while (normalizer.runBatch().processed > 0) {
+      const indexer = new SearchIndexer(db)
+      while (normalizer.runBatch().processed > 0 || indexer.runBatch().processed > 0) {
         // Each batch commits on its own.
       }
       return { partial: outcome.partial }
@@ -181,5 +204,51 @@ class LocalFolder implements TraceSource {
     if (!existsSync(join(this.dataDir, DATABASE_FILE))) return null
     this.queries = new TraceQueries(openDatabase(this.dataDir, { readonly: true }))
     return this.queries
+  }
+}
+
+/**
+ * Indexes the spans that no core indexed yet (a core stopped before it
+ * caught up, or a store from before search existed), so that a text search
+ * without a running core finds every span. It takes the folder's lock, as
+ * a core would. When it cannot take the lock or write the store, it prints
+ * a warning, and the search reads what is indexed.
+ */
+function indexFolder(dataDir: string, reader: TraceQueries | null): void {
+  if (!reader || !needsIndexing(reader)) return
+  const warn = (error: unknown) =>
+    process.stderr.write(
+      `warning: cannot index the spans of ${dataDir} that are not indexed for search yet ` +
+        `(${(error as Error).message}); the text search may miss them\n`,
+    )
+  try {
+    acquireLock(dataDir)
+  } catch (error) {
+    warn(error)
+    return
+  }
+  try {
+    const db = openDatabase(dataDir)
+    try {
+      const indexer = new SearchIndexer(db)
+      while (indexer.runBatch().processed > 0) {
+        // Each batch commits on its own.
+      }
+    } finally {
+      db.close()
+    }
+  } catch (error) {
+    warn(error)
+  } finally {
+    releaseLock(dataDir)
+  }
+}
+
+function needsIndexing(reader: TraceQueries): boolean {
+  try {
+    return countUnindexedSpans(reader.database) > 0
+  } catch {
+    // A store from before search existed has no search_text table until it is opened for writing.
+    return true
   }
 }

@@ -30,7 +30,14 @@ export function printable(text: string): string {
   )
 }
 
-export function formatTraceTable(traces: TraceSummary[]): string {
+/**
+ * Formats traces as a table. `detail` may return a line to print under a
+ * trace's row, such as where a search matched.
+ */
+export function formatTraceTable(
+  traces: TraceSummary[],
+  detail: (trace: TraceSummary) => string | null = () => null,
+): string {
   if (traces.length === 0)
     return 'No traces yet. Point an agent at Loupe: see `loupe serve --help`.'
   const rows = traces.map((t) => [
@@ -46,7 +53,13 @@ export function formatTraceTable(traces: TraceSummary[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')
-  return [line(header), ...rows.map(line)].join('\n')
+  const lines = [line(header)]
+  rows.forEach((row, index) => {
+    lines.push(line(row))
+    const extra = detail(traces[index]!)
+    if (extra !== null) lines.push(extra)
+  })
+  return lines.join('\n')
 }
 
 /** Format the trace as an indented tree, marking cycles and missing parents instead of following them. */

@@ -16,7 +16,7 @@ import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
 import { CliError, openFolder, type TraceSource } from './folder'
-import { formatTraceTable, formatTraceTree } from './format'
+import { formatTraceTree } from './format'
 import { forwardConfigOf, forwardHeaderOption, forwardingLine, forwardOption } from './forward'
 import { fromOption, importFromQueryApi } from './import-remote'
 import type { RemoteSource } from '../core/import/remote'
@@ -29,6 +29,7 @@ import { registerCheckCommand } from './check'
 import { registerAlertsCommand } from './alerts'
 import { runCommand } from './run'
 import { prepareServeSettings } from './serve-settings'
+import { registerTracesCommand } from './traces'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
@@ -551,16 +552,7 @@ export function buildProgram(): Command {
       })
     })
 
-  program
-    .command('traces')
-    .description('list traces, newest first')
-    .option('--json', 'print a JSON array')
-    .option('--limit <n>', 'how many traces', parsePositive, 50)
-    .addOption(dataOption())
-    .action(async (options: { json?: boolean; limit: number; data?: string }) => {
-      const traces = await withFolder(options, (source) => source.listTraces(options.limit))
-      out(options.json ? JSON.stringify(traces, null, 2) : formatTraceTable(traces))
-    })
+  registerTracesCommand(program)
 
   program
     .command('show')

@@ -20,6 +20,7 @@ import {
   repoRoot,
   runCli,
   startTestCore,
+  waitForFirstAlertEvaluation,
   type TestCore,
 } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
@@ -108,6 +109,7 @@ beforeAll(async () => {
   const dataDir = makeDataDir('loupe-alerts-e2e-')
   writeFileSync(join(dataDir, 'alerts.yaml'), RULES)
   loupe = await startTestCore(dataDir)
+  await waitForFirstAlertEvaluation(loupe)
   if (python) {
     for (let i = 0; i < 2; i++) failedTraceIds.push(await runAgent('unauthorized.yaml'))
     succeededTraceId = await runAgent('weather.yaml')

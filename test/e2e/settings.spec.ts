@@ -97,7 +97,7 @@ describe('settings page', () => {
       'Running with none (default)',
     )
     expect(await page.getByTestId('setting-forwarding-url').innerText()).toContain(
-      'this build of Loupe does not act on it yet',
+      'OTLP/HTTP base URL that received telemetry is also sent to',
     )
 
     // Monaco renders the rule under the page's Content-Security-Policy.
@@ -215,11 +215,11 @@ describe('failed-run count', () => {
       body: encodeSpans(spans).json,
     })
     expect(response.status).toBe(200)
-    await page.waitForFunction("document.title === '(1) Loupe'")
+    // Polled from here: a string predicate would be evaluated inside the page, where the CSP forbids eval.
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('(1) Loupe')
 
     await page.evaluate("window.dispatchEvent(new Event('focus'))")
-    await page.waitForFunction("document.title === 'Loupe'")
-    expect(await page.title()).toBe('Loupe')
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe('Loupe')
     await closeClean(opened)
   })
 })

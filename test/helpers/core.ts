@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import pino from 'pino'
 import { startCore, type Core, type CoreOptions } from '../../src/core/core'
+import type { AlertsOverview } from '../../src/shared/alerts'
 
 const execFileAsync = promisify(execFile)
 
@@ -130,4 +131,21 @@ export function agentEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     if (/^(OTEL_|LOGFIRE_|OPENAI_|ANTHROPIC_)/.test(key)) env[key] = undefined
   }
   return { ...env, ...extra }
+}
+
+/**
+ * Waits until the core's alert service has made its first evaluation, which
+ * it schedules shortly after start. Tests that seed runs and then evaluate
+ * call this first, so that the scheduled evaluation cannot land halfway
+ * through their seeding.
+ */
+export async function waitForFirstAlertEvaluation(loupe: TestCore): Promise<void> {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const { body } = await apiJson<AlertsOverview>(loupe, '/api/alerts')
+    if (body.rules.length > 0 && body.rules.every((view) => view.status.lastEvaluated !== null))
+      return
+    if (Date.now() > deadline) throw new Error('the first alert evaluation did not happen in 20 s')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }

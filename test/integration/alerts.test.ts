@@ -31,6 +31,7 @@ import {
   repoRoot,
   runCli,
   startTestCore,
+  waitForFirstAlertEvaluation,
   type TestCore,
 } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
@@ -235,6 +236,7 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, 'write-stdin.mjs'), WRITE_STDIN_SCRIPT)
   writeFileSync(join(dataDir, 'alerts.yaml'), rulesYaml())
   loupe = await startTestCore(dataDir)
+  await waitForFirstAlertEvaluation(loupe)
   void readPush()
 }, 120_000)
 

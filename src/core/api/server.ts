@@ -38,6 +38,7 @@ import type { RemoteImportRequest, RemoteImportResult } from '../../shared/impor
 import { handleImportRequest } from './import-routes'
 import { routeTailLogsSessions, type TailLogsSessionsApi } from './tail-logs-sessions-routes'
 import type { DashboardRoutes } from './dashboard-routes'
+import { listTraces } from './trace-list-routes'
 
 import { routeSettings, type SettingsApi } from './settings-routes'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
@@ -216,17 +217,8 @@ export class ApiServer {
     } else if (method === 'GET' && parts[1] === 'events' && parts.length === 2) {
       this.openEventStream(request, response)
     } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 2) {
-      const limit = clampLimit(url.searchParams.get('limit'))
-      const before = url.searchParams.get('before')
-      if (before !== null && !/^\d+$/.test(before)) {
-        sendJson(response, 400, { error: `invalid before=${before}: expected Unix nanoseconds` })
-        return
-      }
-      sendJson(
-        response,
-        200,
-        queries.listTraces({ limit, beforeNs: before === null ? undefined : BigInt(before) }),
-      )
+      const listed = listTraces(queries.database, url)
+      sendJson(response, listed.status, listed.body)
     } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 3) {
       const trace = queries.getTrace(parts[2]!)
       if (trace) sendJson(response, 200, trace)
@@ -890,12 +882,6 @@ function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Bu
     request.on('end', () => resolve(Buffer.concat(chunks)))
     request.on('error', reject)
   })
-}
-
-function clampLimit(value: string | null): number {
-  const limit = value === null ? 100 : Number(value)
-  if (!Number.isFinite(limit) || limit < 1) return 100
-  return Math.min(Math.floor(limit), 10_000)
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {

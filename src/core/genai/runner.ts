@@ -1,6 +1,7 @@
-// Runs GenAI normalization off the acknowledgement path: in a worker thread
-// when the built worker script exists (so it uses the second core), else in
-// the core's own thread between requests, in small batches.
+// Runs GenAI normalization and search indexing off the acknowledgement path:
+// in a worker thread when the built worker script exists (so it uses the
+// second core), else in the core's own thread between requests, in small
+// batches.
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,6 +9,7 @@ import { Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { packageRoot } from '../package-root'
+import { SearchIndexer } from '../search/indexer'
 import { GenAiNormalizer } from './normalizer'
 
 export type WorkerMessage =
@@ -25,6 +27,7 @@ export interface RunnerOptions {
 export class NormalizationRunner {
   private worker: Worker | null = null
   private inlineNormalizer: GenAiNormalizer | null = null
+  private inlineIndexer: SearchIndexer | null = null
   private scheduled = false
   private stopped = false
   private idleWaiters: (() => void)[] = []
@@ -32,7 +35,7 @@ export class NormalizationRunner {
   constructor(private readonly options: RunnerOptions) {
     const script = join(packageRoot(), 'out', 'main', 'genai-worker.js')
     if (!options.inline && existsSync(script)) this.startWorker(script)
-    else this.inlineNormalizer = new GenAiNormalizer(options.db)
+    else this.startInline()
     this.poke()
   }
 
@@ -97,11 +100,16 @@ export class NormalizationRunner {
         `the GenAI normalization worker exited with code ${code}; normalizing in the main thread`,
       )
       this.worker = null
-      this.inlineNormalizer = new GenAiNormalizer(this.options.db)
+      this.startInline()
       this.poke()
     })
     worker.unref()
     this.worker = worker
+  }
+
+  private startInline(): void {
+    this.inlineNormalizer = new GenAiNormalizer(this.options.db)
+    this.inlineIndexer = new SearchIndexer(this.options.db)
   }
 
   private handle(message: WorkerMessage): void {
@@ -116,8 +124,9 @@ export class NormalizationRunner {
     if (this.stopped || !this.inlineNormalizer) return
     try {
       const result = this.inlineNormalizer.runBatch(500)
-      if (result.processed > 0) {
-        this.options.onChanged([...result.traceIds])
+      const indexed = this.inlineIndexer!.runBatch()
+      if (result.processed > 0 || indexed.processed > 0) {
+        this.options.onChanged([...new Set([...result.traceIds, ...indexed.traceIds])])
         this.poke()
         return
       }

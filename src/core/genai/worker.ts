@@ -1,8 +1,10 @@
 // Entry point of the normalization worker thread: it opens its own
-// connection to the store, normalizes new spans whenever the core pokes it
-// (and every 250 ms regardless), and reports the traces it changed.
+// connection to the store, normalizes and indexes new spans for search
+// whenever the core pokes it (and every 250 ms regardless), and reports the
+// traces it changed.
 
 import { parentPort, workerData } from 'node:worker_threads'
+import { SearchIndexer } from '../search/indexer'
 import { openDatabase } from '../store/database'
 import { GenAiNormalizer } from './normalizer'
 import type { WorkerMessage } from './runner'
@@ -10,6 +12,7 @@ import type { WorkerMessage } from './runner'
 const { dataDir } = workerData as { dataDir: string }
 const db = openDatabase(dataDir)
 const normalizer = new GenAiNormalizer(db)
+const indexer = new SearchIndexer(db)
 let timer: NodeJS.Timeout | null = null
 
 function send(message: WorkerMessage): void {
@@ -22,8 +25,9 @@ function drain(): void {
   try {
     for (;;) {
       const result = normalizer.runBatch()
-      if (result.processed === 0) break
-      send({ type: 'changed', traceIds: [...result.traceIds] })
+      const indexed = indexer.runBatch()
+      if (result.processed === 0 && indexed.processed === 0) break
+      send({ type: 'changed', traceIds: [...new Set([...result.traceIds, ...indexed.traceIds])] })
     }
   } catch (error) {
     send({ type: 'failed', message: (error as Error).message })

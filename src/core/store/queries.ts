@@ -34,7 +34,7 @@ import {
   type SpanContent,
 } from './genai-json'
 
-const TRACE_SELECT = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
+export const TRACE_SELECT = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
   FROM traces t LEFT JOIN trace_genai tg ON tg.trace_id = t.trace_id`
 
 const SPAN_SELECT = `SELECT s.*, ${SPAN_GENAI_COLUMNS}
@@ -75,7 +75,7 @@ export function normalizeTraceId(input: string): string {
   return input.trim().toLowerCase()
 }
 
-interface TraceRow {
+export interface TraceRow {
   trace_id: string
   root_span_id: string | null
   root_status: bigint
@@ -483,7 +483,7 @@ function inProgressSpan(json: SpanJson, attributes: AttributeMap): SpanJson {
   }
 }
 
-function traceSummary(row: TraceRow): TraceSummary {
+export function traceSummary(row: TraceRow): TraceSummary {
   return {
     traceId: row.trace_id,
     rootSpanId: row.root_span_id,

@@ -1,19 +1,20 @@
 // The deletions that retention makes, one bounded write transaction at a
 // time, so that ingest never waits long for the write lock.
 //
-// The unit is the whole trace: its spans, their GenAI rows, its GenAI
-// summary, its logs, its run links and the gateway exchanges recorded for
-// it. Traces go oldest first by last activity: the later of their newest span
-// end time and the last time Loupe received one of their spans. So a trace
-// that started long ago but has a recent span, or that was received
-// recently (an import of old telemetry, a sender whose clock is behind), is
-// as young as that span.
+// The unit is the whole trace: its spans, their GenAI and search rows, its
+// GenAI summary, its logs and their search rows, its run links and the
+// gateway exchanges recorded for it. Traces go oldest first by last
+// activity: the later of their newest span end time and the last time Loupe
+// received one of their spans. So a trace that started long ago but has a
+// recent span, or that was received recently (an import of old telemetry, a
+// sender whose clock is behind), is as young as that span.
 //
 // A trace with more spans than one step may delete loses them over several
 // steps, and its summary row goes in the last one, so a crash in between
 // leaves a smaller trace that the next pass finds again.
 
 import type Database from 'better-sqlite3'
+import { LOWER_LOG_CURSOR_SQL } from '../search/indexer'
 
 /**
  * One step ends after the chunk that takes it past ROWS_PER_STEP rows (spans,
@@ -78,9 +79,11 @@ export class RetentionSteps {
           `SELECT trace_id, ${ACTIVITY} AS activity FROM traces ORDER BY ${ACTIVITY} LIMIT ?`,
         )
         .safeIntegers(true),
-      traceLogs: db.prepare(
-        'DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE trace_id = ? LIMIT ?)',
-      ),
+      traceLogs: db
+        .prepare(
+          'DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE trace_id = ? LIMIT ?) RETURNING id',
+        )
+        .pluck(),
       traceSpans: db
         .prepare(
           `DELETE FROM spans WHERE id IN (SELECT id FROM spans WHERE trace_id = ? LIMIT ?)
@@ -88,6 +91,9 @@ export class RetentionSteps {
         )
         .safeIntegers(true),
       spanGenai: db.prepare('DELETE FROM span_genai WHERE span_row_id = ?'),
+      // Search rows of spans have the span's row id, those of logs its negation.
+      searchRow: db.prepare('DELETE FROM search_text WHERE rowid = ?'),
+      lowerLogCursor: db.prepare(LOWER_LOG_CURSOR_SQL),
       shrinkTrace: db.prepare(
         `UPDATE traces SET span_count = max(span_count - ?, 0), error_count = max(error_count - ?, 0)
          WHERE trace_id = ?`,
@@ -98,12 +104,15 @@ export class RetentionSteps {
       traceExchanges: db.prepare('DELETE FROM gateway_exchanges WHERE trace_id = ?'),
       trace: db.prepare('DELETE FROM traces WHERE trace_id = ?'),
       // Logs whose trace has no stored spans go by the time Loupe received them.
-      untracedLogs: db.prepare(
-        `DELETE FROM logs WHERE id IN (
-           SELECT id FROM logs WHERE received_ms < ? AND (trace_id IS NULL OR NOT EXISTS
-             (SELECT 1 FROM traces t WHERE t.trace_id = logs.trace_id))
-           ORDER BY received_ms LIMIT ?)`,
-      ),
+      untracedLogs: db
+        .prepare(
+          `DELETE FROM logs WHERE id IN (
+             SELECT id FROM logs WHERE received_ms < ? AND (trace_id IS NULL OR NOT EXISTS
+               (SELECT 1 FROM traces t WHERE t.trace_id = logs.trace_id))
+             ORDER BY received_ms LIMIT ?)
+           RETURNING id`,
+        )
+        .pluck(),
       metricBatches: db.prepare(
         `DELETE FROM metric_batches WHERE id IN (
            SELECT id FROM metric_batches WHERE received_ms < ? ORDER BY received_ms LIMIT ?)`,
@@ -183,7 +192,7 @@ export class RetentionSteps {
   private deleteTrace(traceId: string, budget: StepBudget, counts: StepCounts): boolean {
     const s = this.statements
     for (;;) {
-      const logs = s.traceLogs.run(traceId, CHUNK_ROWS).changes
+      const logs = this.deleteLogs(s.traceLogs, traceId, CHUNK_ROWS)
       counts.logs += logs
       budget.spend(logs)
       if (logs < CHUNK_ROWS) break
@@ -197,6 +206,7 @@ export class RetentionSteps {
       budget.spend(spans.length)
       for (const span of spans) {
         s.spanGenai.run(span.id)
+        s.searchRow.run(span.id)
         if (span.pending === 0n) stored++
         if (span.pending === 0n && span.status_code === 2n) errors++
       }
@@ -216,10 +226,18 @@ export class RetentionSteps {
     return true
   }
 
+  /** Runs a log deletion that returns the deleted ids, deletes their search rows and returns the count. */
+  private deleteLogs(deletion: Database.Statement, scope: string | number, limit: number): number {
+    const ids = deletion.all(scope, limit) as number[]
+    for (const id of ids) this.statements.searchRow.run(-id)
+    if (ids.length > 0) this.statements.lowerLogCursor.run()
+    return ids.length
+  }
+
   private deleteUntraced(beforeMs: number, budget: StepBudget, counts: StepCounts): void {
     const s = this.statements
     for (;;) {
-      const logs = s.untracedLogs.run(beforeMs, CHUNK_ROWS).changes
+      const logs = this.deleteLogs(s.untracedLogs, beforeMs, CHUNK_ROWS)
       counts.logs += logs
       budget.spend(logs)
       if (budget.spent()) return

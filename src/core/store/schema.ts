@@ -370,4 +370,35 @@ export const migrations: readonly string[] = [
     updated_ms INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+
+  // 11: full-text search over spans and log records, filled after ingest by
+  // the search indexer (core/search/indexer.ts) and emptied by retention.
+  `
+  -- One row per span (rowid = spans.id) and per log record of a trace
+  -- (rowid = -logs.id, so the two never collide). The columns hold text
+  -- extracted from the raw rows: span name and Logfire message, messages,
+  -- tool arguments and results, exception types and messages, log bodies.
+  -- unicode61 splits words at anything but letters and digits, so
+  -- "get_forecast" is the two words "get" and "forecast".
+  -- Contentless (content = ''): the table keeps only the word index, not a
+  -- second copy of the text, so it is smaller and faster to fill (figures in
+  -- docs/benchmarks.md). Snippets re-read the text from the span. Deleting
+  -- rows (contentless_delete) and reading trace_id and span_id back
+  -- (contentless_unindexed) work in the SQLite 3.53 that better-sqlite3 12
+  -- bundles; older SQLite builds reject these options.
+  CREATE VIRTUAL TABLE search_text USING fts5(
+    trace_id UNINDEXED,
+    span_id UNINDEXED,
+    name,
+    messages,
+    tool_arguments,
+    tool_result,
+    error,
+    log,
+    tokenize = 'unicode61 remove_diacritics 2',
+    content = '',
+    contentless_delete = 1,
+    contentless_unindexed = 1
+  );
+  `,
 ]

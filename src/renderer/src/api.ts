@@ -22,6 +22,7 @@ import type { CheckReport } from '../../shared/check'
 import type { ExperimentComparison, ExperimentDetail, ExperimentSummary } from '../../shared/evals'
 import type { AlertEvent, AlertRule, AlertsOverview, AlertTestResult } from '../../shared/alerts'
 import type { LogEntryJson } from '../../shared/logs'
+import type { TraceListItem } from '../../shared/trace-filter'
 import type { Connection } from './connection'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
@@ -50,6 +51,10 @@ export interface TraceListQuery {
   limit: number
   /** Only traces that started before this time (`startTimeUnixNano` of the oldest one loaded). */
   before?: string
+  /** Filter parameters as a URL query (see shared/trace-filter.ts), or '' for none. */
+  filter?: string
+  /** Only these traces, to check which pushed traces meet the filter. */
+  ids?: string[]
 }
 
 /** Client for the core's HTTP API. Every request sends the bearer token. */
@@ -64,9 +69,11 @@ export class ApiClient {
     return this.request('api/status', { signal })
   }
 
-  listTraces(query: TraceListQuery, signal?: AbortSignal): Promise<TraceSummary[]> {
-    const params = new URLSearchParams({ limit: String(query.limit) })
+  listTraces(query: TraceListQuery, signal?: AbortSignal): Promise<TraceListItem[]> {
+    const params = new URLSearchParams(query.filter ?? '')
+    params.set('limit', String(query.limit))
     if (query.before !== undefined) params.set('before', query.before)
+    if (query.ids !== undefined) params.set('ids', query.ids.join(','))
     return this.request(`api/traces?${params.toString()}`, { signal })
   }
 

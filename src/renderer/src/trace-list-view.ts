@@ -1,10 +1,9 @@
 import type { TraceSummary } from '../../shared/api'
-import type { ErrorClass } from '../../shared/genai'
 import { compareNanos, compareNewestFirst } from './merge-traces'
 
-// Sorting and filtering of the trace list. Pure, so that unit tests cover it;
-// the table applies it to whatever the list hook holds, so live updates land
-// in sorted order.
+// Sorting of the trace list. Pure, so that unit tests cover it; the table
+// applies it to whatever the list hook holds, so live updates land in sorted
+// order. Filtering happens on the core (see shared/trace-filter.ts).
 
 export type TraceSortKey =
   | 'name'
@@ -108,7 +107,7 @@ function compareValues(a: SortValue, b: SortValue, key: TraceSortKey): number {
 }
 
 /** Returns the traces sorted by `sort`; ties and unknown values keep newest first. */
-export function sortTraces(traces: readonly TraceSummary[], sort: TraceSort): TraceSummary[] {
+export function sortTraces<T extends TraceSummary>(traces: readonly T[], sort: TraceSort): T[] {
   const sign = sort.direction === 'asc' ? 1 : -1
   const keyed = traces.map((trace) => ({ trace, value: sortValue(trace, sort.key) }))
   keyed.sort((a, b) => {
@@ -119,40 +118,4 @@ export function sortTraces(traces: readonly TraceSummary[], sort: TraceSort): Tr
     return sign * compareValues(a.value, b.value, sort.key) || compareNewestFirst(a.trace, b.trace)
   })
   return keyed.map((entry) => entry.trace)
-}
-
-/** 'all', 'errors' (any class but none), or one error class. */
-export type ErrorClassFilter = 'all' | 'errors' | ErrorClass
-
-export interface TraceFilter {
-  errorClass: ErrorClassFilter
-  /** Case-insensitive text that the agent, a model, the root span's name or the service must contain. */
-  text: string
-}
-
-export const NO_FILTER: TraceFilter = { errorClass: 'all', text: '' }
-
-/**
- * Returns the traces that pass `filter`. A trace whose figures are pending
- * has no error class yet, so it passes only the 'all' class filter.
- */
-export function filterTraces(traces: readonly TraceSummary[], filter: TraceFilter): TraceSummary[] {
-  const needle = filter.text.trim().toLowerCase()
-  if (filter.errorClass === 'all' && needle === '') return traces as TraceSummary[]
-  return traces.filter(
-    (trace) => matchesErrorClass(trace, filter.errorClass) && matchesText(trace, needle),
-  )
-}
-
-function matchesErrorClass(trace: TraceSummary, filter: ErrorClassFilter): boolean {
-  if (filter === 'all') return true
-  if (isPending(trace)) return false
-  if (filter === 'errors') return trace.errorClass !== 'none'
-  return trace.errorClass === filter
-}
-
-function matchesText(trace: TraceSummary, needle: string): boolean {
-  if (needle === '') return true
-  const fields = [trace.agentName, trace.rootName, trace.serviceName, ...trace.models]
-  return fields.some((field) => field !== null && field.toLowerCase().includes(needle))
 }

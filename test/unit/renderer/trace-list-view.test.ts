@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TraceSummary } from '../../../src/shared/api'
-import {
-  DEFAULT_SORT,
-  filterTraces,
-  nextSort,
-  sortTraces,
-} from '../../../src/renderer/src/trace-list-view'
+import { DEFAULT_SORT, nextSort, sortTraces } from '../../../src/renderer/src/trace-list-view'
 
 function trace(traceId: string, overrides: Partial<TraceSummary> = {}): TraceSummary {
   return {
@@ -138,39 +133,5 @@ describe('nextSort', () => {
 
   it('starts text A to Z', () => {
     expect(nextSort(DEFAULT_SORT, 'agent').direction).toBe('asc')
-  })
-})
-
-describe('filterTraces', () => {
-  const traces = [
-    trace('quota', { errorClass: 'quota_exceeded', agentName: 'research_digest' }),
-    trace('fine', { agentName: 'garden_advisor', models: ['gpt-4o-2024-08-06'] }),
-    trace('pending', { errorClass: 'timeout', unnormalizedSpans: 1 }),
-    trace('upstream', { errorClass: 'upstream_unavailable', serviceName: 'support-agent' }),
-  ]
-
-  it('keeps any error', () => {
-    expect(ids(filterTraces(traces, { errorClass: 'errors', text: '' }))).toEqual([
-      'quota',
-      'upstream',
-    ])
-  })
-
-  it('keeps one error class', () => {
-    expect(ids(filterTraces(traces, { errorClass: 'quota_exceeded', text: '' }))).toEqual(['quota'])
-  })
-
-  it('keeps traces without error', () => {
-    expect(ids(filterTraces(traces, { errorClass: 'none', text: '' }))).toEqual(['fine'])
-  })
-
-  it('matches agent, model and service text', () => {
-    expect(ids(filterTraces(traces, { errorClass: 'all', text: 'GPT-4O' }))).toEqual(['fine'])
-    expect(ids(filterTraces(traces, { errorClass: 'all', text: 'digest' }))).toEqual(['quota'])
-    expect(ids(filterTraces(traces, { errorClass: 'all', text: 'support' }))).toEqual(['upstream'])
-  })
-
-  it('combines class and text', () => {
-    expect(ids(filterTraces(traces, { errorClass: 'errors', text: 'garden' }))).toEqual([])
   })
 })

@@ -1,16 +1,14 @@
 import { useMemo } from 'react'
 import type { CoreStatus } from '../../../shared/api'
+import { useListFilter } from '../hooks/use-list-filter'
 import { useSessionState } from '../hooks/use-session-state'
 import { useTraceList } from '../hooks/use-trace-list'
-import { formatCount, pluralize } from '../format'
+import { pluralize } from '../format'
 import {
   DEFAULT_SORT,
-  filterTraces,
   nextSort,
-  NO_FILTER,
   sortTraces,
   TRACE_SORT_KEYS,
-  type TraceFilter,
   type TraceSort,
   type TraceSortKey,
 } from '../trace-list-view'
@@ -21,20 +19,18 @@ import { OpenTraceBox } from './OpenTraceBox'
 import { TraceFilters } from './TraceFilters'
 import { TraceTable } from './TraceTable'
 
-/** Shows the live list of traces, or the getting-started text while Loupe has none. */
+/**
+ * Shows the live list of traces, filtered on the core by the filters in the
+ * address bar, or the getting-started text while Loupe has no traces.
+ */
 export function TraceListPage({ status }: { status: CoreStatus | null }) {
-  const list = useTraceList()
-  const showEmptyState = status !== null && status.empty && list.traces.length === 0
+  const filter = useListFilter()
+  const list = useTraceList(filter.query)
+  const filtered = filter.query !== ''
+  const showEmptyState = status !== null && status.empty && list.traces.length === 0 && !filtered
   const [sort, setSort] = useSessionState<TraceSort>('loupe.traceSort', DEFAULT_SORT, isTraceSort)
-  const [filter, setFilter] = useSessionState<TraceFilter>(
-    'loupe.traceFilter',
-    NO_FILTER,
-    isTraceFilter,
-  )
-  const visibleTraces = useMemo(
-    () => sortTraces(filterTraces(list.traces, filter), sort),
-    [list.traces, filter, sort],
-  )
+  const visibleTraces = useMemo(() => sortTraces(list.traces, sort), [list.traces, sort])
+  const problems = filter.parsed.ok ? [] : filter.parsed.problems
 
   return (
     <main className="page list-page">
@@ -48,40 +44,51 @@ export function TraceListPage({ status }: { status: CoreStatus | null }) {
         <OpenTraceBox />
       </div>
       {status !== null && <IngestProblems problems={status.ingestProblems} />}
-      {list.error !== null && <ErrorNotice title="Could not load traces" message={list.error} />}
       {showEmptyState ? (
         <EmptyState status={status} onDemoLoaded={list.reload} />
-      ) : list.loading ? (
-        <p className="muted">Loading traces…</p>
-      ) : list.traces.length === 0 ? (
-        <p className="muted">No traces.</p>
       ) : (
         <>
-          <TraceFilters
-            traces={list.traces}
-            filter={filter}
-            onFilterChange={setFilter}
-            shownCount={visibleTraces.length}
-          />
-          <TraceTable
-            traces={visibleTraces}
-            sort={sort}
-            onSortChange={(key) => setSort(nextSort(sort, key))}
-          />
-          {visibleTraces.length === 0 && (
-            <p className="muted">
-              None of the {formatCount(list.traces.length)} loaded traces match the filters.
-            </p>
+          <TraceFilters params={filter.params} problems={problems} onChange={filter.setParams} />
+          {problems.length > 0 && (
+            <ErrorNotice
+              title="Invalid filter"
+              message="Correct the filters to list traces."
+              problems={problems.map((problem) => problem.message)}
+            />
           )}
-          {list.hasOlder && (
-            <button
-              type="button"
-              className="load-older"
-              onClick={list.loadOlder}
-              disabled={list.loadingOlder}
-            >
-              {list.loadingOlder ? 'Loading…' : 'Load older traces'}
-            </button>
+          {list.error !== null && (
+            <ErrorNotice title="Could not load traces" message={list.error} />
+          )}
+          {list.loading ? (
+            <p className="muted">Loading traces…</p>
+          ) : problems.length > 0 ? null : list.traces.length === 0 ? (
+            <p className="muted" data-testid="no-traces">
+              {filtered ? 'No traces match the filters.' : 'No traces.'}
+            </p>
+          ) : (
+            <>
+              <TraceTable
+                traces={visibleTraces}
+                sort={sort}
+                onSortChange={(key) => setSort(nextSort(sort, key))}
+              />
+              {list.hasOlder && (
+                <button
+                  type="button"
+                  className="load-older"
+                  onClick={list.loadOlder}
+                  disabled={list.loadingOlder}
+                >
+                  {list.loadingOlder ? 'Loading…' : 'Load older traces'}
+                </button>
+              )}
+              {filtered && !list.hasOlder && (
+                <p className="muted" data-testid="match-count">
+                  {pluralize(list.traces.length, 'trace')}{' '}
+                  {list.traces.length === 1 ? 'matches' : 'match'} the filters.
+                </p>
+              )}
+            </>
           )}
         </>
       )}
@@ -97,16 +104,5 @@ function isTraceSort(value: unknown): value is TraceSort {
     TRACE_SORT_KEYS.includes(value.key as TraceSortKey) &&
     'direction' in value &&
     (value.direction === 'asc' || value.direction === 'desc')
-  )
-}
-
-function isTraceFilter(value: unknown): value is TraceFilter {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'errorClass' in value &&
-    typeof value.errorClass === 'string' &&
-    'text' in value &&
-    typeof value.text === 'string'
   )
 }

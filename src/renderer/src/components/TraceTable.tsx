@@ -1,5 +1,6 @@
 import { memo, type KeyboardEvent, type ReactNode } from 'react'
 import type { TraceSummary } from '../../../shared/api'
+import type { TraceListItem } from '../../../shared/trace-filter'
 import {
   formatCacheTokens,
   formatCount,
@@ -13,6 +14,7 @@ import { traceHash } from '../route'
 import { isPending, type TraceSort, type TraceSortKey } from '../trace-list-view'
 import { ErrorClassBadge } from './ErrorClassBadge'
 import { StatusBadge } from './StatusBadge'
+import { TextMatchRow } from './TextMatchRow'
 
 interface SortField {
   key: TraceSortKey
@@ -57,13 +59,15 @@ const COLUMNS: Column[] = [
 /**
  * Renders the trace list as a table whose column headers sort it. A row
  * opens its trace on click or Enter, and the arrow keys move between rows.
+ * A trace that a text search matched gets a second row with the snippet, and
+ * opens at the matching span.
  */
 export function TraceTable({
   traces,
   sort,
   onSortChange,
 }: {
-  traces: TraceSummary[]
+  traces: TraceListItem[]
   sort: TraceSort
   onSortChange: (key: TraceSortKey) => void
 }) {
@@ -130,8 +134,8 @@ function SortableHeader({
   )
 }
 
-const TraceRow = memo(function TraceRow({ trace }: { trace: TraceSummary }) {
-  const href = traceHash(trace.traceId)
+const TraceRow = memo(function TraceRow({ trace }: { trace: TraceListItem }) {
+  const href = traceHash(trace.traceId, trace.match?.spanId)
   const failed = trace.status === 'error'
   const pending = isPending(trace)
 
@@ -139,84 +143,97 @@ const TraceRow = memo(function TraceRow({ trace }: { trace: TraceSummary }) {
     if (event.key === 'Enter' && event.target === event.currentTarget) {
       navigate(href)
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      const sibling =
-        event.key === 'ArrowDown'
-          ? event.currentTarget.nextElementSibling
-          : event.currentTarget.previousElementSibling
+      const sibling = nextTraceRow(event.currentTarget, event.key === 'ArrowDown')
       if (sibling instanceof HTMLElement) sibling.focus()
       event.preventDefault()
     }
   }
 
   return (
-    <tr
-      className={failed ? 'trace-row failed' : 'trace-row'}
-      tabIndex={0}
-      data-testid="trace-row"
-      data-trace-id={trace.traceId}
-      onClick={(event) => {
-        if (!(event.target instanceof HTMLAnchorElement)) navigate(href)
-      }}
-      onKeyDown={onKeyDown}
-    >
-      <td className="trace-name">
-        <a href={href} tabIndex={-1}>
-          {trace.rootName || '(no name)'}
-        </a>
-        {!trace.complete && (
-          <span className="badge warn" title="No root span has arrived for this trace yet">
-            incomplete
-          </span>
-        )}
-        {trace.inProgressCount > 0 && (
-          <span className="badge running" title="Spans that started and have not ended yet">
-            in progress ({formatCount(trace.inProgressCount)})
-          </span>
-        )}
-      </td>
-      <td>{trace.serviceName ?? <span className="muted">unknown</span>}</td>
-      <td>
-        <time dateTime={trace.startTime} title={trace.startTime}>
-          {formatLocalTime(trace.startTime)}
-        </time>
-      </td>
-      <td className="number">{formatDuration(trace.durationMs)}</td>
-      <td className="number">{formatCount(trace.spanCount)}</td>
-      <td className="trace-agent" title={[trace.agentName, ...trace.models].join('\n')}>
-        {trace.agentName !== null && <span className="agent-name">{trace.agentName}</span>}
-        {trace.models.length > 0 && (
-          <span className="model-names">
-            {trace.models[0]}
-            {trace.models.length > 1 && ` +${formatCount(trace.models.length - 1)}`}
-          </span>
-        )}
-      </td>
-      <td className="number trace-tokens" data-testid="trace-row-tokens">
-        {pendingOr(pending, trace.modelCalls > 0 ? <TokenCell trace={trace} /> : '')}
-      </td>
-      <td
-        className={trace.costUsd === null && trace.unpricedCalls > 0 ? 'number unpriced' : 'number'}
-        data-testid="trace-row-cost"
+    <>
+      <tr
+        className={failed ? 'trace-row failed' : 'trace-row'}
+        tabIndex={0}
+        data-testid="trace-row"
+        data-trace-id={trace.traceId}
+        onClick={(event) => {
+          if (!(event.target instanceof HTMLAnchorElement)) navigate(href)
+        }}
+        onKeyDown={onKeyDown}
       >
-        {pendingOr(
-          pending,
-          trace.modelCalls > 0 ? costText(trace.costUsd, trace.unpricedCalls) : '',
-        )}
-      </td>
-      <td className="trace-status" data-testid="trace-row-error-class">
-        {pendingOr(pending, <ErrorClassBadge errorClass={trace.errorClass} />)}
-        <span className="status-line">
-          <StatusBadge status={trace.status} />
-          {trace.errorCount > 0 && (
-            <span className={failed ? 'error-count' : 'error-count minor'}>
-              {pluralize(trace.errorCount, 'error')}
+        <td className="trace-name">
+          <a href={href} tabIndex={-1}>
+            {trace.rootName || '(no name)'}
+          </a>
+          {!trace.complete && (
+            <span className="badge warn" title="No root span has arrived for this trace yet">
+              incomplete
             </span>
           )}
-        </span>
-      </td>
-    </tr>
+          {trace.inProgressCount > 0 && (
+            <span className="badge running" title="Spans that started and have not ended yet">
+              in progress ({formatCount(trace.inProgressCount)})
+            </span>
+          )}
+        </td>
+        <td>{trace.serviceName ?? <span className="muted">unknown</span>}</td>
+        <td>
+          <time dateTime={trace.startTime} title={trace.startTime}>
+            {formatLocalTime(trace.startTime)}
+          </time>
+        </td>
+        <td className="number">{formatDuration(trace.durationMs)}</td>
+        <td className="number">{formatCount(trace.spanCount)}</td>
+        <td className="trace-agent" title={[trace.agentName, ...trace.models].join('\n')}>
+          {trace.agentName !== null && <span className="agent-name">{trace.agentName}</span>}
+          {trace.models.length > 0 && (
+            <span className="model-names">
+              {trace.models[0]}
+              {trace.models.length > 1 && ` +${formatCount(trace.models.length - 1)}`}
+            </span>
+          )}
+        </td>
+        <td className="number trace-tokens" data-testid="trace-row-tokens">
+          {pendingOr(pending, trace.modelCalls > 0 ? <TokenCell trace={trace} /> : '')}
+        </td>
+        <td
+          className={
+            trace.costUsd === null && trace.unpricedCalls > 0 ? 'number unpriced' : 'number'
+          }
+          data-testid="trace-row-cost"
+        >
+          {pendingOr(
+            pending,
+            trace.modelCalls > 0 ? costText(trace.costUsd, trace.unpricedCalls) : '',
+          )}
+        </td>
+        <td className="trace-status" data-testid="trace-row-error-class">
+          {pendingOr(pending, <ErrorClassBadge errorClass={trace.errorClass} />)}
+          <span className="status-line">
+            <StatusBadge status={trace.status} />
+            {trace.errorCount > 0 && (
+              <span className={failed ? 'error-count' : 'error-count minor'}>
+                {pluralize(trace.errorCount, 'error')}
+              </span>
+            )}
+          </span>
+        </td>
+      </tr>
+      {trace.match !== undefined && (
+        <TextMatchRow match={trace.match} href={href} columns={COLUMNS.length} />
+      )}
+    </>
   )
 })
+
+/** Returns the next (or previous) trace row, skipping the snippet rows of text matches. */
+function nextTraceRow(row: Element, down: boolean): Element | null {
+  let sibling = down ? row.nextElementSibling : row.previousElementSibling
+  while (sibling !== null && !sibling.classList.contains('trace-row')) {
+    sibling = down ? sibling.nextElementSibling : sibling.previousElementSibling
+  }
+  return sibling
+}
 
 /** Input and output tokens on one line, cache reads and writes under them when non-zero. */
 function TokenCell({ trace }: { trace: TraceSummary }) {

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { TraceSummary } from '../../../shared/api'
+import type { TraceListItem } from '../../../shared/trace-filter'
+import type { ApiClient } from '../api'
 import { errorMessage, isAbortError } from '../api'
 import { useApi } from '../api-context'
 import { mergeTraces } from '../merge-traces'
@@ -7,7 +9,7 @@ import { mergeTraces } from '../merge-traces'
 const PAGE_SIZE = 100
 
 export interface TraceListState {
-  traces: TraceSummary[]
+  traces: TraceListItem[]
   /** True until the first page has loaded. */
   loading: boolean
   error: string | null
@@ -19,12 +21,16 @@ export interface TraceListState {
 }
 
 /**
- * Loads the newest traces, pages back on request and merges the summaries
- * that the push channel sends, so that the list is live without reloads.
+ * Loads the newest traces that meet the filter, pages back on request and
+ * keeps the list live. Without a filter, the summaries that the push channel
+ * sends are merged as they are. With one, the core is asked which of the
+ * pushed traces meet it, so that new traces that match appear and traces
+ * that stopped matching go. `filter` is a URL query of filter parameters
+ * ('' for none), or null while it is invalid, when nothing is loaded.
  */
-export function useTraceList(): TraceListState {
+export function useTraceList(filter: string | null): TraceListState {
   const { client, bus } = useApi()
-  const [traces, setTraces] = useState<TraceSummary[]>([])
+  const [traces, setTraces] = useState<TraceListItem[]>([])
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<string | null>(null)
   const [hasOlder, setHasOlder] = useState(false)
@@ -35,15 +41,22 @@ export function useTraceList(): TraceListState {
   }, [traces])
   const [reloadCount, setReloadCount] = useState(0)
 
-  // The newest page: loaded at start, on reload and whenever the events
-  // stream (re)connects, merged so that older pages already shown stay.
+  // The newest page: loaded at start, on reload, when the filter changes and
+  // whenever the events stream (re)connects, merged so that older pages
+  // already shown stay.
   useEffect(() => {
+    setTraces([])
+    setHasOlder(false)
+    setError(null)
+    setLoading(filter !== null)
+    if (filter === null) return
     let controller = new AbortController()
     let firstPage = true
+    let closed = false
     const loadNewest = () => {
       controller.abort()
       controller = new AbortController()
-      client.listTraces({ limit: PAGE_SIZE }, controller.signal).then(
+      client.listTraces({ limit: PAGE_SIZE, filter }, controller.signal).then(
         (page) => {
           setTraces((old) => mergeTraces(old, page))
           if (firstPage) setHasOlder(page.length === PAGE_SIZE)
@@ -58,23 +71,38 @@ export function useTraceList(): TraceListState {
         },
       )
     }
+    const applyPush = (pushed: TraceSummary[]) => {
+      if (filter === '') {
+        setTraces((old) => mergeTraces(old, pushed))
+        return
+      }
+      recheck(client, filter, pushed).then(
+        (update) => {
+          if (!closed) setTraces((old) => update(old))
+        },
+        (caught: unknown) => {
+          if (!closed) setError(errorMessage(caught))
+        },
+      )
+    }
 
     loadNewest()
     const unsubscribe = bus.subscribe((message) => {
-      if (message.type === 'traces') setTraces((old) => mergeTraces(old, message.traces))
+      if (message.type === 'traces') applyPush(message.traces)
       else if (message.type === 'connected') loadNewest()
     })
     return () => {
+      closed = true
       unsubscribe()
       controller.abort()
     }
-  }, [client, bus, reloadCount])
+  }, [client, bus, filter, reloadCount])
 
   const loadOlder = useCallback(() => {
     const oldest = tracesRef.current.at(-1)
-    if (oldest === undefined) return
+    if (oldest === undefined || filter === null) return
     setLoadingOlder(true)
-    client.listTraces({ limit: PAGE_SIZE, before: oldest.startTimeUnixNano }).then(
+    client.listTraces({ limit: PAGE_SIZE, before: oldest.startTimeUnixNano, filter }).then(
       (page) => {
         setTraces((old) => mergeTraces(old, page))
         setHasOlder(page.length === PAGE_SIZE)
@@ -85,9 +113,30 @@ export function useTraceList(): TraceListState {
         setLoadingOlder(false)
       },
     )
-  }, [client])
+  }, [client, filter])
 
   const reload = useCallback(() => setReloadCount((count) => count + 1), [])
 
   return { traces, loading, error, hasOlder, loadingOlder, loadOlder, reload }
+}
+
+/**
+ * Asks the core which of the pushed traces meet the filter, and returns the
+ * change to the list: the matching ones merged in, the others removed.
+ */
+async function recheck(
+  client: ApiClient,
+  filter: string,
+  pushed: TraceSummary[],
+): Promise<(old: TraceListItem[]) => TraceListItem[]> {
+  const ids = pushed.map((trace) => trace.traceId)
+  if (ids.length === 0) return (old) => old
+  const matching = await client.listTraces({ limit: ids.length, filter, ids })
+  const matched = new Set(matching.map((trace) => trace.traceId))
+  const pushedIds = new Set(ids)
+  return (old) =>
+    mergeTraces(
+      old.filter((trace) => !pushedIds.has(trace.traceId) || matched.has(trace.traceId)),
+      matching,
+    )
 }

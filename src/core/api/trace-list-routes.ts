@@ -1,0 +1,81 @@
+// GET /api/traces: the trace list, newest first, narrowed by the filter
+// parameters of shared/trace-filter.ts. Without them it is the plain list.
+
+import type Database from 'better-sqlite3'
+import {
+  parseTraceFilter,
+  problemsText,
+  type FilterProblem,
+  type TraceListItem,
+} from '../../shared/trace-filter'
+import { TraceSearch } from '../search/trace-search'
+
+/** Parameters of the list that are not filters. */
+const LIST_PARAMETERS = ['limit', 'before', 'ids', 'wait'] as const
+
+const DEFAULT_LIMIT = 100
+const MAX_LIMIT = 10_000
+/** Trace ids that one `ids` parameter may list (the push channel sends at most 500 per message). */
+const MAX_IDS = 500
+
+export type TraceListResult =
+  | { status: 200; body: TraceListItem[] }
+  | { status: 400; body: { error: string; problems: FilterProblem[] } }
+
+const searches = new WeakMap<Database.Database, TraceSearch>()
+
+/**
+ * Reads the list's query parameters and returns the matching traces, or a
+ * 400 body that names each invalid parameter and what it expects.
+ *
+ * - `limit`: traces per page (default 100, at most 10,000).
+ * - `before`: Unix nanoseconds; only traces that started earlier (the next page).
+ * - `ids`: comma-separated trace ids; only those traces, so that a window can
+ *   check which pushed traces meet its filter.
+ */
+export function listTraces(db: Database.Database, url: URL): TraceListResult {
+  const params = url.searchParams
+  const parsed = parseTraceFilter(params, LIST_PARAMETERS)
+  const problems = parsed.ok ? [] : [...parsed.problems]
+
+  const before = params.get('before')
+  if (before !== null && !/^\d{1,19}$/.test(before)) {
+    problems.push({
+      parameter: 'before',
+      message: `invalid before=${before}: expected Unix nanoseconds`,
+    })
+  }
+
+  const ids = params.get('ids')
+  const traceIds = ids === null ? undefined : ids.split(',').map((id) => id.trim().toLowerCase())
+  if (traceIds !== undefined && !traceIds.every((id) => /^[0-9a-f]{32}$/.test(id))) {
+    problems.push({
+      parameter: 'ids',
+      message: 'invalid ids: expected trace ids of 32 hex digits separated by commas',
+    })
+  } else if (traceIds !== undefined && traceIds.length > MAX_IDS) {
+    problems.push({ parameter: 'ids', message: `too many ids: at most ${MAX_IDS}` })
+  }
+  if (!parsed.ok || problems.length > 0) {
+    return { status: 400, body: { error: problemsText(problems), problems } }
+  }
+
+  let search = searches.get(db)
+  if (!search) {
+    search = new TraceSearch(db)
+    searches.set(db, search)
+  }
+  const body = search.list(parsed.filter, {
+    limit: clampLimit(params.get('limit')),
+    beforeNs: before === null ? undefined : BigInt(before),
+    traceIds,
+  })
+  return { status: 200, body }
+}
+
+/** Reads `limit` as before filters existed: a missing or invalid value is the default. */
+function clampLimit(value: string | null): number {
+  const limit = value === null ? DEFAULT_LIMIT : Number(value)
+  if (!Number.isFinite(limit) || limit < 1) return DEFAULT_LIMIT
+  return Math.min(Math.floor(limit), MAX_LIMIT)
+}
