@@ -14,6 +14,9 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
+        // The benchmark drives Chromium through playwright-core, a development
+        // dependency, which is loaded from node_modules rather than bundled.
+        external: ['playwright-core'],
         input: {
           index: resolve(root, 'src/main/index.ts'),
           'core-process': resolve(root, 'src/core/process.ts'),

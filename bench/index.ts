@@ -1,44 +1,73 @@
-// `npm run bench`: ingest throughput of Loupe on this machine, against the
-// limits measured in the same run (decode only, insert only). Prints a
-// Markdown table and the machine it ran on; docs/benchmarks.md records runs.
+// `npm run bench`: Loupe's ingest throughput, export latency, freshness,
+// queries on a large store, memory and a big trace in the UI, measured on
+// this machine against the limits measured in the same run (decode only,
+// insert only). Prints Markdown tables, the machine it ran on and, last,
+// every target beside its figure; docs/benchmarks.md records runs.
+//
+// LOUPE_BENCH_SECONDS sets the length of each timed measure (default 5);
+// LOUPE_BENCH_ONLY=ingest,latency,... runs only the named parts (see PARTS).
 //
 // Every server in this benchmark is started here, on 127.0.0.1, and every
 // load loop stops after a fixed time.
 
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
-import { cpus, totalmem, tmpdir } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as grpc from '@grpc/grpc-js'
 import { decodeTracesJson, decodeTracesProto } from '../src/core/otlp/index'
 import type { DecodedTraces } from '../src/core/otlp/model'
 import { openDatabase } from '../src/core/store/database'
 import { SpanWriter } from '../src/core/store/writer'
-import { packageRoot } from '../src/core/package-root'
 import { formatSearchCost, measureSearch } from './search'
 import {
   buildRequest,
-  renumberJson,
   renumberTraces,
   SPANS_PER_TRACE,
   type Profile,
   type RequestBodies,
 } from './workload'
+import {
+  grpcSender,
+  httpSender,
+  percentile,
+  runLoad,
+  startServe,
+  stopServe,
+  type LoadResult,
+  type ServedCore,
+} from './serve'
+import { TargetTable } from './targets'
+import { measureLatency, measureMemory, measureFreshnessPart } from './parts'
+import { measureLargeStore } from './store-part'
 
 const SECONDS = Number(process.env.LOUPE_BENCH_SECONDS ?? 5)
 const SPANS_PER_REQUEST = 512
 const CONCURRENCY = 4
+
+/** The parts of the benchmark, in the order they run; LOUPE_BENCH_ONLY takes these names. */
+const PARTS = ['ingest', 'memory', 'latency', 'freshness', 'store', 'renderer'] as const
+type Part = (typeof PARTS)[number]
+
+function selectedParts(): Set<Part> {
+  const only = process.env.LOUPE_BENCH_ONLY
+  if (!only) return new Set(PARTS)
+  const names = only
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+  const unknown = names.filter((name) => !(PARTS as readonly string[]).includes(name))
+  if (unknown.length > 0) {
+    throw new Error(
+      `invalid LOUPE_BENCH_ONLY part ${unknown.join(', ')}: expected names from ${PARTS.join(', ')}`,
+    )
+  }
+  return new Set(names as Part[])
+}
 
 interface Row {
   profile: Profile
   measure: string
   spansPerSecond: number
   note: string
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
 function measureDecode(bodies: RequestBodies, encoding: 'protobuf' | 'json'): number {
@@ -80,58 +109,6 @@ async function measureInsert(bodies: RequestBodies): Promise<number> {
   return rate
 }
 
-interface ServedCore {
-  child: ChildProcess
-  otlpHttpPort: number
-  grpcPort: number
-  dataDir: string
-  startMs: number
-  uiUrl: string
-  token: string
-}
-
-async function startServe(): Promise<ServedCore> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-bench-serve-'))
-  const cli = join(packageRoot(), 'out/main/cli.js')
-  const started = performance.now()
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      'serve',
-      '--data',
-      dataDir,
-      '--port',
-      '0',
-      '--grpc-port',
-      '0',
-      '--ui-port',
-      '0',
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  )
-  const discovery = join(dataDir, 'loupe.json')
-  while (!existsSync(discovery)) await new Promise((resolve) => setTimeout(resolve, 5))
-  const startMs = performance.now() - started
-  const info = JSON.parse(readFileSync(discovery, 'utf8')) as {
-    otlpHttpPort: number
-    otlpGrpcPort: number
-    uiUrl: string
-    token: string
-  }
-  return {
-    child,
-    otlpHttpPort: info.otlpHttpPort,
-    grpcPort: info.otlpGrpcPort,
-    dataDir,
-    startMs,
-    uiUrl: info.uiUrl,
-    token: info.token,
-  }
-}
-
 /**
  * Time from an export's acknowledgement until the API serves the trace with
  * every span normalized (an idle core, one 32-span GenAI trace at a time).
@@ -163,118 +140,6 @@ async function measureNormalizationDelay(
   return delays.sort((a, b) => a - b)
 }
 
-async function stopServe(core: ServedCore): Promise<void> {
-  await new Promise<void>((resolve) => {
-    core.child.once('exit', () => resolve())
-    core.child.kill('SIGTERM')
-  })
-  rmSync(core.dataDir, { recursive: true, force: true })
-}
-
-/** CPU seconds (user + system) used so far by a process, from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return NaN
-  }
-}
-
-function rssMb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match ? Number(match[1]) / 1024 : NaN
-  } catch {
-    return NaN
-  }
-}
-
-type Sender = (sequence: number) => Promise<void>
-
-interface LoadResult {
-  spansPerSecond: number
-  p50Ms: number
-  p99Ms: number
-  cpuSecondsPerMillion: number
-  peakRssMb: number
-}
-
-async function runLoad(
-  core: ServedCore,
-  send: Sender,
-  spansPerRequest: number,
-): Promise<LoadResult> {
-  const latencies: number[] = []
-  let sequence = 1_000_000
-  let spans = 0
-  let peakRss = rssMb(core.child.pid!)
-  const cpuBefore = cpuSeconds(core.child.pid!)
-  const started = performance.now()
-  const end = started + SECONDS * 1000
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(core.child.pid!))), 100)
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now()
-        await send(sequence++)
-        latencies.push(performance.now() - t0)
-        spans += spansPerRequest
-      }
-    }),
-  )
-  clearInterval(sampler)
-  const elapsed = (performance.now() - started) / 1000
-  const cpu = cpuSeconds(core.child.pid!) - cpuBefore
-  latencies.sort((a, b) => a - b)
-  return {
-    spansPerSecond: spans / elapsed,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    cpuSecondsPerMillion: (cpu / spans) * 1e6,
-    peakRssMb: peakRss,
-  }
-}
-
-function httpSender(
-  core: ServedCore,
-  bodies: RequestBodies,
-  encoding: 'protobuf' | 'json',
-): Sender {
-  const url = `http://127.0.0.1:${core.otlpHttpPort}/v1/traces`
-  const json = bodies.json.toString('utf8')
-  return async (sequence) => {
-    const body =
-      encoding === 'protobuf' ? renumberTraces(bodies, sequence) : renumberJson(json, sequence)
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json',
-      },
-      body,
-    })
-    await response.arrayBuffer()
-    if (response.status !== 200) throw new Error(`export failed with HTTP ${response.status}`)
-  }
-}
-
-function grpcSender(core: ServedCore, bodies: RequestBodies): Sender {
-  const client = new grpc.Client(`127.0.0.1:${core.grpcPort}`, grpc.credentials.createInsecure(), {
-    'grpc.max_send_message_length': 64 * 1024 * 1024,
-  })
-  const identity = (value: Buffer) => value
-  return (sequence) =>
-    new Promise((resolve, reject) => {
-      client.makeUnaryRequest(
-        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-        identity,
-        identity,
-        renumberTraces(bodies, sequence),
-        (error) => (error ? reject(error) : resolve()),
-      )
-    })
-}
-
 function machine(): string {
   const cpu = cpus()
   return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`
@@ -284,9 +149,18 @@ function format(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a'
 }
 
-async function main(): Promise<void> {
-  const rows: Row[] = []
-  const extras: string[] = []
+interface IngestResult extends LoadResult {
+  limit: number
+}
+
+/** Decode, insert, limit and end-to-end rows for both profiles; returns the end-to-end results. */
+async function measureIngest(
+  rows: Row[],
+  extras: string[],
+  ingestResults: Map<string, IngestResult>,
+  normalizationDelays: number[],
+): Promise<number> {
+  let emptyStartMs = NaN
   for (const profile of ['genai', 'apm'] as Profile[]) {
     const bodies = buildRequest(profile, SPANS_PER_REQUEST)
     const bytesPerSpan = bodies.protobuf.length / bodies.spans
@@ -325,7 +199,11 @@ async function main(): Promise<void> {
         transport === 'grpc'
           ? grpcSender(core, bodies)
           : httpSender(core, bodies, transport === 'http/json' ? 'json' : 'protobuf')
-      const result = await runLoad(core, sender, bodies.spans)
+      const result = await runLoad(core, sender, bodies.spans, {
+        seconds: SECONDS,
+        concurrency: CONCURRENCY,
+      })
+      ingestResults.set(`${profile} ${transport}`, { ...result, limit })
       const ratio =
         transport === 'http/protobuf'
           ? `, ${(result.spansPerSecond / limit).toFixed(2)} of the limit`
@@ -339,6 +217,7 @@ async function main(): Promise<void> {
           `${result.cpuSecondsPerMillion.toFixed(0)} CPU-s per million spans; peak RSS ${result.peakRssMb.toFixed(0)} MB${ratio}`,
       })
       if (profile === 'genai' && transport === 'http/protobuf') {
+        emptyStartMs = core.startMs
         extras.push(
           `Core start to OTLP port accepting: ${core.startMs.toFixed(0)} ms (empty store, including Node start-up)`,
         )
@@ -350,20 +229,110 @@ async function main(): Promise<void> {
           `Export acknowledged to trace normalized, one 32-span GenAI trace on an idle core: ` +
             `p50 ${percentile(delays, 50).toFixed(0)} ms, max ${delays.at(-1)!.toFixed(0)} ms (20 runs)`,
         )
+        normalizationDelays.push(...delays)
       }
       await stopServe(core)
     }
   }
-  process.stdout.write(
-    `Loupe ingest benchmark, ${SECONDS} s per measure\nMachine: ${machine()}\n\n`,
+  return emptyStartMs
+}
+
+function ingestTargets(
+  targets: TargetTable,
+  results: Map<string, IngestResult>,
+  normalizationDelays: number[],
+  emptyStartMs: number,
+): void {
+  const genai = results.get('genai http/protobuf')
+  const apm = results.get('apm http/protobuf')
+  if (!genai || !apm) return
+  targets.atLeast(
+    'GenAI spans/s over OTLP/HTTP protobuf ≥ 7,000',
+    genai.spansPerSecond,
+    7000,
+    'spans/s',
   )
-  process.stdout.write('| profile | measure | spans/s | notes |\n| --- | --- | ---: | --- |\n')
-  for (const row of rows) {
-    process.stdout.write(
-      `| ${row.profile} | ${row.measure} | ${format(row.spansPerSecond)} | ${row.note} |\n`,
-    )
+  targets.atLeast(
+    'small spans/s over OTLP/HTTP protobuf ≥ 37,500',
+    apm.spansPerSecond,
+    37500,
+    'spans/s',
+  )
+  targets.atLeast(
+    'GenAI end to end ≥ 0.9 of the same-run limit',
+    genai.spansPerSecond / genai.limit,
+    0.9,
+    '',
+  )
+  targets.atLeast(
+    'small spans end to end ≥ 0.9 of the same-run limit',
+    apm.spansPerSecond / apm.limit,
+    0.9,
+    '',
+  )
+  targets.atMost('CPU-s per million GenAI spans ≤ 120', genai.cpuSecondsPerMillion, 120, 'CPU-s')
+  targets.atMost(
+    'normalization visible ≤ 1,000 ms after the acknowledgement',
+    percentile(normalizationDelays, 100),
+    1000,
+    'ms',
+    'max of 20, idle core',
+  )
+  targets.atMost('OTLP port accepting ≤ 500 ms after start, empty store', emptyStartMs, 500, 'ms')
+}
+
+async function main(): Promise<void> {
+  const parts = selectedParts()
+  const targets = new TargetTable()
+  const sections: string[] = []
+  if (parts.has('ingest')) {
+    const rows: Row[] = []
+    const extras: string[] = []
+    const results = new Map<string, IngestResult>()
+    const delays: number[] = []
+    const emptyStartMs = await measureIngest(rows, extras, results, delays)
+    delays.sort((a, b) => a - b)
+    ingestTargets(targets, results, delays, emptyStartMs)
+    const lines = ['| profile | measure | spans/s | notes |', '| --- | --- | ---: | --- |']
+    for (const row of rows) {
+      lines.push(
+        `| ${row.profile} | ${row.measure} | ${format(row.spansPerSecond)} | ${row.note} |`,
+      )
+    }
+    sections.push(`## Ingest\n\n${lines.join('\n')}\n\n${extras.join('\n')}`)
+    printSection(sections.at(-1)!)
   }
-  process.stdout.write(`\n${extras.join('\n')}\n`)
+  const partRuns: [Part, () => Promise<string>][] = [
+    ['memory', () => measureMemory(targets, SECONDS)],
+    ['latency', () => measureLatency(targets, SECONDS)],
+    ['freshness', () => measureFreshnessPart(targets, SECONDS)],
+  ]
+  for (const [part, run] of partRuns) {
+    if (!parts.has(part)) continue
+    sections.push(await run())
+    printSection(sections.at(-1)!)
+  }
+  if (parts.has('store') || parts.has('renderer')) {
+    sections.push(
+      await measureLargeStore(targets, {
+        queries: parts.has('store'),
+        renderer: parts.has('renderer'),
+      }),
+    )
+    printSection(sections.at(-1)!)
+  }
+  process.stdout.write(
+    `\nLoupe benchmark, ${SECONDS} s per measure, parts: ${[...parts].join(', ')}\n` +
+      `Machine: ${machine()}\nLoad average at the end: ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(', ')}\n\n` +
+      `## Against the targets\n\n${targets.markdown()}\n`,
+  )
+}
+
+/** Prints a part's section as soon as it is done, so a long run shows progress. */
+function printSection(section: string): void {
+  process.stdout.write(`${section}\n\n`)
 }
 
 main().catch((error: unknown) => {

@@ -85,12 +85,38 @@ function genaiAttributes(index: number, random: () => number): Record<string, st
   }
 }
 
-function apmAttributes(index: number): Record<string, string | number> {
+const USER_AGENTS = [
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+  'okhttp/4.12.0',
+]
+
+/**
+ * Attributes of an HTTP server span as the OpenTelemetry HTTP
+ * instrumentations record them (semantic conventions 1.26 names), about
+ * 0.5 KB of protobuf per span with the span's ids, name and times.
+ */
+function apmAttributes(index: number, random: () => number): Record<string, string | number> {
+  const status = random() < 0.02 ? 500 : 200
   return {
     'http.request.method': 'GET',
+    'http.route': '/orders/{id}',
+    'url.scheme': 'https',
     'url.path': `/orders/${index}`,
-    'http.response.status_code': 200,
+    'http.response.status_code': status,
+    'http.response.body.size': 200 + Math.floor(random() * 4000),
     'server.address': 'orders.internal',
+    'server.port': 8443,
+    'client.address': `10.20.${index % 256}.${Math.floor(random() * 256)}`,
+    'user_agent.original': USER_AGENTS[index % USER_AGENTS.length]!,
+    'http.request.header.x-request-id': [
+      Math.floor(random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
+      Math.floor(random() * 2 ** 32)
+        .toString(16)
+        .padStart(8, '0'),
+    ].join('-'),
   }
 }
 
@@ -111,7 +137,7 @@ export function buildSpans(profile: Profile, spanCount: number, seed = 1): Reada
   for (let i = 0; i < spanCount; i++) {
     const isRoot = i % SPANS_PER_TRACE === 0
     if (isRoot && i > 0) root.end()
-    const attributes = profile === 'genai' ? genaiAttributes(i, random) : apmAttributes(i)
+    const attributes = profile === 'genai' ? genaiAttributes(i, random) : apmAttributes(i, random)
     const name = isRoot
       ? 'invoke_agent support_agent'
       : profile === 'genai'
