@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunJson } from '../../src/shared/api'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import {
   agentEnv,
   fixturesDir,
@@ -42,36 +42,6 @@ let browser: Browser
 let loupe: TestCore
 const failedTraceIds: string[] = []
 let succeededTraceId = ''
-
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
 
 /** Waits until the row of `rule` shows `state`. */
 async function waitForState(page: Page, rule: string, state: string): Promise<void> {
@@ -124,7 +94,7 @@ afterAll(async () => {
 
 describe.skipIf(!python)('alerts page', () => {
   it('shows a firing rule, its toast and its alert', async () => {
-    const opened = await openPage('#/alerts')
+    const opened = await openLoupePage(browser, loupe, '#/alerts')
     const { page } = opened
     const row = page.locator('tr[data-rule="agent failures"]')
     await row.waitFor()
@@ -162,7 +132,7 @@ describe.skipIf(!python)('alerts page', () => {
   })
 
   it('creates, tests and resolves a cost rule', async () => {
-    const opened = await openPage('#/alerts')
+    const opened = await openLoupePage(browser, loupe, '#/alerts')
     const { page } = opened
     await page.getByRole('button', { name: 'New rule' }).click()
     const form = page.getByRole('form', { name: 'New alert rule' })
@@ -202,7 +172,7 @@ describe.skipIf(!python)('alerts page', () => {
   })
 
   it('shows why a rule is rejected', async () => {
-    const opened = await openPage('#/alerts')
+    const opened = await openLoupePage(browser, loupe, '#/alerts')
     const { page } = opened
     await page.getByRole('button', { name: 'New rule' }).click()
     const form = page.getByRole('form', { name: 'New alert rule' })

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SpanJson, TraceDetail } from '../../src/shared/api'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import {
   agentEnv,
   removeDir,
@@ -37,36 +37,6 @@ afterAll(async () => {
   await loupe?.stop()
   if (loupe) removeDir(loupe.dataDir)
 })
-
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
 
 function finding(page: Page, id: string): Locator {
   return page.locator(`[data-testid="check-finding"][data-check-id="${id}"]`)
@@ -104,7 +74,7 @@ describe.skipIf(!python)('readiness check page', () => {
   })
 
   it('opens from a trace with span links', async () => {
-    const opened = await openPage(`#/trace/${leak.trace.traceId}`)
+    const opened = await openLoupePage(browser, loupe, `#/trace/${leak.trace.traceId}`)
     const { page } = opened
     await page.getByTestId('span-tree').waitFor()
     await page.getByTestId('check-trace').click()
@@ -146,7 +116,7 @@ describe.skipIf(!python)('readiness check page', () => {
   })
 
   it('checks recent traces from the top bar', async () => {
-    const opened = await openPage('')
+    const opened = await openLoupePage(browser, loupe, '')
     const { page } = opened
     await page.getByRole('link', { name: 'Check', exact: true }).click()
     await finding(page, 'agent-names').waitFor()

@@ -9,7 +9,7 @@
 
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import { removeDir, startTestCore, type TestCore } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 import { seedCost, seedStore, type SeededStore } from '../helpers/seed-runs'
@@ -35,36 +35,6 @@ afterAll(async () => {
   if (loupe) removeDir(loupe.dataDir)
 })
 
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
-
 function panel(page: Page, id: string): Locator {
   return page.locator(`[data-testid="panel"][data-panel-id="${id}"]`)
 }
@@ -89,7 +59,7 @@ describe.skipIf(!python)('dashboards page', () => {
   it('cost dashboard shows model costs', async () => {
     const from = new Date(seeded.nowMs - DAY_MS).toISOString()
     const to = new Date(seeded.nowMs).toISOString()
-    const opened = await openPage(`#/dashboards?from=${from}&to=${to}`)
+    const opened = await openLoupePage(browser, loupe, `#/dashboards?from=${from}&to=${to}`)
     const { page } = opened
     const cost = panel(page, 'cost-by-model')
     await cost.getByTestId('chart').waitFor()
@@ -149,7 +119,7 @@ describe.skipIf(!python)('dashboards page', () => {
   })
 
   it('explorer runs a query and charts it', async () => {
-    const opened = await openPage('#/sql')
+    const opened = await openLoupePage(browser, loupe, '#/sql')
     const { page } = opened
     await page.getByTestId('sql-editor').locator('.monaco-editor').waitFor()
     const sql =
@@ -207,7 +177,7 @@ describe.skipIf(!python)('dashboards page', () => {
   })
 
   it('explorer completes columns and shows errors', async () => {
-    const opened = await openPage('#/sql')
+    const opened = await openLoupePage(browser, loupe, '#/sql')
     const { page } = opened
     await page.getByTestId('sql-editor').locator('.monaco-editor').waitFor()
     await setSql(page, 'SELECT * FROM model_calls m WHERE ')

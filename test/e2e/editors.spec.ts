@@ -17,7 +17,7 @@ import type {
   TraceDetail,
 } from '../../src/shared/api'
 import { joinCommandLine } from '../../src/core/runner/command-line'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import { makeDataDir, removeDir, repoRoot, startTestCore, type TestCore } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 import { readEvents, waitFor } from '../helpers/sse'
@@ -53,36 +53,6 @@ afterAll(async () => {
   if (loupe) removeDir(loupe.dataDir)
   if (workDir) removeDir(workDir)
 })
-
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${loupe.uiUrl}${path}`, {
@@ -147,7 +117,7 @@ describe.skipIf(!python)('fork and single-call editors', () => {
   })
 
   it('forks a run with an edited tool argument', async () => {
-    const opened = await openPage(`#/replay/${recorded.id}`)
+    const opened = await openLoupePage(browser, loupe, `#/replay/${recorded.id}`)
     const { page } = opened
     await page.getByTestId('replay-form').waitFor()
     await waitFor('the command line to fill in', async () =>
@@ -285,7 +255,11 @@ describe.skipIf(!python)('fork and single-call editors', () => {
   it('runs a model call again with an edited message', async () => {
     const detail = await api<TraceDetail>(`/api/traces/${failedTraceId}/full`)
     const modelSpan = detail.spans.find((span) => span.kind === 'model')!
-    const opened = await openPage(`#/trace/${failedTraceId}/${modelSpan.spanId}`)
+    const opened = await openLoupePage(
+      browser,
+      loupe,
+      `#/trace/${failedTraceId}/${modelSpan.spanId}`,
+    )
     const { page } = opened
     await page.getByTestId('open-call').waitFor()
     await screenshot(page, 'editors-open-call')

@@ -6,10 +6,10 @@
 // only the second run has. Every page checks that the Content-Security-Policy
 // blocked nothing and that no script error occurred.
 
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExperimentDetail } from '../../src/shared/evals'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import { postOtlp, removeDir, startTestCore, type TestCore } from '../helpers/core'
 import {
   missingPydanticEvals,
@@ -24,6 +24,8 @@ if (!python && process.env.CI) throw new Error(missingPythonMessage)
 const missingEvals = python ? missingPydanticEvals(python) : null
 if (missingEvals !== null && process.env.CI) throw new Error(missingEvals)
 const runnable = python !== null && missingEvals === null
+
+const VIEWPORT = { width: 1400, height: 900 }
 
 let browser: Browser
 let loupe: TestCore
@@ -46,39 +48,9 @@ afterAll(async () => {
   if (loupe) removeDir(loupe.dataDir)
 })
 
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
-
 describe.skipIf(!runnable)('evals UI', () => {
   it('case table highlights the failure', async () => {
-    const opened = await openPage('#/evals')
+    const opened = await openLoupePage(browser, loupe, '#/evals', { viewport: VIEWPORT })
     const { page } = opened
     const rows = page.getByTestId('experiment-row')
     await rows.nth(1).waitFor()
@@ -141,7 +113,9 @@ describe.skipIf(!runnable)('evals UI', () => {
   })
 
   it('case error shows in the table', async () => {
-    const opened = await openPage(`#/evals/${v2.experiment.id}`)
+    const opened = await openLoupePage(browser, loupe, `#/evals/${v2.experiment.id}`, {
+      viewport: VIEWPORT,
+    })
     const { page } = opened
     const atlantis = page.locator('[data-testid="case-row"][data-case-name="atlantis"]')
     await atlantis.waitFor()
@@ -157,7 +131,7 @@ describe.skipIf(!runnable)('evals UI', () => {
   })
 
   it('compare view lines up cases', async () => {
-    const opened = await openPage('#/evals')
+    const opened = await openLoupePage(browser, loupe, '#/evals', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByTestId('experiment-row').nth(1).waitFor()
     // Select the newer run first: the comparison still puts the older one as A.
@@ -197,7 +171,9 @@ describe.skipIf(!runnable)('evals UI', () => {
   })
 
   it('experiment page offers a comparison', async () => {
-    const opened = await openPage(`#/evals/${v2.experiment.id}`)
+    const opened = await openLoupePage(browser, loupe, `#/evals/${v2.experiment.id}`, {
+      viewport: VIEWPORT,
+    })
     const { page } = opened
     await page.getByTestId('case-table').waitFor()
     await page.getByTestId('compare-with').selectOption(v1.experiment.id)
@@ -208,7 +184,7 @@ describe.skipIf(!runnable)('evals UI', () => {
   })
 
   it('list shows new experiments', async () => {
-    const opened = await openPage('#/evals')
+    const opened = await openLoupePage(browser, loupe, '#/evals', { viewport: VIEWPORT })
     const { page } = opened
     const rows = page.getByTestId('experiment-row')
     await rows.nth(1).waitFor()

@@ -8,7 +8,13 @@
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceSummary } from '../../src/shared/api'
-import { launchChromium, screenshot } from '../helpers/browser'
+import {
+  closeClean,
+  launchChromium,
+  openLoupePage,
+  screenshot,
+  type LoupePage,
+} from '../helpers/browser'
 import { apiGet, asHttp, sendCase } from '../helpers/cases'
 import { postOtlp, removeDir, startTestCore, type TestCore } from '../helpers/core'
 
@@ -20,6 +26,8 @@ const C30_ROOT = '3000000000000001'
 const C43_TRACE = '43a1e7a143a1e7a143a1e7a143a1e7a1'
 const C27_TRACE = '27a0a0a0b1b1b1b1c2c2c2c2d3d3d3d3'
 
+const VIEWPORT = { width: 1400, height: 900 }
+
 let browser: Browser
 
 beforeAll(async () => {
@@ -30,49 +38,17 @@ afterAll(async () => {
   await browser?.close()
 })
 
-/** A page with the uncaught errors, CSP violations and requests seen so far. */
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-  requests: string[]
-  /** Script URLs of the web workers the page started. */
-  workers: string[]
-}
-
-async function openUi(loupe: TestCore, hash = ''): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [], requests: [], workers: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  page.on('request', (request) => opened.requests.push(request.url()))
-  page.on('worker', (worker) => opened.workers.push(worker.url()))
-  // Chromium reports some violations (in workers, for example) only as events.
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
+/** Opens a trace and waits until its span tree shows a row. */
+async function openTrace(loupe: TestCore, traceId: string, spanId?: string): Promise<LoupePage> {
+  const opened = await openLoupePage(
+    browser,
+    loupe,
+    `#/trace/${traceId}${spanId ? `/${spanId}` : ''}`,
+    { viewport: VIEWPORT },
   )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function openTrace(loupe: TestCore, traceId: string, spanId?: string): Promise<UiPage> {
-  const opened = await openUi(loupe, `#/trace/${traceId}${spanId ? `/${spanId}` : ''}`)
   await opened.page.getByTestId('span-tree').waitFor()
   await opened.page.getByTestId('span-row').first().waitFor()
   return opened
-}
-
-/** Checks what every test checks at its end, then closes the page. */
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
 }
 
 /** Sends a case and waits until the core has normalized the trace. */
@@ -248,7 +224,7 @@ describe('c28 pydantic-ai run', () => {
   })
 
   it('loads Monaco only for JSON views', async () => {
-    const opened = await openUi(loupe)
+    const opened = await openLoupePage(browser, loupe, '', { viewport: VIEWPORT })
     const { page } = opened
     await traceRow(page, C28_TRACE).waitFor()
     expect(opened.requests.filter((url) => url.includes('MonacoJson'))).toEqual([])
@@ -312,7 +288,7 @@ describe('c30 usage limit exceeded', () => {
   })
 
   it('marks the list row', async () => {
-    const opened = await openUi(loupe)
+    const opened = await openLoupePage(browser, loupe, '', { viewport: VIEWPORT })
     const row = traceRow(opened.page, C30_TRACE)
     await row.waitFor()
     expect(await row.getByTestId('error-class').innerText()).toBe('quota_exceeded')
@@ -368,7 +344,7 @@ describe('trace list', () => {
   })
 
   it('shows agent columns', async () => {
-    const opened = await openUi(loupe)
+    const opened = await openLoupePage(browser, loupe, '', { viewport: VIEWPORT })
     const row = traceRow(opened.page, C28_TRACE)
     await row.waitFor()
     expect(await row.locator('.agent-name').innerText()).toBe('garden_advisor')
@@ -381,7 +357,7 @@ describe('trace list', () => {
   })
 
   it('sorts by cost and keeps it live', async () => {
-    const opened = await openUi(loupe)
+    const opened = await openLoupePage(browser, loupe, '', { viewport: VIEWPORT })
     const { page } = opened
     await traceRow(page, C43_TRACE).waitFor()
     await page.getByTestId('sort-cost').click()
@@ -402,7 +378,7 @@ describe('trace list', () => {
   })
 
   it('filters by error class and text', async () => {
-    const opened = await openUi(loupe)
+    const opened = await openLoupePage(browser, loupe, '', { viewport: VIEWPORT })
     const { page } = opened
     await traceRow(page, C43_TRACE).waitFor()
     // The core filters, so the rows change once its response arrives.
@@ -434,13 +410,13 @@ describe('price overrides', () => {
   })
 
   it('reprices the open list live', async () => {
-    const list = await openUi(loupe)
+    const list = await openLoupePage(browser, loupe, '', { viewport: VIEWPORT })
     const cost = traceRow(list.page, C28_TRACE).getByTestId('trace-row-cost')
     await cost.waitFor()
     expect(await cost.innerText()).toBe('$0.00539')
     const timeOrigin = await list.page.evaluate<number>('performance.timeOrigin')
 
-    const prices = await openUi(loupe, '#/prices')
+    const prices = await openLoupePage(browser, loupe, '#/prices', { viewport: VIEWPORT })
     const form = prices.page.getByRole('form', { name: 'Price override' })
     await form.getByLabel('Provider').fill('*')
     await form.getByLabel('Model').fill('gpt-4o-2024-08-06')
@@ -473,7 +449,7 @@ describe('price overrides', () => {
   })
 
   it('rejects an invalid price', async () => {
-    const opened = await openUi(loupe, '#/prices')
+    const opened = await openLoupePage(browser, loupe, '#/prices', { viewport: VIEWPORT })
     const form = opened.page.getByRole('form', { name: 'Price override' })
     await form.getByLabel('Model').fill('gpt-4o')
     await form.getByLabel('Input $/MTok').fill('-1')

@@ -9,7 +9,13 @@ import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunJson } from '../../src/shared/api'
 import { joinCommandLine } from '../../src/core/runner/command-line'
-import { launchChromium, screenshot } from '../helpers/browser'
+import {
+  closeClean,
+  launchChromium,
+  openLoupePage,
+  screenshot,
+  type LoupePage,
+} from '../helpers/browser'
 import { makeDataDir, removeDir, repoRoot, startTestCore, type TestCore } from '../helpers/core'
 import { isProcessRunning, waitUntilEnded } from '../helpers/processes'
 import { missingPythonMessage, testPython } from '../helpers/python'
@@ -35,40 +41,10 @@ afterAll(async () => {
   if (workDir) removeDir(workDir)
 })
 
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPlayground(hash = '#/playground'): Promise<UiPage> {
-  const opened = await openPage(hash)
+async function openPlayground(hash = '#/playground'): Promise<LoupePage> {
+  const opened = await openLoupePage(browser, loupe, hash)
   await opened.page.getByTestId('playground-page').waitFor()
   return opened
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
 }
 
 /** The id of the run the page shows, from the address bar. */
@@ -104,7 +80,7 @@ async function fillForm(page: Page, commandLine: string, cwd: string): Promise<v
 
 describe('playground', () => {
   it('links the page from the header', async () => {
-    const opened = await openPage('#/')
+    const opened = await openLoupePage(browser, loupe, '#/')
     await opened.page.getByRole('link', { name: 'Playground' }).click()
     await opened.page.getByTestId('playground-page').waitFor()
     expect(opened.page.url()).toMatch(/#\/playground$/)

@@ -16,7 +16,7 @@ import type {
   TraceDetail,
 } from '../../src/shared/api'
 import { joinCommandLine } from '../../src/core/runner/command-line'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import { makeDataDir, removeDir, repoRoot, startTestCore, type TestCore } from '../helpers/core'
 import { missingPythonMessage, testPython } from '../helpers/python'
 import { readEvents, waitFor } from '../helpers/sse'
@@ -52,36 +52,6 @@ afterAll(async () => {
   if (loupe) removeDir(loupe.dataDir)
   if (workDir) removeDir(workDir)
 })
-
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${loupe.uiUrl}${path}`, {
@@ -141,7 +111,7 @@ describe.skipIf(!python)('replay and diff', () => {
   })
 
   it('replays a failed trace and opens the diff', async () => {
-    const opened = await openPage(`#/trace/${failedTraceId}`)
+    const opened = await openLoupePage(browser, loupe, `#/trace/${failedTraceId}`)
     const { page } = opened
     await page.getByTestId('span-tree').waitFor()
     await page.getByTestId('replay-trace').click()
@@ -274,7 +244,7 @@ describe.skipIf(!python)('replay and diff', () => {
   })
 
   it('compares two runs picked in the list', async () => {
-    const opened = await openPage('#/playground')
+    const opened = await openLoupePage(browser, loupe, '#/playground')
     const { page } = opened
     const row = (runId: string) => page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)
     await row(sameFailureRunId).waitFor()
@@ -310,7 +280,7 @@ describe('replay of a run without model calls', () => {
       cwd: workDir,
       mode: 'mock',
     })
-    const opened = await openPage(`#/playground/${plain.id}`)
+    const opened = await openLoupePage(browser, loupe, `#/playground/${plain.id}`)
     const { page } = opened
     const row = page.locator(`[data-testid="run-row"][data-run-id="${plain.id}"]`)
     await row.getByTestId('replay-run').click()

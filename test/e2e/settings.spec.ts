@@ -10,14 +10,16 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SpanStatusCode } from '@opentelemetry/api'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import { makeDataDir, removeDir } from '../helpers/core'
 import { encodeSpans, recordSpans } from '../helpers/otlp-bodies'
 import { startServe, type ServedLoupe } from '../helpers/serve'
 
 const RULE = { name: 'internal-token', pattern: 'itk_[0-9a-f]{20}' }
+
+const VIEWPORT = { width: 1300, height: 1400 }
 
 let browser: Browser
 let served: ServedLoupe
@@ -39,43 +41,13 @@ afterAll(async () => {
   if (dataDir) removeDir(dataDir)
 })
 
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${served.discovery.uiUrl}/?token=${served.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
-
 function savedFile(): Record<string, unknown> {
   return JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as Record<string, unknown>
 }
 
 describe('settings page', () => {
   it('shows values, sources and the rules editor', async () => {
-    const opened = await openPage('#/settings')
+    const opened = await openLoupePage(browser, served, '#/settings', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor()
     expect(await page.getByTestId('settings-page').innerText()).toContain(
@@ -120,7 +92,7 @@ describe('settings page', () => {
 
   it('shows validation messages next to fields', async () => {
     const before = readFileSync(join(dataDir, 'settings.json'), 'utf8')
-    const opened = await openPage('#/settings')
+    const opened = await openLoupePage(browser, served, '#/settings', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByLabel('UI and API port').fill('70000')
     await page.getByLabel('Bind address').fill('not a host')
@@ -155,7 +127,7 @@ describe('settings page', () => {
   })
 
   it('saves and lists what needs a restart', async () => {
-    const opened = await openPage('#/settings')
+    const opened = await openLoupePage(browser, served, '#/settings', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByLabel('Retention (days)').fill('5')
     await page.getByLabel('Redact secrets').uncheck()
@@ -185,7 +157,7 @@ describe('settings page', () => {
   })
 
   it('opens from the top bar', async () => {
-    const opened = await openPage('')
+    const opened = await openLoupePage(browser, served, '', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByRole('link', { name: 'Settings' }).click()
     await page.getByTestId('settings-page').waitFor()
@@ -196,7 +168,7 @@ describe('settings page', () => {
 
 describe('failed-run count', () => {
   it('counts failures while the window is in the background', async () => {
-    const opened = await openPage('')
+    const opened = await openLoupePage(browser, served, '', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByRole('link', { name: 'Traces' }).waitFor()
     await page.locator('.push-live').waitFor()

@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceDetail } from '../../src/shared/api'
-import { launchChromium, screenshot } from '../helpers/browser'
+import { closeClean, launchChromium, openLoupePage, screenshot } from '../helpers/browser'
 import {
   agentEnv,
   apiJson,
@@ -29,6 +29,8 @@ const execFileAsync = promisify(execFile)
 const python = testPython()
 if (!python && process.env.CI) throw new Error(missingPythonMessage)
 
+const VIEWPORT = { width: 1400, height: 900 }
+
 let browser: Browser
 let loupe: TestCore
 
@@ -42,36 +44,6 @@ afterAll(async () => {
   await loupe?.stop()
   if (loupe) removeDir(loupe.dataDir)
 })
-
-interface UiPage {
-  page: Page
-  errors: string[]
-  cspViolations: string[]
-}
-
-async function openPage(hash: string): Promise<UiPage> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-  const opened: UiPage = { page, errors: [], cspViolations: [] }
-  page.on('pageerror', (error) => opened.errors.push(error.message))
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy'))
-      opened.cspViolations.push(message.text())
-  })
-  await page.exposeFunction('loupeReportCsp', (text: string) => opened.cspViolations.push(text))
-  await page.addInitScript(
-    `document.addEventListener('securitypolicyviolation', (event) => {
-       window.loupeReportCsp(event.violatedDirective + ' blocked ' + event.blockedURI)
-     })`,
-  )
-  await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}${hash}`)
-  return opened
-}
-
-async function closeClean(opened: UiPage): Promise<void> {
-  expect(opened.errors).toEqual([])
-  expect(opened.cspViolations).toEqual([])
-  await opened.page.close()
-}
 
 async function runPython(script: string): Promise<string> {
   const { stdout } = await execFileAsync(python!, [join(repoRoot, 'test/interop', script)], {
@@ -131,7 +103,7 @@ async function rowCount(page: Page, count: number): Promise<void> {
 
 describe('live tail page', () => {
   it('pauses and resumes', async () => {
-    const opened = await openPage('#/tail')
+    const opened = await openLoupePage(browser, loupe, '#/tail', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByTestId('tail-status').getByText('live').waitFor()
 
@@ -168,7 +140,7 @@ describe('live tail page', () => {
   })
 
   it('filters and opens a span', async () => {
-    const opened = await openPage('#/tail')
+    const opened = await openLoupePage(browser, loupe, '#/tail', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByTestId('tail-status').getByText('live').waitFor()
     const spanIds = await sendSpans(3, 6)
@@ -213,7 +185,9 @@ describe.skipIf(!python)('logfire.info in the UI', () => {
   })
 
   it('shows in its span', async () => {
-    const opened = await openPage(`#/trace/${traceId}/${turnSpanId}`)
+    const opened = await openLoupePage(browser, loupe, `#/trace/${traceId}/${turnSpanId}`, {
+      viewport: VIEWPORT,
+    })
     const { page } = opened
     const log = page.getByTestId('span-log')
     await log.first().waitFor()
@@ -230,7 +204,7 @@ describe.skipIf(!python)('logfire.info in the UI', () => {
   })
 
   it('shows in the logs view', async () => {
-    const opened = await openPage('#/logs')
+    const opened = await openLoupePage(browser, loupe, '#/logs', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByLabel('Filter by service').selectOption('interop-chat')
     const row = page.getByTestId('log-row')
@@ -261,7 +235,7 @@ describe.skipIf(!python)('sessions in the UI', () => {
   })
 
   it('groups a conversation and links from its traces', async () => {
-    const opened = await openPage('#/sessions')
+    const opened = await openLoupePage(browser, loupe, '#/sessions', { viewport: VIEWPORT })
     const { page } = opened
     const row = page.locator('[data-testid="session-row"][data-session-id="conv-parcel-42"]')
     await row.waitFor()

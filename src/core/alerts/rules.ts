@@ -3,11 +3,11 @@
 // and its JSON Schema is generated from the zod schema below into
 // resources/schemas/alerts.schema.json.
 
-import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import type { AlertRule } from '../../shared/alerts'
 import type { JsonObject } from '../gateway/conversation'
 import { MAX_TIMEOUT_MS } from '../query/runner'
+import { parseYamlWithLines } from '../yaml-lines'
 
 /** Maximum size of a rules file, in bytes. */
 export const MAX_RULES_BYTES = 1024 * 1024
@@ -322,20 +322,11 @@ export function parseRulesFile(text: string, source: string): RulesFile {
       `the file is larger than ${MAX_RULES_BYTES} bytes; remove rules or split long queries`,
     ])
   }
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false })
-  if (document.errors.length > 0) {
-    throw new AlertRulesError(
-      source,
-      document.errors.map((error) => {
-        const line = lineCounter.linePos(error.pos[0]).line
-        return `line ${line}: ${error.message.split('\n')[0]}`
-      }),
-    )
-  }
+  const yaml = parseYamlWithLines(text)
+  if (yaml.syntaxProblems.length > 0) throw new AlertRulesError(source, yaml.syntaxProblems)
   let value: unknown
   try {
-    value = document.toJS({ maxAliasCount: 100 })
+    value = yaml.document.toJS({ maxAliasCount: 100 })
   } catch (error) {
     // The YAML library rejects documents whose aliases expand without bound.
     throw new AlertRulesError(source, [`reading the YAML failed: ${(error as Error).message}`])
@@ -343,19 +334,10 @@ export function parseRulesFile(text: string, source: string): RulesFile {
   if (value === null || value === undefined) return { rules: [] }
   const parsed = rulesFileSchema.safeParse(value)
   if (parsed.success) return parsed.data
-  const lineOf = (path: PropertyKey[]): number | null => {
-    // The node the issue names, or its nearest ancestor when the key is missing.
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length) as (string | number)[], true) as
-        { range?: [number, number, number] } | undefined
-      if (node?.range) return lineCounter.linePos(node.range[0]).line
-    }
-    return null
-  }
   throw new AlertRulesError(
     source,
     parsed.error.issues.map((issue) => {
-      const line = lineOf(issue.path)
+      const line = yaml.lineOf(issue.path)
       const where = formatPath(issue.path, value)
       return `${line === null ? '' : `line ${line}, `}${where}: ${issue.message}`
     }),

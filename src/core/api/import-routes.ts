@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import { RemoteImportError } from '../import/errors'
+import { readRequestBody, sendJson } from './http-json'
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -32,7 +33,9 @@ export async function handleImportRequest(
 ): Promise<void> {
   let body: unknown
   try {
-    body = JSON.parse((await readBody(request)).toString('utf8'))
+    const tooLarge = `the body is larger than ${MAX_BODY_BYTES} bytes`
+    const raw = await readRequestBody(request, MAX_BODY_BYTES, tooLarge)
+    body = JSON.parse(raw.toString('utf8'))
   } catch (error) {
     sendJson(response, 400, { error: `invalid JSON body: ${(error as Error).message}` })
     return
@@ -57,33 +60,4 @@ export async function handleImportRequest(
     log.info({ from: parsed.data.from, kind: error.kind }, `trace import failed: ${error.message}`)
     sendJson(response, STATUS_BY_FAILURE[error.kind], { error: error.message })
   }
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        request.removeAllListeners('data')
-        request.resume()
-        reject(new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`))
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => resolve(Buffer.concat(chunks)))
-    request.on('error', reject)
-  })
-}
-
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value))
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-store',
-  })
-  response.end(body)
 }

@@ -36,6 +36,7 @@ import { EvalsRoutes } from './evals-routes'
 import type { TraceQueries } from '../store/queries'
 import type { RemoteImportRequest, RemoteImportResult } from '../../shared/import'
 import { handleImportRequest } from './import-routes'
+import { readRequestBody, RequestBodyTooLargeError, sendJson } from './http-json'
 import { routeTailLogsSessions, type TailLogsSessionsApi } from './tail-logs-sessions-routes'
 import type { DashboardRoutes } from './dashboard-routes'
 import { listTraces } from './trace-list-routes'
@@ -644,7 +645,7 @@ export class ApiServer {
     if (method === 'PUT') {
       let body: unknown
       try {
-        body = JSON.parse((await readRequestBody(request, 64 * 1024)).toString('utf8'))
+        body = JSON.parse((await readApiBody(request, 64 * 1024)).toString('utf8'))
       } catch (error) {
         sendJson(response, 400, { error: `invalid JSON body: ${(error as Error).message}` })
         return
@@ -775,16 +776,12 @@ export class ApiServer {
  */
 const MAX_API_BODY_BYTES = 32 * 1024 * 1024
 
-class ApiBodyTooLargeError extends Error {
-  override name = 'ApiBodyTooLargeError'
-}
-
 async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
   let raw: Buffer
   try {
-    raw = await readRequestBody(request, MAX_API_BODY_BYTES)
+    raw = await readApiBody(request, MAX_API_BODY_BYTES)
   } catch (error) {
-    const tooLarge = error instanceof ApiBodyTooLargeError
+    const tooLarge = error instanceof RequestBodyTooLargeError
     sendJson(response, tooLarge ? 413 : 400, { error: (error as Error).message })
     return undefined
   }
@@ -860,38 +857,12 @@ const runFinishSchema = z.object({
   startError: z.string().optional(),
 })
 
-function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        // The rest is drained, so that the caller can still send its answer.
-        request.removeAllListeners('data')
-        request.resume()
-        reject(
-          new ApiBodyTooLargeError(
-            `the request body is larger than ${maxBytes} bytes; send less (a run's output is kept up to 1,000,000 characters)`,
-          ),
-        )
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => resolve(Buffer.concat(chunks)))
-    request.on('error', reject)
-  })
-}
-
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value))
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-store',
-  })
-  response.end(body)
+function readApiBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return readRequestBody(
+    request,
+    maxBytes,
+    `the request body is larger than ${maxBytes} bytes; send less (a run's output is kept up to 1,000,000 characters)`,
+  )
 }
 
 function sendResult(response: ServerResponse, result: ApiResult): void {

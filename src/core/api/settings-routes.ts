@@ -19,6 +19,7 @@ import {
   type SettingsRuntime,
 } from '../settings/resolve'
 import { redactionRulesJsonSchema } from '../settings/schema'
+import { readRequestBody, RequestBodyTooLargeError, sendJson } from './http-json'
 
 /** Largest settings document accepted, in bytes. */
 const MAX_SETTINGS_BYTES = 1024 * 1024
@@ -38,7 +39,7 @@ export async function routeSettings(
   log: Logger,
 ): Promise<void> {
   if (api === null) {
-    send(response, 404, {
+    sendJson(response, 404, {
       error:
         'this core was started without a settings file; `loupe serve` and the desktop app have one',
     })
@@ -46,14 +47,14 @@ export async function routeSettings(
   }
   if (method === 'GET') {
     const read = await readSettings(api.runtime.folder)
-    send(response, 200, settingsView(api, read, read.file, read.exists))
+    sendJson(response, 200, settingsView(api, read, read.file, read.exists))
     return
   }
   if (method === 'PUT') {
     await saveSettings(api, request, response, log)
     return
   }
-  send(response, 405, { error: `${method} is not allowed on /api/settings; use GET or PUT` })
+  sendJson(response, 405, { error: `${method} is not allowed on /api/settings; use GET or PUT` })
 }
 
 async function saveSettings(
@@ -64,17 +65,24 @@ async function saveSettings(
 ): Promise<void> {
   let raw: Buffer
   try {
-    raw = await readBody(request)
+    raw = await readRequestBody(
+      request,
+      MAX_SETTINGS_BYTES,
+      `the settings document is larger than ${MAX_SETTINGS_BYTES} bytes`,
+    )
   } catch (error) {
-    const status = error instanceof BodyTooLargeError ? 413 : 400
-    send(response, status, { error: (error as Error).message, problems: [] })
+    const status = error instanceof RequestBodyTooLargeError ? 413 : 400
+    sendJson(response, status, { error: (error as Error).message, problems: [] })
     return
   }
   let body: unknown
   try {
     body = JSON.parse(raw.toString('utf8'))
   } catch (error) {
-    send(response, 400, { error: `invalid JSON body: ${(error as Error).message}`, problems: [] })
+    sendJson(response, 400, {
+      error: `invalid JSON body: ${(error as Error).message}`,
+      problems: [],
+    })
     return
   }
 
@@ -86,7 +94,7 @@ async function saveSettings(
       error: `the settings were not saved: ${problems.length === 1 ? 'one field is' : `${problems.length} fields are`} invalid`,
       problems,
     }
-    send(response, 400, rejection)
+    sendJson(response, 400, rejection)
     return
   }
 
@@ -96,7 +104,7 @@ async function saveSettings(
     { file, restartRequired: view.restartRequired },
     `settings saved; ${view.restartRequired.length} setting(s) apply after a restart`,
   )
-  send(response, 200, view)
+  sendJson(response, 200, view)
 }
 
 function settingsView(
@@ -116,39 +124,4 @@ function settingsView(
     providerKeys: api.providerKeys(),
     extraRulesSchema: redactionRulesJsonSchema() as JsonValue,
   }
-}
-
-class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError'
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_SETTINGS_BYTES) {
-        request.removeAllListeners('data')
-        request.resume()
-        reject(
-          new BodyTooLargeError(`the settings document is larger than ${MAX_SETTINGS_BYTES} bytes`),
-        )
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => resolve(Buffer.concat(chunks)))
-    request.on('error', reject)
-  })
-}
-
-function send(response: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value))
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-store',
-  })
-  response.end(body)
 }

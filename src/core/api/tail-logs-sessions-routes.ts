@@ -11,6 +11,7 @@ import type { TraceSessionJson } from '../../shared/sessions'
 import { parseLogCursor, type LogFilter, type LogSearch } from '../store/log-search'
 import { parseSessionCursor, type SessionQueries } from '../store/session-queries'
 import { MAX_TAIL_STREAMS, type TailFeed } from '../tail/feed'
+import { sendJson } from './http-json'
 
 export interface TailLogsSessionsApi {
   tail: TailFeed
@@ -149,14 +150,4 @@ function optionalTime(query: URLSearchParams, name: string): bigint | null {
     )
   }
   return BigInt(ms) * 1_000_000n
-}
-
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value))
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-store',
-  })
-  response.end(body)
 }

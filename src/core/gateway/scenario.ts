@@ -7,7 +7,6 @@
 // zod schema below into resources/schemas/scenario.schema.json.
 
 import { createContext, Script } from 'node:vm'
-import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import type { JsonValue } from '../../shared/api'
 import {
@@ -31,6 +30,7 @@ import {
 } from './mock'
 import { hashSeed, SeededRandom } from './random'
 import { GenerationLimitError } from './schema-values'
+import { parseYamlWithLines } from '../yaml-lines'
 
 /** The largest scenario file Loupe reads. */
 export const MAX_SCENARIO_BYTES = 1024 * 1024
@@ -228,39 +228,21 @@ export function parseScenario(text: string, source: string): Scenario {
       `the file is larger than ${MAX_SCENARIO_BYTES} bytes; split it or remove turns`,
     ])
   }
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false })
-  if (document.errors.length > 0) {
-    throw new ScenarioError(
-      source,
-      document.errors.map((error) => {
-        const line = lineCounter.linePos(error.pos[0]).line
-        return `line ${line}: ${error.message.split('\n')[0]}`
-      }),
-    )
-  }
+  const yaml = parseYamlWithLines(text)
+  if (yaml.syntaxProblems.length > 0) throw new ScenarioError(source, yaml.syntaxProblems)
   let value: unknown
   try {
-    value = document.toJS({ maxAliasCount: 100 })
+    value = yaml.document.toJS({ maxAliasCount: 100 })
   } catch (error) {
     // The YAML library refuses documents whose aliases expand without bound.
     throw new ScenarioError(source, [`the YAML cannot be read: ${(error as Error).message}`])
   }
   const parsed = scenarioSchema.safeParse(value)
   if (parsed.success) return parsed.data
-  const lineOf = (path: PropertyKey[]): number | null => {
-    // The node the issue names, or its nearest ancestor when the key is missing.
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length) as (string | number)[], true) as
-        { range?: [number, number, number] } | undefined
-      if (node?.range) return lineCounter.linePos(node.range[0]).line
-    }
-    return null
-  }
   throw new ScenarioError(
     source,
     parsed.error.issues.map((issue) => {
-      const line = lineOf(issue.path)
+      const line = yaml.lineOf(issue.path)
       return `${line === null ? '' : `line ${line}, `}${formatPath(issue.path)}: ${issue.message}`
     }),
   )

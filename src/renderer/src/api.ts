@@ -24,6 +24,7 @@ import type { AlertEvent, AlertRule, AlertsOverview, AlertTestResult } from '../
 import type { LogEntryJson } from '../../shared/logs'
 import type { TraceListItem } from '../../shared/trace-filter'
 import type { Connection } from './connection'
+import { readEventStream } from './event-stream'
 
 export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/api'
 
@@ -227,20 +228,7 @@ export class ApiClient {
       signal,
     })
     if (!response.ok || response.body === null) throw await responseError(response)
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-    let buffer = ''
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      buffer += value
-      let end = buffer.indexOf('\n\n')
-      while (end >= 0) {
-        const event = parseEventData(buffer.slice(0, end))
-        buffer = buffer.slice(end + 2)
-        if (event !== null) onEvent(event)
-        end = buffer.indexOf('\n\n')
-      }
-    }
+    await readEventStream(response.body, (data) => onEvent(JSON.parse(data) as RunOutputEvent))
   }
 
   getAlerts(signal?: AbortSignal): Promise<AlertsOverview> {
@@ -347,15 +335,6 @@ async function responseError(response: Response): Promise<ApiError> {
 }
 
 /** Returns the JSON of one server-sent event's data lines, or null for a comment (keep-alive). */
-function parseEventData(frame: string): RunOutputEvent | null {
-  const data = frame
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice('data: '.length))
-    .join('\n')
-  return data === '' ? null : (JSON.parse(data) as RunOutputEvent)
-}
-
 export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError'
 }

@@ -7,6 +7,7 @@ import type { LogPage, LogQuery } from '../../shared/logs'
 import type { SessionDetail, SessionPage, TraceSessionJson } from '../../shared/sessions'
 import type { TailMessage } from '../../shared/tail'
 import { ApiError, isAbortError, type ApiClient } from './api'
+import { readEventStream } from './event-stream'
 
 export interface SessionListQuery {
   text?: string
@@ -93,30 +94,11 @@ export async function streamTail(
       signal,
     })
     if (!response.ok || response.body === null) throw await failure(response)
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-    let buffer = ''
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      buffer += value
-      let end = buffer.indexOf('\n\n')
-      while (end >= 0) {
-        const data = eventData(buffer.slice(0, end))
-        buffer = buffer.slice(end + 2)
-        if (data !== null) onMessage(JSON.parse(data) as TailMessage)
-        end = buffer.indexOf('\n\n')
-      }
-    }
+    await readEventStream(response.body, (data) => onMessage(JSON.parse(data) as TailMessage))
   } catch (error) {
     if (isAbortError(error)) return
     throw error
   }
-}
-
-/** Returns the data lines of one server-sent event, or null for a comment (keep-alive). */
-function eventData(frame: string): string | null {
-  const lines = frame.split('\n').filter((line) => line.startsWith('data: '))
-  return lines.length === 0 ? null : lines.map((line) => line.slice('data: '.length)).join('\n')
 }
 
 async function getJson<T>(client: ApiClient, path: string, signal?: AbortSignal): Promise<T> {

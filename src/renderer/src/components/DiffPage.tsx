@@ -5,6 +5,7 @@ import { sourceKind } from '../replay-form'
 import { playgroundHash, traceHash } from '../route'
 import { DiffSteps } from './DiffSteps'
 import { ErrorNotice } from './ErrorNotice'
+import { TotalsTable } from './TotalsTable'
 
 /**
  * Renders two runs (or traces) side by side: their totals with the
@@ -51,43 +52,13 @@ export function DiffPage({ a, b }: { a: string; b: string }) {
 }
 
 function DiffTotals({ diff }: { diff: RunDiffJson }) {
-  const rows = diffTotalRows(diff.a, diff.b)
   return (
-    <table className="diff-totals" data-testid="diff-totals">
-      <thead>
-        <tr>
-          <th scope="col">
-            <span className="visually-hidden">Total</span>
-          </th>
-          <th scope="col" className="number">
-            A
-          </th>
-          <th scope="col" className="number">
-            B
-          </th>
-          <th scope="col" className="number">
-            Difference
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr
-            key={row.label}
-            className={row.changed ? 'changed' : undefined}
-            data-testid="diff-total"
-            data-label={row.label}
-          >
-            <th scope="row">{row.label}</th>
-            <td className="number">{row.a}</td>
-            <td className="number">{row.b}</td>
-            <td className="number" data-testid="diff-total-difference">
-              {row.difference}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <TotalsTable
+      rows={diffTotalRows(diff.a, diff.b)}
+      testId="diff-totals"
+      rowTestId="diff-total"
+      differenceTestId="diff-total-difference"
+    />
   )
 }
 

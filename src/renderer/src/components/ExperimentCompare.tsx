@@ -10,6 +10,7 @@ import { useExperimentComparison } from '../hooks/use-evals'
 import { EVALS_HASH, experimentCompareHash, experimentHash, traceHash } from '../route'
 import { CaseValue, OutcomeBadge } from './EvalValues'
 import { ErrorNotice } from './ErrorNotice'
+import { TotalsTable } from './TotalsTable'
 
 const CHANGE_LABELS: Record<CaseComparison['change'], string> = {
   only_a: 'only in A',
@@ -88,41 +89,8 @@ function ComparisonTotals({ comparison }: { comparison: ExperimentComparison }) 
       difference: score.delta === null ? '' : formatDelta(score.delta),
     })),
   ]
-  return (
-    <table className="diff-totals" data-testid="compare-totals">
-      <thead>
-        <tr>
-          <th scope="col">
-            <span className="visually-hidden">Total</span>
-          </th>
-          <th scope="col" className="number">
-            A
-          </th>
-          <th scope="col" className="number">
-            B
-          </th>
-          <th scope="col" className="number">
-            Difference
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr
-            key={row.label}
-            className={row.difference === '' ? undefined : 'changed'}
-            data-testid="compare-total"
-            data-label={row.label}
-          >
-            <th scope="row">{row.label}</th>
-            <td className="number">{row.a}</td>
-            <td className="number">{row.b}</td>
-            <td className="number">{row.difference}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  )
+  const totals = rows.map((row) => ({ ...row, changed: row.difference !== '' }))
+  return <TotalsTable rows={totals} testId="compare-totals" rowTestId="compare-total" />
 }
 
 function ComparisonSummary({ comparison }: { comparison: ExperimentComparison }) {

@@ -1,13 +1,15 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { LogEntryJson, LogQuery } from '../../../shared/logs'
 import { formatJsonValue, formatLocalTime } from '../format'
 import { useApi } from '../api-context'
 import { useCursorPages } from '../hooks/use-cursor-pages'
+import { useDebouncedText } from '../hooks/use-debounced-text'
 import { useSessionState } from '../hooks/use-session-state'
 import { traceHash } from '../route'
 import { getLogPage } from '../tail-logs-sessions-api'
 import { severityRange } from '../severity'
-import { ErrorNotice } from './ErrorNotice'
+import { CursorPageList } from './CursorPageList'
+import { ServiceSelect } from './ServiceSelect'
 import '../tail-logs-sessions.css'
 
 /** The logs view's filters, kept for the browser tab. */
@@ -40,7 +42,6 @@ const TIME_RANGES: [number, string][] = [
 ]
 
 const PAGE_SIZE = 100
-const TEXT_DELAY_MS = 300
 
 /**
  * Lists OTLP log records and Logfire logs together, newest first, with
@@ -54,15 +55,8 @@ export function LogsPage() {
     NO_LOG_FILTERS,
     isLogFilters,
   )
-  const [text, setText] = useState(filters.text)
+  const [text, setText] = useDebouncedText(filters, setFilters)
   const [services, setServices] = useState<string[]>([])
-
-  // Typing waits for a pause before it queries the core.
-  useEffect(() => {
-    if (text === filters.text) return
-    const timer = window.setTimeout(() => setFilters({ ...filters, text }), TEXT_DELAY_MS)
-    return () => window.clearTimeout(timer)
-  }, [text, filters, setFilters])
 
   const pages = useCursorPages<LogEntryJson>(JSON.stringify(filters), async (before, signal) => {
     const query: LogQuery = { limit: PAGE_SIZE }
@@ -86,55 +80,23 @@ export function LogsPage() {
         </button>
       </div>
       <div className="trace-filters" role="search">
-        <label>
-          Severity
-          <select
-            aria-label="Filter by severity"
-            value={filters.minSeverity}
-            onChange={(event) =>
-              setFilters({ ...filters, minSeverity: Number(event.target.value) })
-            }
-          >
-            {SEVERITIES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Service
-          <select
-            aria-label="Filter by service"
-            value={filters.service}
-            onChange={(event) => setFilters({ ...filters, service: event.target.value })}
-          >
-            <option value="">all services</option>
-            {[...new Set([...services, filters.service])]
-              .filter((service) => service !== '')
-              .map((service) => (
-                <option key={service} value={service}>
-                  {service}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label>
-          Time
-          <select
-            aria-label="Filter by time"
-            value={filters.withinMinutes}
-            onChange={(event) =>
-              setFilters({ ...filters, withinMinutes: Number(event.target.value) })
-            }
-          >
-            {TIME_RANGES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NumberSelect
+          label="Severity"
+          value={filters.minSeverity}
+          choices={SEVERITIES}
+          onChange={(minSeverity) => setFilters({ ...filters, minSeverity })}
+        />
+        <ServiceSelect
+          services={services}
+          value={filters.service}
+          onChange={(service) => setFilters({ ...filters, service })}
+        />
+        <NumberSelect
+          label="Time"
+          value={filters.withinMinutes}
+          choices={TIME_RANGES}
+          onChange={(withinMinutes) => setFilters({ ...filters, withinMinutes })}
+        />
         <input
           type="search"
           className="trace-text-filter"
@@ -145,28 +107,50 @@ export function LogsPage() {
           spellCheck={false}
         />
       </div>
-      {pages.error !== null && <ErrorNotice title="Could not load logs" message={pages.error} />}
-      {pages.loading ? (
-        <p className="muted">Loading logs…</p>
-      ) : pages.items.length === 0 ? (
-        <p className="muted" data-testid="logs-empty">
-          No log records match. Loupe shows OTLP log records and Logfire logs (logfire.info and the
-          other levels).
-        </p>
-      ) : (
-        <LogTable records={pages.items} />
-      )}
-      {pages.hasMore && (
-        <button
-          type="button"
-          className="load-older"
-          onClick={pages.loadMore}
-          disabled={pages.loadingMore}
-        >
-          {pages.loadingMore ? 'Loading…' : 'Load older records'}
-        </button>
-      )}
+      <CursorPageList
+        pages={pages}
+        noun="logs"
+        empty={
+          <p className="muted" data-testid="logs-empty">
+            No log records match. Loupe shows OTLP log records and Logfire logs (logfire.info and
+            the other levels).
+          </p>
+        }
+        olderLabel="Load older records"
+      >
+        {(records) => <LogTable records={records} />}
+      </CursorPageList>
     </main>
+  )
+}
+
+/** Renders a labeled select over numeric choices, each a value and its label. */
+function NumberSelect({
+  label,
+  value,
+  choices,
+  onChange,
+}: {
+  label: string
+  value: number
+  choices: [number, string][]
+  onChange: (value: number) => void
+}) {
+  return (
+    <label>
+      {label}
+      <select
+        aria-label={`Filter by ${label.toLowerCase()}`}
+        value={value}
+        onChange={(event) => onChange(Number(event.target.value))}
+      >
+        {choices.map(([choice, choiceLabel]) => (
+          <option key={choice} value={choice}>
+            {choiceLabel}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 

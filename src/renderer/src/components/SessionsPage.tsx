@@ -1,14 +1,14 @@
-import { useEffect, useState } from 'react'
 import type { SessionSummary } from '../../../shared/sessions'
 import { useApi } from '../api-context'
 import { formatCount, formatLocalTime, pluralize } from '../format'
 import { useCursorPages } from '../hooks/use-cursor-pages'
+import { useDebouncedText } from '../hooks/use-debounced-text'
 import { useSessionState } from '../hooks/use-session-state'
 import { navigate } from '../navigation'
 import { sessionCost, sessionTokens } from '../session-figures'
 import { sessionHash } from '../route'
 import { listSessions } from '../tail-logs-sessions-api'
-import { ErrorNotice } from './ErrorNotice'
+import { CursorPageList } from './CursorPageList'
 import '../tail-logs-sessions.css'
 
 interface SessionFilters {
@@ -19,7 +19,6 @@ interface SessionFilters {
 
 const NO_SESSION_FILTERS: SessionFilters = { text: '', multiRunOnly: false }
 const PAGE_SIZE = 100
-const TEXT_DELAY_MS = 300
 
 /** Lists sessions (conversations), the one active most recently first, with their totals. */
 export function SessionsPage() {
@@ -29,12 +28,7 @@ export function SessionsPage() {
     NO_SESSION_FILTERS,
     isSessionFilters,
   )
-  const [text, setText] = useState(filters.text)
-  useEffect(() => {
-    if (text === filters.text) return
-    const timer = window.setTimeout(() => setFilters({ ...filters, text }), TEXT_DELAY_MS)
-    return () => window.clearTimeout(timer)
-  }, [text, filters, setFilters])
+  const [text, setText] = useDebouncedText(filters, setFilters)
 
   const pages = useCursorPages<SessionSummary>(JSON.stringify(filters), async (before, signal) => {
     const page = await listSessions(
@@ -82,29 +76,19 @@ export function SessionsPage() {
           Two or more runs
         </label>
       </div>
-      {pages.error !== null && (
-        <ErrorNotice title="Could not load sessions" message={pages.error} />
-      )}
-      {pages.loading ? (
-        <p className="muted">Loading sessions…</p>
-      ) : pages.items.length === 0 ? (
-        <p className="muted" data-testid="sessions-empty">
-          No sessions. A trace joins a session when one of its spans carries a session id, such as
-          pydantic-ai&apos;s <code>conversation_id</code>.
-        </p>
-      ) : (
-        <SessionTable sessions={pages.items} />
-      )}
-      {pages.hasMore && (
-        <button
-          type="button"
-          className="load-older"
-          onClick={pages.loadMore}
-          disabled={pages.loadingMore}
-        >
-          {pages.loadingMore ? 'Loading…' : 'Load older sessions'}
-        </button>
-      )}
+      <CursorPageList
+        pages={pages}
+        noun="sessions"
+        empty={
+          <p className="muted" data-testid="sessions-empty">
+            No sessions. A trace joins a session when one of its spans carries a session id, such as
+            pydantic-ai&apos;s <code>conversation_id</code>.
+          </p>
+        }
+        olderLabel="Load older sessions"
+      >
+        {(sessions) => <SessionTable sessions={sessions} />}
+      </CursorPageList>
     </main>
   )
 }

@@ -10,6 +10,7 @@ import { traceHash } from '../route'
 import { NO_TAIL_FILTER, SHOWN_LIMIT, type TailFilter } from '../tail-buffer'
 import { ErrorClassBadge } from './ErrorClassBadge'
 import { KindTag } from './KindTag'
+import { ServiceSelect } from './ServiceSelect'
 import { StatusBadge } from './StatusBadge'
 import '../tail-logs-sessions.css'
 
@@ -58,23 +59,11 @@ export function TailPage() {
         >
           {paused ? 'Resume' : 'Pause'}
         </button>
-        <label>
-          Service
-          <select
-            aria-label="Filter by service"
-            value={filter.service}
-            onChange={(event) => setFilter({ ...filter, service: event.target.value })}
-          >
-            <option value="">all services</option>
-            {[...new Set([...services, filter.service])]
-              .filter((service) => service !== '')
-              .map((service) => (
-                <option key={service} value={service}>
-                  {service}
-                </option>
-              ))}
-          </select>
-        </label>
+        <ServiceSelect
+          services={services}
+          value={filter.service}
+          onChange={(service) => setFilter({ ...filter, service })}
+        />
         <label>
           Kind
           <select
