@@ -235,10 +235,38 @@ describe('50,000-span trace', () => {
     await page.close()
   })
 
+  it('shows first rows before all spans load', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    // Hold every page after the first until the first rows have been checked.
+    let releaseLaterPages = () => {}
+    const laterPagesReleased = new Promise<void>((resolve) => (releaseLaterPages = resolve))
+    const laterPageRequests: string[] = []
+    await page.route(/\/api\/traces\/[0-9a-f]+\/tree\?.*after=/, async (route) => {
+      laterPageRequests.push(route.request().url())
+      await laterPagesReleased
+      await route.continue()
+    })
+    await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}#/trace/${big.traceId}`)
+    const firstRow = page.locator('[data-testid="span-row"]').first()
+    await firstRow.waitFor()
+    expect(await firstRow.innerText()).toContain('invoke_agent research_swarm')
+    const note = page.getByTestId('tree-loading')
+    expect(await note.innerText()).toBe('loading 1,000 of 50,000 spans…')
+    expect(await page.getByTestId('shown-count').innerText()).toContain('49,000 not loaded yet')
+    await screenshot(page, 'trace-50k-first-page')
+
+    releaseLaterPages()
+    await note.waitFor({ state: 'detached', timeout: 30_000 })
+    expect(await page.locator('.shown-count').innerText()).toBe('all 50,000 spans shown')
+    expect(laterPageRequests.length).toBeGreaterThan(0)
+    await page.close()
+  })
+
   it('reaches the last span by keyboard', async () => {
     const page = await openUi(loupe, `#/trace/${big.traceId}`)
     const tree = page.getByTestId('span-tree')
     await tree.waitFor()
+    await page.getByTestId('tree-loading').waitFor({ state: 'detached', timeout: 30_000 })
     await tree.focus()
     await page.keyboard.press('End')
     const lastRow = page.locator(`[data-testid="span-row"][data-span-id="${big.lastSpanId}"]`)
@@ -254,6 +282,7 @@ describe('50,000-span trace', () => {
     const page = await openUi(loupe, `#/trace/${big.traceId}`)
     const tree = page.getByTestId('span-tree')
     await tree.waitFor()
+    await page.getByTestId('tree-loading').waitFor({ state: 'detached', timeout: 30_000 })
     for (let i = 0; i < 5; i++) {
       await tree.evaluate((element) => element.scrollTo({ top: element.scrollHeight }))
       await page.waitForTimeout(100)
