@@ -11,7 +11,7 @@ export type TreePageResult =
 
 const pageQueries = new WeakMap<TraceQueries, TreePageQueries>()
 
-/** True when the request asks for a page rather than the whole tree. */
+/** Returns true when the URL has `limit` or `after`, which select one page instead of the whole tree. */
 export function isTreePageRequest(url: URL): boolean {
   return url.searchParams.has('limit') || url.searchParams.has('after')
 }

@@ -11,8 +11,12 @@ import { TREE_SELECT, treeSpan, type TraceQueries, type TreeRow } from './querie
 /**
  * Position after the last span of a page. `lastRowId` is the highest span row
  * id in the store when the first page was read. Later pages skip rows above
- * it, so a span that arrives while a client pages is neither returned twice
- * nor half-listed. The client reloads to see such spans.
+ * it, so spans that arrive while a client pages are left out of the whole
+ * listing, instead of showing up only when they start after the cursor. The
+ * client reloads to get them.
+ *
+ * NOTE: a Logfire pending span that is deleted mid-listing (because its real
+ * span arrived) drops out, so a listing can return fewer spans than `total`.
  */
 export interface TreeCursor {
   startNs: bigint
@@ -71,7 +75,7 @@ export class TreePageQueries {
     const lastRowId = after?.lastRowId ?? (this.statements.lastRowId.get() as { id: bigint }).id
     const startNs = after?.startNs ?? INT64_MIN
     const rowId = after?.rowId ?? -1n
-    // One row more than the page tells whether another page follows.
+    // Reading one row past the page shows whether another page follows.
     const rows = this.statements.page.all(
       trace.traceId,
       lastRowId,

@@ -49,10 +49,10 @@ const INITIAL_STATE: TraceTreeState = {
  * The first load shows each page as it arrives. A reload keeps the previous
  * tree on screen until its last page has arrived.
  *
- * The pages of one load list the spans stored when its first page was read
- * (the server's cursor fixes that bound), so spans that arrive meanwhile are
- * neither lost nor listed twice: the change they cause queues a reload,
- * which runs once the current load ends.
+ * The pages of one load list only the spans stored when its first page was
+ * read, because the server's cursor fixes that bound. So spans that arrive
+ * meanwhile are neither listed twice nor lost: the change they cause queues
+ * a reload, which runs once the current load ends.
  */
 export function useTraceTree(traceId: string): TraceTreeState {
   const { client, bus } = useApi()
@@ -65,12 +65,12 @@ export function useTraceTree(traceId: string): TraceTreeState {
     let reloadTimer: number | undefined
     let loadPending = false
 
-    let shown = false
+    let treeShown = false
 
     const show = (page: TraceTreePage, spans: TreeSpan[], done: boolean, newVersion: boolean) => {
       const data: TraceTree = { trace: page.trace, spans }
       const tree = buildTree(spans)
-      shown = true
+      treeShown = true
       setState((old) => ({
         data,
         tree,
@@ -83,7 +83,7 @@ export function useTraceTree(traceId: string): TraceTreeState {
     }
 
     const loadPages = async (signal: AbortSignal) => {
-      const progressive = !shown
+      const progressive = !treeShown
       let page = await client.getTraceTreePage(traceId, { limit: FIRST_PAGE_SPANS }, signal)
       const spans = [...page.spans]
       if (progressive && page.nextCursor !== null) show(page, spans.slice(), false, true)
