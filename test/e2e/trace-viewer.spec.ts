@@ -295,6 +295,44 @@ describe('50,000-span trace', () => {
     expect(pageErrors(page)).toEqual([])
     await page.close()
   })
+  // Runs last because it adds a span to the big trace.
+  it('adds a span sent mid-load once', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(error.message))
+    let releaseLaterPages = () => {}
+    const laterPagesReleased = new Promise<void>((resolve) => (releaseLaterPages = resolve))
+    await page.route(/\/api\/traces\/[0-9a-f]+\/tree\?.*after=/, async (route) => {
+      await laterPagesReleased
+      await route.continue()
+    })
+    await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}#/trace/${big.traceId}`)
+    const note = page.getByTestId('tree-loading')
+    await note.waitFor()
+
+    const root = big.spans.find((span) => span.parentSpanContext === undefined)!
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'big-trace' }),
+      spanProcessors: [
+        new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${loupe.otlpHttpUrl}/v1/traces` })),
+      ],
+    })
+    const parent = trace.setSpanContext(context.active(), root.spanContext())
+    const late = provider.getTracer('e2e').startSpan('late arrival', {}, parent)
+    late.end()
+    await provider.forceFlush()
+    await provider.shutdown()
+    releaseLaterPages()
+
+    await note.waitFor({ state: 'detached', timeout: 30_000 })
+    await expect
+      .poll(() => page.locator('.shown-count').innerText(), { timeout: 30_000 })
+      .toBe('all 50,001 spans shown')
+    await page.getByPlaceholder('Search spans').fill('late arrival')
+    await expect.poll(() => page.getByTestId('match-count').innerText()).toBe('1 match')
+    expect(problems).toEqual([])
+    await page.close()
+  })
 })
 
 describe('port conflict', () => {
