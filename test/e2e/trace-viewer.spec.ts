@@ -235,10 +235,38 @@ describe('50,000-span trace', () => {
     await page.close()
   })
 
+  it('shows first rows before all spans load', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    // Hold every page after the first until the first rows have been checked.
+    let releaseLaterPages = () => {}
+    const laterPagesReleased = new Promise<void>((resolve) => (releaseLaterPages = resolve))
+    const laterPageRequests: string[] = []
+    await page.route(/\/api\/traces\/[0-9a-f]+\/tree\?.*after=/, async (route) => {
+      laterPageRequests.push(route.request().url())
+      await laterPagesReleased
+      await route.continue()
+    })
+    await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}#/trace/${big.traceId}`)
+    const firstRow = page.locator('[data-testid="span-row"]').first()
+    await firstRow.waitFor()
+    expect(await firstRow.innerText()).toContain('invoke_agent research_swarm')
+    const note = page.getByTestId('tree-loading')
+    expect(await note.innerText()).toBe('loading 1,000 of 50,000 spans…')
+    expect(await page.getByTestId('shown-count').innerText()).toContain('49,000 not loaded yet')
+    await screenshot(page, 'trace-50k-first-page')
+
+    releaseLaterPages()
+    await note.waitFor({ state: 'detached', timeout: 30_000 })
+    expect(await page.locator('.shown-count').innerText()).toBe('all 50,000 spans shown')
+    expect(laterPageRequests.length).toBeGreaterThan(0)
+    await page.close()
+  })
+
   it('reaches the last span by keyboard', async () => {
     const page = await openUi(loupe, `#/trace/${big.traceId}`)
     const tree = page.getByTestId('span-tree')
     await tree.waitFor()
+    await page.getByTestId('tree-loading').waitFor({ state: 'detached', timeout: 30_000 })
     await tree.focus()
     await page.keyboard.press('End')
     const lastRow = page.locator(`[data-testid="span-row"][data-span-id="${big.lastSpanId}"]`)
@@ -254,6 +282,7 @@ describe('50,000-span trace', () => {
     const page = await openUi(loupe, `#/trace/${big.traceId}`)
     const tree = page.getByTestId('span-tree')
     await tree.waitFor()
+    await page.getByTestId('tree-loading').waitFor({ state: 'detached', timeout: 30_000 })
     for (let i = 0; i < 5; i++) {
       await tree.evaluate((element) => element.scrollTo({ top: element.scrollHeight }))
       await page.waitForTimeout(100)
@@ -264,6 +293,44 @@ describe('50,000-span trace', () => {
     expect(await page.locator('[data-testid="span-row"]').count()).toBeLessThan(200)
     await screenshot(page, 'trace-50k-scrolled')
     expect(pageErrors(page)).toEqual([])
+    await page.close()
+  })
+  // Runs last because it adds a span to the big trace.
+  it('adds a span sent mid-load once', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(error.message))
+    let releaseLaterPages = () => {}
+    const laterPagesReleased = new Promise<void>((resolve) => (releaseLaterPages = resolve))
+    await page.route(/\/api\/traces\/[0-9a-f]+\/tree\?.*after=/, async (route) => {
+      await laterPagesReleased
+      await route.continue()
+    })
+    await page.goto(`${loupe.uiUrl}/?token=${loupe.core.discovery.token}#/trace/${big.traceId}`)
+    const note = page.getByTestId('tree-loading')
+    await note.waitFor()
+
+    const root = big.spans.find((span) => span.parentSpanContext === undefined)!
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'big-trace' }),
+      spanProcessors: [
+        new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${loupe.otlpHttpUrl}/v1/traces` })),
+      ],
+    })
+    const parent = trace.setSpanContext(context.active(), root.spanContext())
+    const late = provider.getTracer('e2e').startSpan('late arrival', {}, parent)
+    late.end()
+    await provider.forceFlush()
+    await provider.shutdown()
+    releaseLaterPages()
+
+    await note.waitFor({ state: 'detached', timeout: 30_000 })
+    await expect
+      .poll(() => page.locator('.shown-count').innerText(), { timeout: 30_000 })
+      .toBe('all 50,001 spans shown')
+    await page.getByPlaceholder('Search spans').fill('late arrival')
+    await expect.poll(() => page.getByTestId('match-count').innerText()).toBe('1 match')
+    expect(problems).toEqual([])
     await page.close()
   })
 })

@@ -40,6 +40,7 @@ import { readRequestBody, RequestBodyTooLargeError, sendJson } from './http-json
 import { routeTailLogsSessions, type TailLogsSessionsApi } from './tail-logs-sessions-routes'
 import type { DashboardRoutes } from './dashboard-routes'
 import { listTraces } from './trace-list-routes'
+import { getTreePage, isTreePageRequest } from './tree-page-routes'
 
 import { routeSettings, type SettingsApi } from './settings-routes'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
@@ -226,6 +227,14 @@ export class ApiServer {
       else sendJson(response, 404, { error: `trace ${parts[2]} not found` })
     } else if (method === 'GET' && parts[1] === 'traces' && parts[3] === 'cassette') {
       await this.sendCassette(parts[2]!, response)
+    } else if (
+      method === 'GET' &&
+      parts[1] === 'traces' &&
+      parts[3] === 'tree' &&
+      parts.length === 4 &&
+      isTreePageRequest(url)
+    ) {
+      sendResult(response, getTreePage(queries, parts[2]!, url))
     } else if (method === 'GET' && parts[1] === 'traces' && parts.length === 4) {
       const traceId = parts[2]!
       const view = parts[3]

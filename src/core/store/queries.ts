@@ -37,6 +37,15 @@ import {
 export const TRACE_SELECT = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
   FROM traces t LEFT JOIN trace_genai tg ON tg.trace_id = t.trace_id`
 
+/** The columns of a TreeRow; callers add WHERE and ORDER BY on `s` (spans). */
+export const TREE_SELECT = `SELECT s.id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns,
+    s.end_ns, s.status_code, s.pending, r.service_name, ${TREE_GENAI_COLUMNS},
+    CASE WHEN s.events IS NULL THEN 0 ELSE json_array_length(s.events) END AS event_count,
+    CASE WHEN s.pending = 1
+      THEN json_extract(s.attributes, '$."logfire.pending_parent_id"') END AS pending_parent
+  FROM spans s JOIN resources r ON r.id = s.resource_id
+    LEFT JOIN span_genai sg ON sg.span_row_id = s.id`
+
 const SPAN_SELECT = `SELECT s.*, ${SPAN_GENAI_COLUMNS}
   FROM spans s LEFT JOIN span_genai sg ON sg.span_row_id = s.id`
 
@@ -138,16 +147,7 @@ export class TraceQueries {
       pendingFor: prepare(
         'SELECT * FROM spans WHERE trace_id = ? AND parent_span_id = ? AND pending = 1',
       ),
-      tree: prepare(
-        `SELECT s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code,
-           s.pending, r.service_name, ${TREE_GENAI_COLUMNS},
-           CASE WHEN s.events IS NULL THEN 0 ELSE json_array_length(s.events) END AS event_count,
-           CASE WHEN s.pending = 1
-             THEN json_extract(s.attributes, '$."logfire.pending_parent_id"') END AS pending_parent
-         FROM spans s JOIN resources r ON r.id = s.resource_id
-           LEFT JOIN span_genai sg ON sg.span_row_id = s.id
-         WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`,
-      ),
+      tree: prepare(`${TREE_SELECT} WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`),
       resource: prepare('SELECT * FROM resources WHERE id = ?'),
       scope: prepare('SELECT * FROM scopes WHERE id = ?'),
       spanLogEvents: prepare(
@@ -243,7 +243,8 @@ export class TraceQueries {
 
 export type { SpanRow }
 
-interface TreeRow {
+export interface TreeRow {
+  id: bigint
   span_id: string
   parent_span_id: string | null
   name: string
@@ -507,7 +508,7 @@ export function traceSummary(row: TraceRow): TraceSummary {
   }
 }
 
-function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
+export function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
   const kind = Number(row.kind)
   const pending = row.pending === 1n
   let spanId = row.span_id

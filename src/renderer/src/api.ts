@@ -23,6 +23,7 @@ import type { ExperimentComparison, ExperimentDetail, ExperimentSummary } from '
 import type { AlertEvent, AlertRule, AlertsOverview, AlertTestResult } from '../../shared/alerts'
 import type { LogEntryJson } from '../../shared/logs'
 import type { TraceListItem } from '../../shared/trace-filter'
+import type { TraceTreePage } from '../../shared/tree-page'
 import type { Connection } from './connection'
 import { readEventStream } from './event-stream'
 
@@ -84,6 +85,21 @@ export class ApiClient {
 
   getTraceTree(traceId: string, signal?: AbortSignal): Promise<TraceTree> {
     return this.request(`api/traces/${encodeURIComponent(traceId)}/tree`, { signal })
+  }
+
+  /**
+   * Returns `limit` spans of the trace in start order, after `after` (the
+   * previous page's nextCursor) or from the first span.
+   */
+  getTraceTreePage(
+    traceId: string,
+    page: { limit: number; after?: string },
+    signal?: AbortSignal,
+  ): Promise<TraceTreePage> {
+    const params = new URLSearchParams({ limit: String(page.limit) })
+    if (page.after !== undefined) params.set('after', page.after)
+    const path = `api/traces/${encodeURIComponent(traceId)}/tree?${params.toString()}`
+    return this.request(path, { signal })
   }
 
   /** Returns every span stored under this id: normally one, more when an SDK reused the id. */

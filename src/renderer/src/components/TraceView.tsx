@@ -6,6 +6,7 @@ import { useTraceExceptions } from '../hooks/use-trace-exceptions'
 import { useTraceLogs } from '../hooks/use-trace-logs'
 import { useTraceTree } from '../hooks/use-trace-tree'
 import { flattenVisible, keysBelowLevel, keysWithAncestors } from '../tree/build-tree'
+import { formatCount, pluralize } from '../format'
 import { ErrorNotice } from './ErrorNotice'
 import { SpanDetailPanel } from './SpanDetailPanel'
 import { SpanTreeView } from './SpanTreeView'
@@ -14,7 +15,7 @@ import { TreeToolbar } from './TreeToolbar'
 
 /** Renders one trace: header, span tree with waterfall, and the selected span's detail. */
 export function TraceView({ traceId, spanId }: { traceId: string; spanId: string | null }) {
-  const { data, tree, loading, error, notFound, version } = useTraceTree(traceId)
+  const { data, tree, loading, error, notFound, version, progress } = useTraceTree(traceId)
   const logs = useTraceLogs(traceId, version)
   const expansion = useCollapsedNodes(tree)
   const selection = useSpanSelection(traceId, tree, spanId, expansion.reveal)
@@ -90,6 +91,12 @@ export function TraceView({ traceId, spanId }: { traceId: string; spanId: string
             totalSpans={data.trace.spanCount}
             loadedSpans={tree.spanCount}
           />
+          {progress !== null && (
+            <p className="tree-loading muted" data-testid="tree-loading" role="status">
+              loading {formatCount(progress.loadedSpans)} of{' '}
+              {pluralize(progress.totalSpans, 'span')}…
+            </p>
+          )}
           <SpanTreeView
             rows={rows}
             traceDurationMs={data.trace.durationMs}
