@@ -13,8 +13,8 @@ export type LinkTarget =
 /**
  * Finds out whether a link's target span exists. Targets in the open trace
  * are looked up in its tree; others are asked from the core. Only when the
- * span is missing is the target's tree requested, to tell a missing trace
- * from a missing span.
+ * span is missing is the target trace's summary requested, to tell a missing
+ * trace from a missing span.
  */
 export function useLinkTarget(
   traceId: string,
@@ -40,7 +40,7 @@ export function useLinkTarget(
         if (!(error instanceof ApiError && error.isNotFound)) throw error
       }
       try {
-        await client.getTraceTree(traceId, signal)
+        await client.getTrace(traceId, signal)
         return { state: 'span-not-found' }
       } catch (error) {
         if (error instanceof ApiError && error.isNotFound) return { state: 'trace-not-found' }
