@@ -249,6 +249,67 @@ describe('chart geometry', () => {
     expect(geometry.shapes[0]!.path).toContain(`L200.0,${zero}L300.0,${zero}L400.0`)
   })
 
+  it('drops an area to zero between two hours', () => {
+    // Hourly tokens at 16:00 and 23:00 only: every gap between points is a missing stretch.
+    const data = buildChartData(hourly([16, 23], [1500, 1500]), {
+      type: 'area',
+      x: 'hour',
+      y: ['n'],
+      series: null,
+      unit: 'tokens',
+    })
+    expect(data.bucketMs).toBe(HOUR)
+    const geometry = layoutChart(data, 'area', 700, 100, [0])
+    const zero = geometry.yPosition(0).toFixed(1)
+    const top = geometry.yPosition(1500).toFixed(1)
+    // 100 px per hour: down to zero at 17:00, flat at zero, up again after 22:00.
+    expect(geometry.shapes[0]!.path).toContain(
+      `M0.0,${top}L100.0,${zero}L600.0,${zero}L700.0,${top}`,
+    )
+  })
+
+  it('breaks a line between two days', () => {
+    const daily = result(
+      ['day', 'n'],
+      [
+        ['2026-05-01', 4],
+        ['2026-05-04', 6],
+      ],
+    )
+    const data = buildChartData(daily, {
+      type: 'line',
+      x: 'day',
+      y: ['n'],
+      series: null,
+      unit: 'count',
+    })
+    expect(data.bucketMs).toBe(24 * HOUR)
+    const path = layoutChart(data, 'line', 300, 100, [0]).shapes[0]!.path!
+    expect(path.match(/M/g)).toHaveLength(2)
+  })
+
+  it('keeps a regular series whole without a bucket name', () => {
+    // A column not named after a bucket takes its step from the smallest gap.
+    const started = result(
+      ['started', 'n'],
+      [
+        ['2026-05-01 16:00', 3],
+        ['2026-05-01 23:00', 5],
+      ],
+    )
+    const data = buildChartData(started, {
+      type: 'area',
+      x: 'started',
+      y: ['n'],
+      series: null,
+      unit: 'count',
+    })
+    expect(data.bucketMs).toBeNull()
+    const geometry = layoutChart(data, 'area', 700, 100, [0])
+    const zero = geometry.yPosition(0).toFixed(1)
+    expect(geometry.shapes[0]!.path).not.toContain(`L100.0,${zero}`)
+  })
+
   it('groups bars side by side', () => {
     const rows = result(
       ['agent', 'p50', 'p95'],

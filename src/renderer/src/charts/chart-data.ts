@@ -34,6 +34,22 @@ export interface ChartData {
   missingColumns: string[]
   /** True when the result has rows but no y value is a number. */
   allNull: boolean
+  /**
+   * The bucket size in milliseconds that the x column's name gives on a time
+   * axis (`minute`, `hour` or `day`, as the dashboard panels name it), else null.
+   */
+  bucketMs: number | null
+}
+
+const BUCKET_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+}
+
+/** Returns the bucket size that a time column's name gives, such as 1 hour for `hour`. */
+export function bucketOfColumn(column: string): number | null {
+  return BUCKET_MS[column.toLowerCase()] ?? null
 }
 
 /**
@@ -115,6 +131,7 @@ export function buildChartData(result: QueryResult, spec: ChartSpec): ChartData 
     hiddenSeries: 0,
     missingColumns,
     allNull: false,
+    bucketMs: null,
   }
   if (missingColumns.length > 0) return empty
   const xIndex = indexOf(spec.x)
@@ -170,6 +187,7 @@ export function buildChartData(result: QueryResult, spec: ChartSpec): ChartData 
     hiddenSeries: Math.max(0, sortedSeries.length - MAX_SERIES),
     missingColumns,
     allNull,
+    bucketMs: xKind === 'time' ? bucketOfColumn(spec.x) : null,
   }
 }
 
