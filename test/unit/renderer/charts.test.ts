@@ -160,9 +160,34 @@ describe('chart data', () => {
     expect(suggestChart(result(['name'], [['a']]))).toBeNull()
   })
 
+  it('reads small _ns values as durations', () => {
+    expect(parseTimeCell('4000000000', 'duration_ns')).toBeNull()
+    expect(parseTimeCell(4_000_000_000, 'duration_ns')).toBeNull()
+    expect(parseTimeCell(1.7776296e18, 'start_ns')).toBe(1_777_629_600_000)
+  })
+
+  it('suggests no time column as y', () => {
+    // `SELECT * FROM spans` has start_ns and end_ns: both times, neither a value.
+    const spans = result(
+      ['name', 'start_ns', 'end_ns', 'duration_ns'],
+      [
+        ['turn', '1777629600000000000', '1777629604000000000', 4_000_000_000],
+        ['turn', '1777629700000000000', '1777629702500000000', 2_500_000_000],
+      ],
+    )
+    expect(suggestChart(spans)).toEqual({
+      type: 'line',
+      x: 'start_ns',
+      y: ['duration_ns'],
+      series: 'name',
+      unit: 'ns',
+    })
+  })
+
   it('guesses units from names', () => {
     expect(guessUnit('cost_usd')).toBe('usd')
     expect(guessUnit('p95_ms')).toBe('ms')
+    expect(guessUnit('duration_ns')).toBe('ns')
     expect(guessUnit('input_tokens')).toBe('tokens')
     expect(guessUnit('failure_rate')).toBe('percent')
     expect(guessUnit('calls')).toBe('count')
@@ -201,6 +226,9 @@ describe('chart scale', () => {
     expect(formatChartValue(null, 'count')).toBe('no value')
     expect(formatAxisValue(25_000, 'tokens')).toBe('25k')
     expect(formatAxisValue(3_500_000, 'count')).toBe('3.5M')
+    expect(formatAxisValue(4_000_000_000, 'ns')).toBe('4 s')
+    expect(formatChartValue(2_500_000, 'ns')).toBe('2.5 ms')
+    expect(formatAxisValue(4e18, 'none')).toBe('4e+18')
   })
 })
 
