@@ -74,7 +74,8 @@ export function parseTimeCell(value: Cell, column: string): number | null {
     return Number.isNaN(ms) ? null : ms
   }
   // Unix nanoseconds, such as the views' start_ns, arrive as numbers or decimal strings.
-  // Smaller values, such as a duration_ns, are durations: no span is from before 1973.
+  // Smaller values, such as a duration_ns, are read as durations, because traces from
+  // before 1973 are unlikely.
   if (column.endsWith('_ns')) {
     let nanoseconds: bigint | null = null
     if (typeof value === 'number' && Number.isFinite(value)) nanoseconds = BigInt(Math.trunc(value))
