@@ -185,8 +185,10 @@ const TraceRow = memo(function TraceRow({ trace }: { trace: TraceListItem }) {
             </span>
           )}
         </td>
-        <td>{trace.serviceName ?? <span className="muted">unknown</span>}</td>
-        <td>
+        <td className="trace-service" title={trace.serviceName ?? undefined}>
+          {trace.serviceName ?? <span className="muted">unknown</span>}
+        </td>
+        <td className="trace-start">
           <time dateTime={trace.startTime} title={trace.startTime}>
             {formatLocalTime(trace.startTime)}
           </time>
