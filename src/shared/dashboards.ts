@@ -7,10 +7,18 @@ import type { QueryErrorJson, QueryResult } from './api'
 export type ChartType = 'line' | 'area' | 'bar'
 
 /** Unit of a chart's y values, which sets how the axis and hover values are formatted. */
-export type ChartUnit = 'usd' | 'ms' | 'tokens' | 'percent' | 'count' | 'none'
+export type ChartUnit = 'usd' | 'ms' | 'ns' | 'tokens' | 'percent' | 'count' | 'none'
 
 export const CHART_TYPES: readonly ChartType[] = ['line', 'area', 'bar']
-export const CHART_UNITS: readonly ChartUnit[] = ['usd', 'ms', 'tokens', 'percent', 'count', 'none']
+export const CHART_UNITS: readonly ChartUnit[] = [
+  'usd',
+  'ms',
+  'ns',
+  'tokens',
+  'percent',
+  'count',
+  'none',
+]
 
 /** The maximum number of y columns of one chart. */
 export const MAX_CHART_Y_COLUMNS = 8

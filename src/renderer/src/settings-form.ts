@@ -117,3 +117,19 @@ function readJson(text: string): InputRead {
     return { problem: `invalid JSON: ${(error as Error).message}` }
   }
 }
+
+/**
+ * Builds the notice over a settings file with invalid fields. Loupe reads an
+ * invalid field as its default, but a file that broke while Loupe ran leaves
+ * the running core on the values it started with, which `restartRequired`
+ * then lists.
+ */
+export function invalidFieldsMessage(restartRequired: readonly SettingPath[]): string {
+  if (restartRequired.length === 0) {
+    return 'Loupe reads them as their defaults. Fix them below and save.'
+  }
+  return (
+    'Loupe reads them as their defaults, but keeps running with the values it started with ' +
+    'until it restarts. Fix them below and save.'
+  )
+}

@@ -58,6 +58,15 @@ export function nextSort(current: TraceSort, key: TraceSortKey): TraceSort {
   return { key, direction: DESCENDING_FIRST.has(key) ? 'desc' : 'asc' }
 }
 
+/**
+ * Returns what the Root span column shows: the formatted title (Logfire's
+ * `logfire.msg`, such as `turn What is 2+2?`) when there is one, else the
+ * span name, which for Logfire spans is the template (`turn {prompt}`).
+ */
+export function rootLabel(trace: TraceSummary): string {
+  return trace.title || trace.rootName
+}
+
 /** True while the core has not normalized every span, so GenAI figures are not final. */
 export function isPending(trace: TraceSummary): boolean {
   return trace.unnormalizedSpans > 0
@@ -73,7 +82,7 @@ type SortValue = string | number | null
 function sortValue(trace: TraceSummary, key: TraceSortKey): SortValue {
   switch (key) {
     case 'name':
-      return trace.rootName.toLowerCase()
+      return rootLabel(trace).toLowerCase()
     case 'service':
       return trace.serviceName?.toLowerCase() ?? null
     case 'start':

@@ -160,9 +160,34 @@ describe('chart data', () => {
     expect(suggestChart(result(['name'], [['a']]))).toBeNull()
   })
 
+  it('reads small _ns values as durations', () => {
+    expect(parseTimeCell('4000000000', 'duration_ns')).toBeNull()
+    expect(parseTimeCell(4_000_000_000, 'duration_ns')).toBeNull()
+    expect(parseTimeCell(1.7776296e18, 'start_ns')).toBe(1_777_629_600_000)
+  })
+
+  it('suggests no time column as y', () => {
+    // `SELECT * FROM spans` has start_ns and end_ns: both times, neither a value.
+    const spans = result(
+      ['name', 'start_ns', 'end_ns', 'duration_ns'],
+      [
+        ['turn', '1777629600000000000', '1777629604000000000', 4_000_000_000],
+        ['turn', '1777629700000000000', '1777629702500000000', 2_500_000_000],
+      ],
+    )
+    expect(suggestChart(spans)).toEqual({
+      type: 'line',
+      x: 'start_ns',
+      y: ['duration_ns'],
+      series: 'name',
+      unit: 'ns',
+    })
+  })
+
   it('guesses units from names', () => {
     expect(guessUnit('cost_usd')).toBe('usd')
     expect(guessUnit('p95_ms')).toBe('ms')
+    expect(guessUnit('duration_ns')).toBe('ns')
     expect(guessUnit('input_tokens')).toBe('tokens')
     expect(guessUnit('failure_rate')).toBe('percent')
     expect(guessUnit('calls')).toBe('count')
@@ -201,6 +226,9 @@ describe('chart scale', () => {
     expect(formatChartValue(null, 'count')).toBe('no value')
     expect(formatAxisValue(25_000, 'tokens')).toBe('25k')
     expect(formatAxisValue(3_500_000, 'count')).toBe('3.5M')
+    expect(formatAxisValue(4_000_000_000, 'ns')).toBe('4 s')
+    expect(formatChartValue(2_500_000, 'ns')).toBe('2.5 ms')
+    expect(formatAxisValue(4e18, 'none')).toBe('4e+18')
   })
 })
 
@@ -247,6 +275,67 @@ describe('chart geometry', () => {
     const zero = geometry.yPosition(0).toFixed(1)
     // One step after hour 1 and one before hour 4, the top of the stack is at zero.
     expect(geometry.shapes[0]!.path).toContain(`L200.0,${zero}L300.0,${zero}L400.0`)
+  })
+
+  it('drops an area to zero between two hours', () => {
+    // Hourly tokens at 16:00 and 23:00 only: every gap between points is a missing stretch.
+    const data = buildChartData(hourly([16, 23], [1500, 1500]), {
+      type: 'area',
+      x: 'hour',
+      y: ['n'],
+      series: null,
+      unit: 'tokens',
+    })
+    expect(data.bucketMs).toBe(HOUR)
+    const geometry = layoutChart(data, 'area', 700, 100, [0])
+    const zero = geometry.yPosition(0).toFixed(1)
+    const top = geometry.yPosition(1500).toFixed(1)
+    // 100 px per hour: down to zero at 17:00, flat at zero, up again after 22:00.
+    expect(geometry.shapes[0]!.path).toContain(
+      `M0.0,${top}L100.0,${zero}L600.0,${zero}L700.0,${top}`,
+    )
+  })
+
+  it('breaks a line between two days', () => {
+    const daily = result(
+      ['day', 'n'],
+      [
+        ['2026-05-01', 4],
+        ['2026-05-04', 6],
+      ],
+    )
+    const data = buildChartData(daily, {
+      type: 'line',
+      x: 'day',
+      y: ['n'],
+      series: null,
+      unit: 'count',
+    })
+    expect(data.bucketMs).toBe(24 * HOUR)
+    const path = layoutChart(data, 'line', 300, 100, [0]).shapes[0]!.path!
+    expect(path.match(/M/g)).toHaveLength(2)
+  })
+
+  it('keeps a regular series whole without a bucket name', () => {
+    // A column not named after a bucket takes its step from the smallest gap.
+    const started = result(
+      ['started', 'n'],
+      [
+        ['2026-05-01 16:00', 3],
+        ['2026-05-01 23:00', 5],
+      ],
+    )
+    const data = buildChartData(started, {
+      type: 'area',
+      x: 'started',
+      y: ['n'],
+      series: null,
+      unit: 'count',
+    })
+    expect(data.bucketMs).toBeNull()
+    const geometry = layoutChart(data, 'area', 700, 100, [0])
+    const zero = geometry.yPosition(0).toFixed(1)
+    expect(geometry.shapes[0]!.path).not.toContain(`L100.0,${zero}`)
   })
 
   it('groups bars side by side', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { parseRoute, SETTINGS_HASH } from '../../../src/renderer/src/route'
-import { formatSettingValue, fromForm, toForm } from '../../../src/renderer/src/settings-form'
+import {
+  formatSettingValue,
+  fromForm,
+  invalidFieldsMessage,
+  toForm,
+} from '../../../src/renderer/src/settings-form'
 import type { SettingsDocument } from '../../../src/shared/settings'
 
 function defaults(): SettingsDocument {
@@ -88,6 +93,19 @@ describe('formatSettingValue', () => {
 })
 
 describe('settings route', () => {
+  it('explains invalid fields at start', () => {
+    expect(invalidFieldsMessage([])).toBe(
+      'Loupe reads them as their defaults. Fix them below and save.',
+    )
+  })
+
+  it('explains a file broken while running', () => {
+    // The file's retentionDays broke after start, so the read value differs from the running one.
+    const message = invalidFieldsMessage(['retentionDays'])
+    expect(message).toContain('keeps running with the values it started with until it restarts')
+    expect(message).not.toContain('started with their defaults')
+  })
+
   it('parses #/settings only', () => {
     expect(parseRoute(SETTINGS_HASH)).toEqual({ page: 'settings' })
     expect(parseRoute('#/settings/extra')).toEqual({ page: 'list' })

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { TraceSummary } from '../../../src/shared/api'
-import { DEFAULT_SORT, nextSort, sortTraces } from '../../../src/renderer/src/trace-list-view'
+import {
+  DEFAULT_SORT,
+  nextSort,
+  rootLabel,
+  sortTraces,
+} from '../../../src/renderer/src/trace-list-view'
 
 function trace(traceId: string, overrides: Partial<TraceSummary> = {}): TraceSummary {
   return {
@@ -110,6 +115,27 @@ describe('sortTraces', () => {
       'timeout',
       'ok',
     ])
+  })
+
+  it('sorts by the formatted title', () => {
+    // Logfire names both spans by one template, and only the titles differ.
+    const turns = [
+      trace('second', { rootName: 'turn {prompt}', title: 'turn What is 3+3?' }),
+      trace('first', { rootName: 'turn {prompt}', title: 'turn Hello' }),
+      trace('untitled', { rootName: 'agent run', title: '' }),
+    ]
+    expect(ids(sortTraces(turns, { key: 'name', direction: 'asc' }))).toEqual([
+      'untitled',
+      'first',
+      'second',
+    ])
+  })
+
+  it('labels a root by title, else name', () => {
+    expect(rootLabel(trace('a', { rootName: 'turn {prompt}', title: 'turn Hello' }))).toBe(
+      'turn Hello',
+    )
+    expect(rootLabel(trace('b', { rootName: 'agent run', title: '' }))).toBe('agent run')
   })
 
   it('does not change its input', () => {

@@ -34,6 +34,22 @@ export interface ChartData {
   missingColumns: string[]
   /** True when the result has rows but no y value is a number. */
   allNull: boolean
+  /**
+   * The bucket size in milliseconds that the x column's name gives on a time
+   * axis (`minute`, `hour` or `day`, as the dashboard panels name it), else null.
+   */
+  bucketMs: number | null
+}
+
+const BUCKET_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+}
+
+/** Returns the bucket size that a time column's name gives, such as 1 hour for `hour`. */
+export function bucketOfColumn(column: string): number | null {
+  return BUCKET_MS[column.toLowerCase()] ?? null
 }
 
 /**
@@ -42,6 +58,9 @@ export interface ChartData {
  */
 const DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+
+/** The smallest `_ns` value read as a time: 10^17 ns after 1970 is March 1973. */
+const MIN_TIME_NS = 10n ** 17n
 
 /** Returns a time cell as Unix milliseconds, or null when it is no time. */
 export function parseTimeCell(value: Cell, column: string): number | null {
@@ -55,8 +74,13 @@ export function parseTimeCell(value: Cell, column: string): number | null {
     return Number.isNaN(ms) ? null : ms
   }
   // Unix nanoseconds, such as the views' start_ns, arrive as numbers or decimal strings.
-  if (column.endsWith('_ns') && (typeof value === 'number' || /^\d+$/.test(String(value)))) {
-    return Number(BigInt(String(value)) / 1_000_000n)
+  // Smaller values, such as a duration_ns, are read as durations, because traces from
+  // before 1973 are unlikely.
+  if (column.endsWith('_ns')) {
+    let nanoseconds: bigint | null = null
+    if (typeof value === 'number' && Number.isFinite(value)) nanoseconds = BigInt(Math.trunc(value))
+    if (typeof value === 'string' && /^\d+$/.test(value)) nanoseconds = BigInt(value)
+    if (nanoseconds !== null && nanoseconds >= MIN_TIME_NS) return Number(nanoseconds / 1_000_000n)
   }
   return null
 }
@@ -115,6 +139,7 @@ export function buildChartData(result: QueryResult, spec: ChartSpec): ChartData 
     hiddenSeries: 0,
     missingColumns,
     allNull: false,
+    bucketMs: null,
   }
   if (missingColumns.length > 0) return empty
   const xIndex = indexOf(spec.x)
@@ -170,6 +195,7 @@ export function buildChartData(result: QueryResult, spec: ChartSpec): ChartData 
     hiddenSeries: Math.max(0, sortedSeries.length - MAX_SERIES),
     missingColumns,
     allNull,
+    bucketMs: xKind === 'time' ? bucketOfColumn(spec.x) : null,
   }
 }
 
@@ -178,10 +204,11 @@ function seriesName(group: string | null, column: string, yCount: number): strin
   return yCount === 1 ? group : `${group} · ${column}`
 }
 
-/** Guesses a y column's unit from its name: cost or usd, *_ms, tokens, rate or percent. */
+/** Guesses a y column's unit from its name: cost or usd, *_ms, *_ns, tokens, rate or percent. */
 export function guessUnit(column: string): ChartUnit {
   const name = column.toLowerCase()
   if (/cost|usd|dollar/.test(name)) return 'usd'
+  if (/(_ns$|nanos)/.test(name)) return 'ns'
   if (/(_ms|millis)/.test(name)) return 'ms'
   if (/token/.test(name)) return 'tokens'
   if (/rate|percent|pct/.test(name)) return 'percent'
@@ -203,7 +230,10 @@ export function suggestChart(result: QueryResult): ChartSpec | null {
   const text = indexes.filter((index) => !numeric.includes(index) && index !== time)
   const x = time ?? text[0] ?? indexes[0]
   if (x === undefined) return null
-  const candidates = numeric.filter((index) => index !== x).map((index) => result.columns[index]!)
+  // A time column, such as end_ns next to start_ns, is no value to draw.
+  const candidates = numeric
+    .filter((index) => index !== x && !isTimeColumn(result, index))
+    .map((index) => result.columns[index]!)
   if (candidates.length === 0) return null
   const unit = candidates.some((name) => guessUnit(name) === 'usd')
     ? 'usd'

@@ -50,6 +50,19 @@ export function timeStep(times: readonly number[]): number | null {
   return step
 }
 
+/**
+ * Returns the time step that gaps are measured against: the smaller of the
+ * bucket that the x column names and the smallest gap between points. The
+ * named bucket matters when every gap is a missing stretch, as with two
+ * points hours apart on an hourly chart.
+ */
+function chartStep(data: ChartData): number | null {
+  const smallestGap = timeStep(data.points.map((point) => point.time!))
+  if (data.bucketMs === null) return smallestGap
+  if (smallestGap === null) return data.bucketMs
+  return Math.min(data.bucketMs, smallestGap)
+}
+
 /** Returns whether the x values are laid out by time (line and area on a time axis). */
 function usesTimeScale(data: ChartData, type: ChartType): boolean {
   return data.xKind === 'time' && type !== 'bar'
@@ -216,7 +229,7 @@ export function layoutChart(
   const yPosition = (value: number) =>
     height - ((value - yTicks.min) / (yTicks.max - yTicks.min)) * height
   const timeScale = usesTimeScale(data, type)
-  const step = timeScale ? timeStep(data.points.map((point) => point.time!)) : null
+  const step = timeScale ? chartStep(data) : null
   let shapes: SeriesShape[]
   // A line or area through one point would be invisible, so one point is drawn as a bar.
   if (type === 'bar' || data.points.length === 1) {

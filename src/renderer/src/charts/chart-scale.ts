@@ -92,6 +92,8 @@ export function formatTimeValue(time: number): string {
 
 function compactNumber(value: number): string {
   const abs = Math.abs(value)
+  // Past a trillion, a suffix would need ten or more digits before it (`4000000000B`).
+  if (abs >= 1e12) return Number(value.toPrecision(3)).toExponential()
   if (abs >= 1e9) return `${Number((value / 1e9).toPrecision(3))}B`
   if (abs >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`
   if (abs >= 1e4) return `${Number((value / 1e3).toPrecision(3))}k`
@@ -105,6 +107,8 @@ export function formatAxisValue(value: number, unit: ChartUnit): string {
       return formatUsd(value)
     case 'ms':
       return formatDuration(value)
+    case 'ns':
+      return formatDuration(value / 1e6)
     case 'percent':
       return `${Number(value.toPrecision(3))}%`
     case 'tokens':
@@ -122,6 +126,8 @@ export function formatChartValue(value: number | null, unit: ChartUnit): string 
       return formatUsd(value)
     case 'ms':
       return formatDuration(value)
+    case 'ns':
+      return formatDuration(value / 1e6)
     case 'percent':
       return `${Number(value.toPrecision(4))}%`
     case 'tokens':
@@ -137,6 +143,7 @@ export function formatChartValue(value: number | null, unit: ChartUnit): string 
 export const UNIT_LABELS: Record<ChartUnit, string | null> = {
   usd: 'US dollars',
   ms: 'milliseconds',
+  ns: 'nanoseconds',
   tokens: 'tokens',
   percent: 'percent',
   count: 'count',

@@ -13,6 +13,7 @@ const TYPE_LABELS: Record<ChartType, string> = { line: 'Line', area: 'Area', bar
 const UNIT_LABELS: Record<ChartUnit, string> = {
   usd: 'US dollars',
   ms: 'milliseconds',
+  ns: 'nanoseconds',
   tokens: 'tokens',
   percent: 'percent',
   count: 'count',

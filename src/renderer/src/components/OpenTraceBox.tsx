@@ -3,7 +3,10 @@ import { navigate } from '../navigation'
 import { traceHash } from '../route'
 import { ImportTraceForm } from './ImportTraceForm'
 
-const HEX = /^[0-9a-f]+$/
+/** Returns whether text is a possible trace id: hexadecimal digits in lower case, usually 32. */
+export function isHexTraceId(text: string): boolean {
+  return /^[0-9a-f]+$/.test(text)
+}
 
 /**
  * Opens a trace by id; ids are matched case-insensitively, so any case may be
@@ -18,7 +21,7 @@ export function OpenTraceBox() {
     event.preventDefault()
     const traceId = value.trim().toLowerCase()
     if (traceId === '') return
-    if (!HEX.test(traceId)) {
+    if (!isHexTraceId(traceId)) {
       setProblem('A trace id is hexadecimal (0-9, a-f), usually 32 characters.')
       return
     }

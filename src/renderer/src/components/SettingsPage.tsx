@@ -11,7 +11,13 @@ import {
 } from '../../../shared/settings'
 import { errorMessage } from '../api'
 import { useSettings } from '../hooks/use-settings'
-import { formatSettingValue, fromForm, toForm, type SettingsForm } from '../settings-form'
+import {
+  formatSettingValue,
+  fromForm,
+  invalidFieldsMessage,
+  toForm,
+  type SettingsForm,
+} from '../settings-form'
 import { ErrorNotice } from './ErrorNotice'
 import { ProviderKeysSection } from './ProviderKeysSection'
 
@@ -100,7 +106,7 @@ export function SettingsPage() {
       {view.problems.length > 0 && problems.length === 0 && (
         <ErrorNotice
           title="The settings file has invalid fields"
-          message="Loupe started with their defaults. Fix them below and save."
+          message={invalidFieldsMessage(view.restartRequired)}
           problems={view.problems.map(
             (problem) => `${problem.field || 'document'}: ${problem.message}`,
           )}

@@ -36,7 +36,7 @@ export function TraceFilters({
     problems.find((problem) => problem.parameter.startsWith('attr.'))?.message ?? null
 
   return (
-    <div className="trace-filters" role="search">
+    <div className="trace-filters trace-list-filters" role="search">
       <div className="filter-bar">
         <label>
           Time

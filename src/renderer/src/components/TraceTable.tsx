@@ -11,7 +11,7 @@ import {
 import { costText } from '../genai/figures'
 import { navigate } from '../navigation'
 import { traceHash } from '../route'
-import { isPending, type TraceSort, type TraceSortKey } from '../trace-list-view'
+import { isPending, rootLabel, type TraceSort, type TraceSortKey } from '../trace-list-view'
 import { ErrorClassBadge } from './ErrorClassBadge'
 import { StatusBadge } from './StatusBadge'
 import { TextMatchRow } from './TextMatchRow'
@@ -138,6 +138,7 @@ const TraceRow = memo(function TraceRow({ trace }: { trace: TraceListItem }) {
   const href = traceHash(trace.traceId, trace.match?.spanId)
   const failed = trace.status === 'error'
   const pending = isPending(trace)
+  const label = rootLabel(trace)
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>) => {
     if (event.key === 'Enter' && event.target === event.currentTarget) {
@@ -162,8 +163,16 @@ const TraceRow = memo(function TraceRow({ trace }: { trace: TraceListItem }) {
         onKeyDown={onKeyDown}
       >
         <td className="trace-name">
-          <a href={href} tabIndex={-1}>
-            {trace.rootName || '(no name)'}
+          <a
+            href={href}
+            tabIndex={-1}
+            title={
+              label !== trace.rootName && trace.rootName !== ''
+                ? `Span name: ${trace.rootName}`
+                : undefined
+            }
+          >
+            {label || '(no name)'}
           </a>
           {!trace.complete && (
             <span className="badge warn" title="No root span has arrived for this trace yet">
@@ -176,8 +185,10 @@ const TraceRow = memo(function TraceRow({ trace }: { trace: TraceListItem }) {
             </span>
           )}
         </td>
-        <td>{trace.serviceName ?? <span className="muted">unknown</span>}</td>
-        <td>
+        <td className="trace-service" title={trace.serviceName ?? undefined}>
+          {trace.serviceName ?? <span className="muted">unknown</span>}
+        </td>
+        <td className="trace-start">
           <time dateTime={trace.startTime} title={trace.startTime}>
             {formatLocalTime(trace.startTime)}
           </time>

@@ -8,6 +8,7 @@ import { useTraceTree } from '../hooks/use-trace-tree'
 import { flattenVisible, keysBelowLevel, keysWithAncestors } from '../tree/build-tree'
 import { formatCount, pluralize } from '../format'
 import { ErrorNotice } from './ErrorNotice'
+import { isHexTraceId } from './OpenTraceBox'
 import { SpanDetailPanel } from './SpanDetailPanel'
 import { SpanTreeView } from './SpanTreeView'
 import { TraceHeader } from './TraceHeader'
@@ -127,6 +128,22 @@ export function TraceView({ traceId, spanId }: { traceId: string; spanId: string
 }
 
 function TraceNotFound({ traceId }: { traceId: string }) {
+  if (!isHexTraceId(traceId)) {
+    return (
+      <main className="page">
+        <section className="not-found" data-testid="trace-not-found">
+          <h1>Invalid trace id</h1>
+          <p>
+            <code>{traceId}</code> is not a trace id: a trace id is hexadecimal (0-9, a-f), usually
+            32 characters. Check the link, or open a trace from the trace list.
+          </p>
+          <p>
+            <a href="#/">Back to the trace list</a>
+          </p>
+        </section>
+      </main>
+    )
+  }
   return (
     <main className="page">
       <section className="not-found" data-testid="trace-not-found">
