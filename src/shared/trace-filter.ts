@@ -108,6 +108,16 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d|w)$/
 const INSTANT_PATTERN =
   /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/
 
+/**
+ * The core stores times as signed 64-bit Unix nanoseconds, so a filter time
+ * must lie between 1970-01-01 and 2262-04-11T23:47:16.854Z, and a duration
+ * must be at most that range (about 106,751 days).
+ */
+export const MAX_UNIX_MS = Number((2n ** 63n - 1n) / 1_000_000n)
+export const MAX_DURATION_MS = MAX_UNIX_MS
+const MAX_DURATION_TEXT = `${Math.floor(MAX_DURATION_MS / UNIT_MS.d!)}d`
+const TIME_RANGE_TEXT = `between 1970-01-01 and ${new Date(MAX_UNIX_MS).toISOString()}`
+
 const DURATION_EXPECTED = 'a duration with a unit, such as 500ms, 2s, 1.5m or 3h'
 const TIME_EXPECTED =
   'a time before now such as 15m, 24h or 7d, or an ISO 8601 date or time with a zone ' +
@@ -130,14 +140,31 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`
 }
 
-/** Parses `24h`-style times before now and ISO 8601 instants; returns null for anything else. */
+/**
+ * Parses `24h`-style times before now and ISO 8601 instants; returns null for
+ * anything else, including dates that are not on the calendar (`2026-02-30`).
+ */
 export function parseTimeBound(text: string): TimeBound | null {
   const trimmed = text.trim()
   const ms = parseDuration(trimmed)
   if (ms !== null) return { kind: 'relative', ms }
-  if (!INSTANT_PATTERN.test(trimmed)) return null
+  if (!INSTANT_PATTERN.test(trimmed) || !isCalendarDate(trimmed)) return null
   const unixMs = Date.parse(trimmed)
   return Number.isNaN(unixMs) ? null : { kind: 'absolute', unixMs }
+}
+
+/**
+ * Returns whether the `YYYY-MM-DD` at the start of `text` is a real calendar
+ * day. `Date.parse` rolls impossible days over (`2026-02-30` is March 2), so
+ * callers check this first.
+ */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(text)
+  if (!match) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const date = new Date(Date.UTC(2000, month - 1, day))
+  date.setUTCFullYear(year)
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
 export function formatTimeBound(bound: TimeBound): string {
@@ -145,9 +172,13 @@ export function formatTimeBound(bound: TimeBound): string {
   return new Date(bound.unixMs).toISOString()
 }
 
-/** Returns the bound as Unix milliseconds, counting relative bounds back from `nowMs`. */
+/**
+ * Returns the bound as Unix milliseconds, counting relative bounds back from
+ * `nowMs`. A relative bound that reaches before 1970 resolves to 0, the
+ * earliest time the store can hold.
+ */
 export function resolveTimeBound(bound: TimeBound, nowMs: number): number {
-  return bound.kind === 'relative' ? nowMs - bound.ms : bound.unixMs
+  return bound.kind === 'relative' ? Math.max(0, nowMs - bound.ms) : bound.unixMs
 }
 
 /** True when the filter has no condition, so the list is the plain newest-first list. */
@@ -247,8 +278,17 @@ class FilterReader {
       case 'since':
       case 'until': {
         const bound = parseTimeBound(value)
-        if (bound === null) invalid(TIME_EXPECTED)
-        else this.filter[name] = bound
+        if (bound === null && INSTANT_PATTERN.test(value) && !isCalendarDate(value)) {
+          this.problem(name, `invalid ${name}=${quoteValue(raw)}: not a calendar date`)
+        } else if (bound === null) {
+          invalid(TIME_EXPECTED)
+        } else if (bound.kind === 'relative' && bound.ms > MAX_DURATION_MS) {
+          invalid(`a time at most ${MAX_DURATION_TEXT} before now`)
+        } else if (bound.kind === 'absolute' && (bound.unixMs < 0 || bound.unixMs > MAX_UNIX_MS)) {
+          invalid(`a time ${TIME_RANGE_TEXT}, the range of signed 64-bit Unix nanoseconds`)
+        } else {
+          this.filter[name] = bound
+        }
         return
       }
       case 'service':
@@ -269,6 +309,7 @@ class FilterReader {
       case 'maxDuration': {
         const ms = parseDuration(value)
         if (ms === null) invalid(DURATION_EXPECTED)
+        else if (ms > MAX_DURATION_MS) invalid(`a duration of at most ${MAX_DURATION_TEXT}`)
         else this.filter[name === 'minDuration' ? 'minDurationMs' : 'maxDurationMs'] = ms
         return
       }

@@ -305,6 +305,8 @@ describe('loupe traces flags', () => {
       [['--min-cost', '2', '--max-cost', '1'], /^loupe: --max-cost is less than --min-cost/],
       [['--attr', 'novalue'], /^loupe: invalid --attr novalue: expected KEY=VALUE/],
       [['--since', 'tomorrow'], /^loupe: invalid --since "tomorrow": expected a time before now/],
+      [['--since', '2026-02-30'], /^loupe: invalid --since "2026-02-30": not a calendar date$/],
+      [['--until', '0001-01-01'], /^loupe: invalid --until "0001-01-01": expected a time between/],
     ]
     for (const [flags, message] of cases) {
       const result = await runCli(['traces', '--data', loupe.dataDir, ...flags])
@@ -328,6 +330,36 @@ describe('GET /api/traces', () => {
       'before',
     ])
     expect(response.body.error).toContain('invalid status="broken": expected ok, error, unset')
+  })
+
+  it('rejects times the store cannot hold', async () => {
+    const cases: [string, string, string][] = [
+      [
+        'since=0001-01-01',
+        'since',
+        'expected a time between 1970-01-01 and 2262-04-11T23:47:16.854Z',
+      ],
+      ['since=9999-12-31', 'since', 'the range of signed 64-bit Unix nanoseconds'],
+      ['since=2262-04-12', 'since', 'expected a time between 1970-01-01'],
+      ['until=99999999d', 'until', 'expected a time at most 106751d before now'],
+      ['minDuration=99999999999999999999h', 'minDuration', 'a duration of at most 106751d'],
+      ['since=2026-02-30', 'since', 'invalid since="2026-02-30": not a calendar date'],
+      ['before=9999999999999999999', 'before', 'at most 9223372036854775807'],
+    ]
+    for (const [query, parameter, message] of cases) {
+      const response = await apiJson<{ error: string; problems: { parameter: string }[] }>(
+        loupe,
+        `/api/traces?${query}`,
+      )
+      expect(response.status, query).toBe(400)
+      expect(
+        response.body.problems.map((p) => p.parameter),
+        query,
+      ).toEqual([parameter])
+      expect(response.body.error, query).toContain(message)
+    }
+    const everything = await listed(`since=106751d&service=${JS_SERVICE}`)
+    expect(namesOf(everything)).toEqual(['checkout', 'lookup'])
   })
 
   it('lists every trace without filters', async () => {
@@ -354,5 +386,11 @@ describe('loupe traces without a running core', () => {
     ])
     expect(namesOf(traces)).toEqual(['checkout'])
     expect(traces[0]!.match!.field).toBe('error')
+
+    const farBack = await runCli(['traces', '--data', loupe.dataDir, '--since', '99999999d'])
+    expect(farBack.code).toBe(1)
+    expect(farBack.stderr.trim()).toBe(
+      'loupe: invalid --since "99999999d": expected a time at most 106751d before now',
+    )
   })
 })

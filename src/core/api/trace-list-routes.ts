@@ -17,6 +17,7 @@ const DEFAULT_LIMIT = 100
 const MAX_LIMIT = 10_000
 /** Trace ids that one `ids` parameter may list (the push channel sends at most 500 per message). */
 const MAX_IDS = 500
+const MAX_INT64 = 2n ** 63n - 1n
 
 export type TraceListResult =
   | { status: 200; body: TraceListItem[] }
@@ -39,10 +40,10 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
   const problems = parsed.ok ? [] : [...parsed.problems]
 
   const before = params.get('before')
-  if (before !== null && !/^\d{1,19}$/.test(before)) {
+  if (before !== null && !(/^\d{1,19}$/.test(before) && BigInt(before) <= MAX_INT64)) {
     problems.push({
       parameter: 'before',
-      message: `invalid before=${before}: expected Unix nanoseconds`,
+      message: `invalid before=${before}: expected Unix nanoseconds, at most ${MAX_INT64}`,
     })
   }
 
