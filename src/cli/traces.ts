@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { defaultDataDir } from '../core/paths'
 import {
   isEmptyFilter,
+  MAX_LIST_LIMIT,
   parseTraceFilter,
   type FilterProblem,
   type TraceFilter,
@@ -85,7 +86,7 @@ export function registerTracesCommand(program: Command): void {
     .command('traces')
     .description('list traces, newest first, optionally filtered (see docs/search.md)')
     .option('--json', 'print a JSON array; with --text each trace has a match')
-    .option('--limit <n>', 'how many traces', parsePositive, 50)
+    .option('--limit <n>', `maximum traces listed, 1 to ${MAX_LIST_LIMIT}`, parseLimit, 50)
     .addOption(
       new Option(
         '--data <dir>',
@@ -126,6 +127,11 @@ export function filterOf(options: TracesOptions): TraceFilter {
     const equals = pair.indexOf('=')
     if (equals <= 0) {
       throw new CliError(`invalid --attr ${pair}: expected KEY=VALUE, e.g. --attr user.id=42`)
+    }
+    if (equals === pair.length - 1) {
+      throw new CliError(
+        `missing value in --attr ${pair}: expected KEY=VALUE, e.g. --attr user.id=42`,
+      )
     }
     params.append(`attr.${pair.slice(0, equals)}`, pair.slice(equals + 1))
   }
@@ -182,9 +188,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-function parsePositive(value: string): number {
+function parseLimit(value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${value} is not a positive integer`)
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_LIST_LIMIT) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LIST_LIMIT}`)
+  }
   return n
 }

@@ -81,6 +81,9 @@ export const FILTER_PARAMETERS = [
   'text',
 ] as const
 
+/** Traces that one request of the list may return (`limit` of GET /api/traces, `--limit` of the CLI). */
+export const MAX_LIST_LIMIT = 10_000
+
 export const MAX_ATTRIBUTE_CONDITIONS = 20
 export const MAX_TEXT_LENGTH = 1000
 const MAX_NAME_LENGTH = 500
@@ -192,8 +195,7 @@ export function isEmptyFilter(filter: TraceFilter): boolean {
  * Reads a filter from URL query parameters. `otherParameters` names the ones
  * the caller reads itself, such as `limit`. Any other unknown parameter is a
  * problem, so that a misspelled filter is reported instead of ignored. An
- * empty value counts as absent, except for `attr.KEY`, which may request an
- * empty value.
+ * empty value counts as absent, except for `attr.KEY`, where it is a problem.
  */
 export function parseTraceFilter(
   params: URLSearchParams,
@@ -351,6 +353,13 @@ class FilterReader {
       this.problem(
         name,
         `invalid ${name}: attribute keys cannot contain quotes, backslashes or control characters`,
+      )
+    } else if (value === '') {
+      // Other parameters treat an empty value as no condition, but an empty
+      // attribute value would quietly match only attributes set to "".
+      this.problem(
+        name,
+        `missing value for ${name}: expected ${ATTRIBUTE_PREFIX}KEY=VALUE, e.g. attr.user.id=42`,
       )
     } else if (conditions.length >= MAX_ATTRIBUTE_CONDITIONS) {
       this.problem(name, `too many attr.KEY conditions: at most ${MAX_ATTRIBUTE_CONDITIONS}`)

@@ -304,9 +304,15 @@ describe('loupe traces flags', () => {
       [['--error-class', 'slow'], /^loupe: invalid --error-class "slow": expected any, or one/],
       [['--min-cost', '2', '--max-cost', '1'], /^loupe: --max-cost is less than --min-cost/],
       [['--attr', 'novalue'], /^loupe: invalid --attr novalue: expected KEY=VALUE/],
+      [['--attr', 'user.id='], /^loupe: missing value in --attr user\.id=: expected KEY=VALUE/],
       [['--since', 'tomorrow'], /^loupe: invalid --since "tomorrow": expected a time before now/],
       [['--since', '2026-02-30'], /^loupe: invalid --since "2026-02-30": not a calendar date$/],
       [['--until', '0001-01-01'], /^loupe: invalid --until "0001-01-01": expected a time between/],
+      [
+        ['--limit', '100000'],
+        /argument '100000' is invalid\. expected a whole number from 1 to 10000$/,
+      ],
+      [['--limit', '0'], /argument '0' is invalid\. expected a whole number from 1 to 10000$/],
     ]
     for (const [flags, message] of cases) {
       const result = await runCli(['traces', '--data', loupe.dataDir, ...flags])
@@ -360,6 +366,37 @@ describe('GET /api/traces', () => {
     }
     const everything = await listed(`since=106751d&service=${JS_SERVICE}`)
     expect(namesOf(everything)).toEqual(['checkout', 'lookup'])
+  })
+
+  it('rejects an empty attribute value', async () => {
+    const response = await apiJson<{ error: string; problems: { parameter: string }[] }>(
+      loupe,
+      '/api/traces?attr.broken+line=',
+    )
+    expect(response.status).toBe(400)
+    expect(response.body.problems.map((p) => p.parameter)).toEqual(['attr.broken line'])
+    expect(response.body.error).toBe(
+      'missing value for attr.broken line: expected attr.KEY=VALUE, e.g. attr.user.id=42',
+    )
+  })
+
+  it('rejects an invalid limit', async () => {
+    for (const limit of ['0', '-1', 'abc', '2.5', '10001', '100000', '']) {
+      const response = await apiJson<{ error: string; problems: { parameter: string }[] }>(
+        loupe,
+        `/api/traces?limit=${limit}`,
+      )
+      expect(response.status, limit).toBe(400)
+      expect(
+        response.body.problems.map((p) => p.parameter),
+        limit,
+      ).toEqual(['limit'])
+      expect(response.body.error, limit).toBe(
+        `invalid limit=${JSON.stringify(limit)}: expected a whole number from 1 to 10000`,
+      )
+    }
+    expect(await listed('limit=1')).toHaveLength(1)
+    expect((await listed('limit=10000')).length).toBeGreaterThan(1)
   })
 
   it('lists every trace without filters', async () => {

@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3'
 import {
+  MAX_LIST_LIMIT,
   parseTraceFilter,
   problemsText,
   type FilterProblem,
@@ -14,7 +15,6 @@ import { TraceSearch } from '../search/trace-search'
 const LIST_PARAMETERS = ['limit', 'before', 'ids', 'wait'] as const
 
 const DEFAULT_LIMIT = 100
-const MAX_LIMIT = 10_000
 /** Trace ids that one `ids` parameter may list (the push channel sends at most 500 per message). */
 const MAX_IDS = 500
 const MAX_INT64 = 2n ** 63n - 1n
@@ -38,6 +38,14 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
   const params = url.searchParams
   const parsed = parseTraceFilter(params, LIST_PARAMETERS)
   const problems = parsed.ok ? [] : [...parsed.problems]
+
+  const limit = params.get('limit')
+  if (limit !== null && !isListLimit(limit)) {
+    problems.push({
+      parameter: 'limit',
+      message: `invalid limit=${JSON.stringify(limit)}: expected a whole number from 1 to ${MAX_LIST_LIMIT}`,
+    })
+  }
 
   const before = params.get('before')
   if (before !== null && !(/^\d{1,19}$/.test(before) && BigInt(before) <= MAX_INT64)) {
@@ -67,16 +75,13 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
     searches.set(db, search)
   }
   const body = search.list(parsed.filter, {
-    limit: clampLimit(params.get('limit')),
+    limit: limit === null ? DEFAULT_LIMIT : Number(limit),
     beforeNs: before === null ? undefined : BigInt(before),
     traceIds,
   })
   return { status: 200, body }
 }
 
-/** Reads `limit` as before filters existed: a missing or invalid value is the default. */
-function clampLimit(value: string | null): number {
-  const limit = value === null ? DEFAULT_LIMIT : Number(value)
-  if (!Number.isFinite(limit) || limit < 1) return DEFAULT_LIMIT
-  return Math.min(Math.floor(limit), MAX_LIMIT)
+function isListLimit(value: string): boolean {
+  return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_LIST_LIMIT
 }

@@ -48,7 +48,7 @@ const FILTERS: [string, TraceFilter][] = [
       attributes: [
         { key: 'user.id', value: '42' },
         { key: 'user.id', value: 'x&y=z' },
-        { key: 'empty', value: '' },
+        { key: 'blank', value: ' ' },
       ],
       text: 'Utrecht, NL "exact phrase" forec*',
     },
@@ -76,11 +76,8 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     )
   })
 
-  test('ignores empty values except attributes', () => {
-    expect(parse('service=&text=++&status=&attr.user.id=')).toEqual({
-      ok: true,
-      filter: { attributes: [{ key: 'user.id', value: '' }] },
-    })
+  test('ignores empty values', () => {
+    expect(parse('service=&text=++&status=')).toEqual({ ok: true, filter: {} })
   })
 
   test('accepts the caller parameters it is told about', () => {
@@ -118,6 +115,12 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     [`text=${'a'.repeat(1001)}`, 'text', /expected at most 1000 characters/],
     [`service=${'s'.repeat(501)}`, 'service', /expected at most 500 characters/],
     ['attr.=x', 'attr.', /expected attr\.KEY=VALUE with an attribute key/],
+    [
+      'attr.user.id=',
+      'attr.user.id',
+      /^missing value for attr\.user\.id: expected attr\.KEY=VALUE/,
+    ],
+    ['attr.broken+line=', 'attr.broken line', /^missing value for attr\.broken line: /],
     ['attr.a%22b=x', 'attr.a"b', /cannot contain quotes, backslashes or control characters/],
     ['errorclass=timeout', 'errorclass', /^unknown parameter errorclass; expected one of since, /],
     ['service=a&service=b', 'service', /service is given more than once/],
