@@ -8,6 +8,7 @@ import {
   isEmptyFilter,
   MAX_LIST_LIMIT,
   parseTraceFilter,
+  renameParameters,
   type FilterProblem,
   type TraceFilter,
   type TraceListItem,
@@ -142,14 +143,7 @@ export function filterOf(options: TracesOptions): TraceFilter {
 
 /** Rewrites a problem's parameter names as the flags that set them (`minDuration` as `--min-duration`). */
 function flagMessage(problem: FilterProblem): string {
-  let message = problem.message
-  for (const { parameter } of FILTER_FLAGS) {
-    const named = new RegExp(`(^|invalid |than )${parameter}\\b(=?)`, 'g')
-    message = message.replace(
-      named,
-      (_, before: string, equals: string) => `${before}--${kebab(parameter)}${equals ? ' ' : ''}`,
-    )
-  }
+  const message = renameParameters(problem.message, (parameter) => `--${kebab(parameter)}`)
   return message.replace(/^invalid attr\.(\S*?):/, 'invalid --attr $1:')
 }
 

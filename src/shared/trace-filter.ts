@@ -83,6 +83,13 @@ export const FILTER_PARAMETERS = [
 
 /** Traces that one request of the list may return (`limit` of GET /api/traces, `--limit` of the CLI). */
 export const MAX_LIST_LIMIT = 10_000
+/**
+ * Trace ids that one `ids` parameter of GET /api/traces may list. Each id
+ * adds 33 characters to the URL, and Node answers 431 when the headers
+ * pass 16 KiB (its default --max-http-header-size), so 100 ids leave room
+ * for a long filter.
+ */
+export const MAX_LIST_IDS = 100
 
 export const MAX_ATTRIBUTE_CONDITIONS = 20
 export const MAX_TEXT_LENGTH = 1000
@@ -256,7 +263,26 @@ export function problemsText(problems: readonly FilterProblem[]): string {
   return problems.map((problem) => problem.message).join('; ')
 }
 
-type FilterParameter = (typeof FILTER_PARAMETERS)[number]
+/**
+ * Rewrites the parameter names in a problem's message as `nameOf` gives them,
+ * e.g. `invalid minDuration="2x"` as `invalid --min-duration "2x"` for the CLI.
+ */
+export function renameParameters(
+  message: string,
+  nameOf: (parameter: FilterParameter) => string,
+): string {
+  let renamed = message
+  for (const parameter of FILTER_PARAMETERS) {
+    const named = new RegExp(`(^|invalid |than )${parameter}\\b(=?)`, 'g')
+    renamed = renamed.replace(
+      named,
+      (_, before: string, equals: string) => `${before}${nameOf(parameter)}${equals ? ' ' : ''}`,
+    )
+  }
+  return renamed
+}
+
+export type FilterParameter = (typeof FILTER_PARAMETERS)[number]
 
 /** Collects the fields and the problems of one parse. */
 class FilterReader {

@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3'
 import {
+  MAX_LIST_IDS,
   MAX_LIST_LIMIT,
   parseTraceFilter,
   problemsText,
@@ -15,8 +16,6 @@ import { TraceSearch } from '../search/trace-search'
 const LIST_PARAMETERS = ['limit', 'before', 'ids', 'wait'] as const
 
 const DEFAULT_LIMIT = 100
-/** Trace ids that one `ids` parameter may list (the push channel sends at most 500 per message). */
-const MAX_IDS = 500
 const MAX_INT64 = 2n ** 63n - 1n
 
 export type TraceListResult =
@@ -62,8 +61,8 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
       parameter: 'ids',
       message: 'invalid ids: expected trace ids of 32 hex digits separated by commas',
     })
-  } else if (traceIds !== undefined && traceIds.length > MAX_IDS) {
-    problems.push({ parameter: 'ids', message: `too many ids: at most ${MAX_IDS}` })
+  } else if (traceIds !== undefined && traceIds.length > MAX_LIST_IDS) {
+    problems.push({ parameter: 'ids', message: `too many ids: at most ${MAX_LIST_IDS}` })
   }
   if (!parsed.ok || problems.length > 0) {
     return { status: 400, body: { error: problemsText(problems), problems } }

@@ -10,6 +10,7 @@ import {
   parseDuration,
   parseTimeBound,
   parseTraceFilter,
+  renameParameters,
   resolveTimeBound,
   serializeTraceFilter,
   type FilterProblem,
@@ -158,6 +159,19 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     expect(problems).toEqual([
       { parameter: 'attr.k20', message: 'too many attr.KEY conditions: at most 20' },
     ])
+  })
+
+  test.each([
+    [
+      'invalid minDuration="2x": expected a duration',
+      'invalid <minDuration> "2x": expected a duration',
+    ],
+    ['maxCost is less than minCost; no trace', '<maxCost> is less than <minCost>; no trace'],
+    ['until is earlier than since; no trace', '<until> is earlier than <since>; no trace'],
+    ['service is given more than once', '<service> is given more than once'],
+    ['invalid text="untilx": expected', 'invalid <text> "untilx": expected'],
+  ])('renameParameters(%j)', (message, renamed) => {
+    expect(renameParameters(message, (parameter) => `<${parameter}>`)).toBe(renamed)
   })
 
   test('isEmptyFilter', () => {
