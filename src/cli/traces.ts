@@ -6,7 +6,9 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { defaultDataDir } from '../core/paths'
 import {
   isEmptyFilter,
+  MAX_LIST_LIMIT,
   parseTraceFilter,
+  renameParameters,
   type FilterProblem,
   type TraceFilter,
   type TraceListItem,
@@ -85,7 +87,7 @@ export function registerTracesCommand(program: Command): void {
     .command('traces')
     .description('list traces, newest first, optionally filtered (see docs/search.md)')
     .option('--json', 'print a JSON array; with --text each trace has a match')
-    .option('--limit <n>', 'how many traces', parsePositive, 50)
+    .option('--limit <n>', `maximum traces listed, 1 to ${MAX_LIST_LIMIT}`, parseLimit, 50)
     .addOption(
       new Option(
         '--data <dir>',
@@ -127,6 +129,11 @@ export function filterOf(options: TracesOptions): TraceFilter {
     if (equals <= 0) {
       throw new CliError(`invalid --attr ${pair}: expected KEY=VALUE, e.g. --attr user.id=42`)
     }
+    if (equals === pair.length - 1) {
+      throw new CliError(
+        `missing value in --attr ${pair}: expected KEY=VALUE, e.g. --attr user.id=42`,
+      )
+    }
     params.append(`attr.${pair.slice(0, equals)}`, pair.slice(equals + 1))
   }
   const parsed = parseTraceFilter(params)
@@ -136,14 +143,7 @@ export function filterOf(options: TracesOptions): TraceFilter {
 
 /** Rewrites a problem's parameter names as the flags that set them (`minDuration` as `--min-duration`). */
 function flagMessage(problem: FilterProblem): string {
-  let message = problem.message
-  for (const { parameter } of FILTER_FLAGS) {
-    const named = new RegExp(`(^|invalid |than )${parameter}\\b(=?)`, 'g')
-    message = message.replace(
-      named,
-      (_, before: string, equals: string) => `${before}--${kebab(parameter)}${equals ? ' ' : ''}`,
-    )
-  }
+  const message = renameParameters(problem.message, (parameter) => `--${kebab(parameter)}`)
   return message.replace(/^invalid attr\.(\S*?):/, 'invalid --attr $1:')
 }
 
@@ -182,9 +182,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
 }
 
-function parsePositive(value: string): number {
+function parseLimit(value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${value} is not a positive integer`)
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_LIST_LIMIT) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LIST_LIMIT}`)
+  }
   return n
 }

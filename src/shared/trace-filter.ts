@@ -81,6 +81,16 @@ export const FILTER_PARAMETERS = [
   'text',
 ] as const
 
+/** Traces that one request of the list may return (`limit` of GET /api/traces, `--limit` of the CLI). */
+export const MAX_LIST_LIMIT = 10_000
+/**
+ * Trace ids that one `ids` parameter of GET /api/traces may list. Each id
+ * adds 33 characters to the URL, and Node answers 431 when the headers
+ * pass 16 KiB (its default --max-http-header-size), so 100 ids leave room
+ * for a long filter.
+ */
+export const MAX_LIST_IDS = 100
+
 export const MAX_ATTRIBUTE_CONDITIONS = 20
 export const MAX_TEXT_LENGTH = 1000
 const MAX_NAME_LENGTH = 500
@@ -108,6 +118,16 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d|w)$/
 const INSTANT_PATTERN =
   /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/
 
+/**
+ * The core stores times as signed 64-bit Unix nanoseconds, so a filter time
+ * must lie between 1970-01-01 and 2262-04-11T23:47:16.854Z, and a duration
+ * must be at most that range (about 106,751 days).
+ */
+export const MAX_UNIX_MS = Number((2n ** 63n - 1n) / 1_000_000n)
+export const MAX_DURATION_MS = MAX_UNIX_MS
+const MAX_DURATION_TEXT = `${Math.floor(MAX_DURATION_MS / UNIT_MS.d!)}d`
+const TIME_RANGE_TEXT = `between 1970-01-01 and ${new Date(MAX_UNIX_MS).toISOString()}`
+
 const DURATION_EXPECTED = 'a duration with a unit, such as 500ms, 2s, 1.5m or 3h'
 const TIME_EXPECTED =
   'a time before now such as 15m, 24h or 7d, or an ISO 8601 date or time with a zone ' +
@@ -130,14 +150,31 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`
 }
 
-/** Parses `24h`-style times before now and ISO 8601 instants; returns null for anything else. */
+/**
+ * Parses `24h`-style times before now and ISO 8601 instants; returns null for
+ * anything else, including dates that are not on the calendar (`2026-02-30`).
+ */
 export function parseTimeBound(text: string): TimeBound | null {
   const trimmed = text.trim()
   const ms = parseDuration(trimmed)
   if (ms !== null) return { kind: 'relative', ms }
-  if (!INSTANT_PATTERN.test(trimmed)) return null
+  if (!INSTANT_PATTERN.test(trimmed) || !isCalendarDate(trimmed)) return null
   const unixMs = Date.parse(trimmed)
   return Number.isNaN(unixMs) ? null : { kind: 'absolute', unixMs }
+}
+
+/**
+ * Returns whether the `YYYY-MM-DD` at the start of `text` is a real calendar
+ * day. `Date.parse` rolls impossible days over (`2026-02-30` is March 2), so
+ * callers check this first.
+ */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(text)
+  if (!match) return false
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const date = new Date(Date.UTC(2000, month - 1, day))
+  date.setUTCFullYear(year)
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
 export function formatTimeBound(bound: TimeBound): string {
@@ -145,9 +182,13 @@ export function formatTimeBound(bound: TimeBound): string {
   return new Date(bound.unixMs).toISOString()
 }
 
-/** Returns the bound as Unix milliseconds, counting relative bounds back from `nowMs`. */
+/**
+ * Returns the bound as Unix milliseconds, counting relative bounds back from
+ * `nowMs`. A relative bound that reaches before 1970 resolves to 0, the
+ * earliest time the store can hold.
+ */
 export function resolveTimeBound(bound: TimeBound, nowMs: number): number {
-  return bound.kind === 'relative' ? nowMs - bound.ms : bound.unixMs
+  return bound.kind === 'relative' ? Math.max(0, nowMs - bound.ms) : bound.unixMs
 }
 
 /** True when the filter has no condition, so the list is the plain newest-first list. */
@@ -161,8 +202,7 @@ export function isEmptyFilter(filter: TraceFilter): boolean {
  * Reads a filter from URL query parameters. `otherParameters` names the ones
  * the caller reads itself, such as `limit`. Any other unknown parameter is a
  * problem, so that a misspelled filter is reported instead of ignored. An
- * empty value counts as absent, except for `attr.KEY`, which may request an
- * empty value.
+ * empty value counts as absent, except for `attr.KEY`, where it is a problem.
  */
 export function parseTraceFilter(
   params: URLSearchParams,
@@ -223,7 +263,26 @@ export function problemsText(problems: readonly FilterProblem[]): string {
   return problems.map((problem) => problem.message).join('; ')
 }
 
-type FilterParameter = (typeof FILTER_PARAMETERS)[number]
+/**
+ * Rewrites the parameter names in a problem's message as `nameOf` gives them,
+ * e.g. `invalid minDuration="2x"` as `invalid --min-duration "2x"` for the CLI.
+ */
+export function renameParameters(
+  message: string,
+  nameOf: (parameter: FilterParameter) => string,
+): string {
+  let renamed = message
+  for (const parameter of FILTER_PARAMETERS) {
+    const named = new RegExp(`(^|invalid |than )${parameter}\\b(=?)`, 'g')
+    renamed = renamed.replace(
+      named,
+      (_, before: string, equals: string) => `${before}${nameOf(parameter)}${equals ? ' ' : ''}`,
+    )
+  }
+  return renamed
+}
+
+export type FilterParameter = (typeof FILTER_PARAMETERS)[number]
 
 /** Collects the fields and the problems of one parse. */
 class FilterReader {
@@ -247,8 +306,17 @@ class FilterReader {
       case 'since':
       case 'until': {
         const bound = parseTimeBound(value)
-        if (bound === null) invalid(TIME_EXPECTED)
-        else this.filter[name] = bound
+        if (bound === null && INSTANT_PATTERN.test(value) && !isCalendarDate(value)) {
+          this.problem(name, `invalid ${name}=${quoteValue(raw)}: not a calendar date`)
+        } else if (bound === null) {
+          invalid(TIME_EXPECTED)
+        } else if (bound.kind === 'relative' && bound.ms > MAX_DURATION_MS) {
+          invalid(`a time at most ${MAX_DURATION_TEXT} before now`)
+        } else if (bound.kind === 'absolute' && (bound.unixMs < 0 || bound.unixMs > MAX_UNIX_MS)) {
+          invalid(`a time ${TIME_RANGE_TEXT}, the range of signed 64-bit Unix nanoseconds`)
+        } else {
+          this.filter[name] = bound
+        }
         return
       }
       case 'service':
@@ -269,6 +337,7 @@ class FilterReader {
       case 'maxDuration': {
         const ms = parseDuration(value)
         if (ms === null) invalid(DURATION_EXPECTED)
+        else if (ms > MAX_DURATION_MS) invalid(`a duration of at most ${MAX_DURATION_TEXT}`)
         else this.filter[name === 'minDuration' ? 'minDurationMs' : 'maxDurationMs'] = ms
         return
       }
@@ -310,6 +379,13 @@ class FilterReader {
       this.problem(
         name,
         `invalid ${name}: attribute keys cannot contain quotes, backslashes or control characters`,
+      )
+    } else if (value === '') {
+      // Other parameters treat an empty value as no condition, but an empty
+      // attribute value would quietly match only attributes set to "".
+      this.problem(
+        name,
+        `missing value for ${name}: expected ${ATTRIBUTE_PREFIX}KEY=VALUE, e.g. attr.user.id=42`,
       )
     } else if (conditions.length >= MAX_ATTRIBUTE_CONDITIONS) {
       this.problem(name, `too many attr.KEY conditions: at most ${MAX_ATTRIBUTE_CONDITIONS}`)

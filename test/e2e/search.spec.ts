@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SpanJson, TraceSummary } from '../../src/shared/api'
 import { launchChromium, screenshot } from '../helpers/browser'
 import { apiGet, asHttp, sendCase } from '../helpers/cases'
-import { apiJson, removeDir, startTestCore, type TestCore } from '../helpers/core'
+import { apiJson, postOtlp, removeDir, startTestCore, type TestCore } from '../helpers/core'
+import { encodeSpans, recordSpans } from '../helpers/otlp-bodies'
 
 /** garden_advisor run: no error, chat spans named "chat gpt-4o", a tool call with bed_id B3. */
 const C28_TRACE = '28a9d0e5a9d0e5a9d0e5a9d0e5a9d0e5'
@@ -19,6 +20,11 @@ const C30_TRACE = '30c4a5e1c4a5e1c4a5e1c4a5e1c4a5e1'
 const C43_TRACE = '43a1e7a143a1e7a143a1e7a143a1e7a1'
 /** AI SDK generateText run: no error, and no "gpt" in its span names or messages. */
 const C36_TRACE = '36ad5d4e36ad5d4e36ad5d4e36ad5d4e'
+
+/** Service of the burst of traces that a filtered list must take in. */
+const BURST_SERVICE = 'burst-orders'
+/** More than one push message carries (500 traces), and past the 431 that one ids request of 500 got. */
+const BURST_TRACES = 600
 
 let browser: Browser
 let loupe: TestCore
@@ -188,7 +194,7 @@ describe('trace list search', () => {
     const problem = page.getByTestId('more-filters').locator('.field-problem')
     await problem.waitFor()
     expect(await problem.innerText()).toBe(
-      'invalid minDuration="2x": expected a duration with a unit, such as 500ms, 2s, 1.5m or 3h',
+      'Invalid minimum duration "2x": expected a duration with a unit, such as 500ms, 2s, 1.5m or 3h',
     )
     expect(await rows(page).count()).toBe(0)
     await page.getByLabel('Minimum duration').fill('7s')
@@ -200,6 +206,32 @@ describe('trace list search', () => {
     await page.getByRole('button', { name: 'Clear filters' }).click()
     expect(await rowIds(page, 6)).toHaveLength(6)
     expect(new URL(page.url()).hash).toBe('#/')
+    await closeClean(opened)
+  })
+
+  it('keeps a filtered list live through a burst', async () => {
+    const opened = await openUi(
+      `${loupe.uiUrl}/?token=${loupe.core.discovery.token}#/?service=${BURST_SERVICE}`,
+    )
+    const { page } = opened
+    await page.getByText('No traces match the filters').waitFor()
+    // 600 matching traces in one request: the core pushes their ids in
+    // messages of up to 500, which the window re-checks against its filter.
+    const burst = recordSpans(BURST_SERVICE, (tracer) => {
+      for (let i = 0; i < BURST_TRACES; i++) tracer.startSpan(`burst ${i}`).end()
+    })
+    const other = recordSpans('burst-other', (tracer) => tracer.startSpan('other').end())
+    const posted = await postOtlp(
+      loupe.otlpHttpUrl,
+      '/v1/traces',
+      encodeSpans([...burst, ...other]).protobuf,
+      { 'content-type': 'application/x-protobuf' },
+    )
+    expect(posted.status).toBe(200)
+    const ids = await rowIds(page, BURST_TRACES)
+    const sent = new Set(burst.map((span) => span.spanContext().traceId))
+    expect(ids.every((id) => sent.has(id))).toBe(true)
+    expect(await page.getByText('Could not load traces').count()).toBe(0)
     await closeClean(opened)
   })
 })

@@ -354,6 +354,8 @@ describe('dashboards API', () => {
       ['from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z', 'the time range is empty'],
       ['from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'longer than 366 days'],
       ['to=2026-05-01T10:00:00', 'invalid to=2026-05-01T10:00:00'],
+      ['from=2026-02-30T00:00:00Z', 'invalid from=2026-02-30T00:00:00Z: not a calendar date'],
+      ['to=2026-04-31T12:00:00Z', 'invalid to=2026-04-31T12:00:00Z: not a calendar date'],
     ]
     for (const [params, message] of cases) {
       const reply = await apiJson<{ error: string }>(loupe, `/api/dashboards?${params}`)

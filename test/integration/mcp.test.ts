@@ -239,6 +239,22 @@ describe('loupe mcp beside a running core', () => {
     expect(none.text).toMatch(/^No traces match/)
   })
 
+  it('searches times far back and rejects impossible ones', async () => {
+    const farBack = await call(session, 'search_traces', { since: '99999999d' })
+    expect(farBack.isError, farBack.text).toBe(false)
+    expect(farBack.text).toContain(recipeTraceId)
+    expect(farBack.text).toContain(rejectedTraceId)
+    const ancient = await call(session, 'search_traces', { since: '0001-01-01T00:00:00Z' })
+    expect(ancient.isError).toBe(true)
+    expect(ancient.text).toContain('between 1970-01-01 and 2262-04-11T23:47:16.854Z')
+    const future = await call(session, 'search_traces', { since: '2262-04-12T00:00:00Z' })
+    expect(future.isError).toBe(true)
+    expect(future.text).toContain('signed 64-bit Unix nanoseconds')
+    const february = await call(session, 'search_traces', { since: '2026-02-30' })
+    expect(february.isError).toBe(true)
+    expect(february.text).toContain('invalid since "2026-02-30": not a calendar date')
+  })
+
   it('shows a trace as a span tree with its figures', async () => {
     const result = await call(session, 'show_trace', { trace_id: recipeTraceId.toUpperCase() })
     expect(result.isError, result.text).toBe(false)

@@ -304,7 +304,18 @@ describe('loupe traces flags', () => {
       [['--error-class', 'slow'], /^loupe: invalid --error-class "slow": expected any, or one/],
       [['--min-cost', '2', '--max-cost', '1'], /^loupe: --max-cost is less than --min-cost/],
       [['--attr', 'novalue'], /^loupe: invalid --attr novalue: expected KEY=VALUE/],
+      [['--attr', 'user.id='], /^loupe: missing value in --attr user\.id=: expected KEY=VALUE/],
       [['--since', 'tomorrow'], /^loupe: invalid --since "tomorrow": expected a time before now/],
+      [['--since', '2026-02-30'], /^loupe: invalid --since "2026-02-30": not a calendar date$/],
+      [['--until', '0001-01-01'], /^loupe: invalid --until "0001-01-01": expected a time between/],
+      [
+        ['--limit', '100000'],
+        /^error: option '--limit <n>' argument '100000' is invalid\. expected a whole number from 1 to 10000\n/,
+      ],
+      [
+        ['--limit', '0'],
+        /^error: option '--limit <n>' argument '0' is invalid\. expected a whole number from 1 to 10000\n/,
+      ],
     ]
     for (const [flags, message] of cases) {
       const result = await runCli(['traces', '--data', loupe.dataDir, ...flags])
@@ -328,6 +339,67 @@ describe('GET /api/traces', () => {
       'before',
     ])
     expect(response.body.error).toContain('invalid status="broken": expected ok, error, unset')
+  })
+
+  it('rejects times the store cannot hold', async () => {
+    const cases: [string, string, string][] = [
+      [
+        'since=0001-01-01',
+        'since',
+        'expected a time between 1970-01-01 and 2262-04-11T23:47:16.854Z',
+      ],
+      ['since=9999-12-31', 'since', 'the range of signed 64-bit Unix nanoseconds'],
+      ['since=2262-04-12', 'since', 'expected a time between 1970-01-01'],
+      ['until=99999999d', 'until', 'expected a time at most 106751d before now'],
+      ['minDuration=99999999999999999999h', 'minDuration', 'a duration of at most 106751d'],
+      ['since=2026-02-30', 'since', 'invalid since="2026-02-30": not a calendar date'],
+      ['before=9999999999999999999', 'before', 'at most 9223372036854775807'],
+    ]
+    for (const [query, parameter, message] of cases) {
+      const response = await apiJson<{ error: string; problems: { parameter: string }[] }>(
+        loupe,
+        `/api/traces?${query}`,
+      )
+      expect(response.status, query).toBe(400)
+      expect(
+        response.body.problems.map((p) => p.parameter),
+        query,
+      ).toEqual([parameter])
+      expect(response.body.error, query).toContain(message)
+    }
+    const everything = await listed(`since=106751d&service=${JS_SERVICE}`)
+    expect(namesOf(everything)).toEqual(['checkout', 'lookup'])
+  })
+
+  it('rejects an empty attribute value', async () => {
+    const response = await apiJson<{ error: string; problems: { parameter: string }[] }>(
+      loupe,
+      '/api/traces?attr.broken+line=',
+    )
+    expect(response.status).toBe(400)
+    expect(response.body.problems.map((p) => p.parameter)).toEqual(['attr.broken line'])
+    expect(response.body.error).toBe(
+      'missing value for attr.broken line: expected attr.KEY=VALUE, e.g. attr.user.id=42',
+    )
+  })
+
+  it('rejects an invalid limit', async () => {
+    for (const limit of ['0', '-1', 'abc', '2.5', '10001', '100000', '']) {
+      const response = await apiJson<{ error: string; problems: { parameter: string }[] }>(
+        loupe,
+        `/api/traces?limit=${limit}`,
+      )
+      expect(response.status, limit).toBe(400)
+      expect(
+        response.body.problems.map((p) => p.parameter),
+        limit,
+      ).toEqual(['limit'])
+      expect(response.body.error, limit).toBe(
+        `invalid limit=${JSON.stringify(limit)}: expected a whole number from 1 to 10000`,
+      )
+    }
+    expect(await listed('limit=1')).toHaveLength(1)
+    expect((await listed('limit=10000')).length).toBeGreaterThan(1)
   })
 
   it('lists every trace without filters', async () => {
@@ -354,5 +426,11 @@ describe('loupe traces without a running core', () => {
     ])
     expect(namesOf(traces)).toEqual(['checkout'])
     expect(traces[0]!.match!.field).toBe('error')
+
+    const farBack = await runCli(['traces', '--data', loupe.dataDir, '--since', '99999999d'])
+    expect(farBack.code).toBe(1)
+    expect(farBack.stderr.trim()).toBe(
+      'loupe: invalid --since "99999999d": expected a time at most 106751d before now',
+    )
   })
 })

@@ -3,6 +3,8 @@
 
 import type Database from 'better-sqlite3'
 import {
+  MAX_LIST_IDS,
+  MAX_LIST_LIMIT,
   parseTraceFilter,
   problemsText,
   type FilterProblem,
@@ -14,9 +16,7 @@ import { TraceSearch } from '../search/trace-search'
 const LIST_PARAMETERS = ['limit', 'before', 'ids', 'wait'] as const
 
 const DEFAULT_LIMIT = 100
-const MAX_LIMIT = 10_000
-/** Trace ids that one `ids` parameter may list (the push channel sends at most 500 per message). */
-const MAX_IDS = 500
+const MAX_INT64 = 2n ** 63n - 1n
 
 export type TraceListResult =
   | { status: 200; body: TraceListItem[] }
@@ -38,11 +38,19 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
   const parsed = parseTraceFilter(params, LIST_PARAMETERS)
   const problems = parsed.ok ? [] : [...parsed.problems]
 
+  const limit = params.get('limit')
+  if (limit !== null && !isListLimit(limit)) {
+    problems.push({
+      parameter: 'limit',
+      message: `invalid limit=${JSON.stringify(limit)}: expected a whole number from 1 to ${MAX_LIST_LIMIT}`,
+    })
+  }
+
   const before = params.get('before')
-  if (before !== null && !/^\d{1,19}$/.test(before)) {
+  if (before !== null && !(/^\d{1,19}$/.test(before) && BigInt(before) <= MAX_INT64)) {
     problems.push({
       parameter: 'before',
-      message: `invalid before=${before}: expected Unix nanoseconds`,
+      message: `invalid before=${before}: expected Unix nanoseconds, at most ${MAX_INT64}`,
     })
   }
 
@@ -53,8 +61,8 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
       parameter: 'ids',
       message: 'invalid ids: expected trace ids of 32 hex digits separated by commas',
     })
-  } else if (traceIds !== undefined && traceIds.length > MAX_IDS) {
-    problems.push({ parameter: 'ids', message: `too many ids: at most ${MAX_IDS}` })
+  } else if (traceIds !== undefined && traceIds.length > MAX_LIST_IDS) {
+    problems.push({ parameter: 'ids', message: `too many ids: at most ${MAX_LIST_IDS}` })
   }
   if (!parsed.ok || problems.length > 0) {
     return { status: 400, body: { error: problemsText(problems), problems } }
@@ -66,16 +74,13 @@ export function listTraces(db: Database.Database, url: URL): TraceListResult {
     searches.set(db, search)
   }
   const body = search.list(parsed.filter, {
-    limit: clampLimit(params.get('limit')),
+    limit: limit === null ? DEFAULT_LIMIT : Number(limit),
     beforeNs: before === null ? undefined : BigInt(before),
     traceIds,
   })
   return { status: 200, body }
 }
 
-/** Reads `limit` as before filters existed: a missing or invalid value is the default. */
-function clampLimit(value: string | null): number {
-  const limit = value === null ? DEFAULT_LIMIT : Number(value)
-  if (!Number.isFinite(limit) || limit < 1) return DEFAULT_LIMIT
-  return Math.min(Math.floor(limit), MAX_LIMIT)
+function isListLimit(value: string): boolean {
+  return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_LIST_LIMIT
 }

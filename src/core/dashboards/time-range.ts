@@ -3,6 +3,7 @@
 // its series use, and written into the panels' SQL as view timestamps.
 
 import type { TimeBucket } from '../../shared/dashboards'
+import { isCalendarDate } from '../../shared/trace-filter'
 
 const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
@@ -37,6 +38,9 @@ export function bucketFor(rangeMs: number): TimeBucket {
 
 function parseTime(name: string, value: string): number {
   const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN
+  if (!Number.isNaN(ms) && !isCalendarDate(value)) {
+    throw new TimeRangeError(`invalid ${name}=${value}: not a calendar date`)
+  }
   if (Number.isNaN(ms)) {
     throw new TimeRangeError(
       `invalid ${name}=${value}: expected an ISO 8601 time with a UTC offset, such as 2026-05-01T10:00:00Z`,

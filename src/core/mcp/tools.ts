@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { JsonValue, QueryRequest, QueryResult } from '../../shared/api'
 import { ERROR_CLASS_STATUS, type ErrorClass } from '../../shared/genai'
+import { isCalendarDate, MAX_UNIX_MS } from '../../shared/trace-filter'
 import { QueryError } from '../query/statement'
 import { StoreError } from '../store/database'
 import { outlineTrace } from './outline'
@@ -231,19 +232,31 @@ const SINCE_UNITS_MS: Record<string, number> = {
   w: 604_800_000,
 }
 
-/** Parses `since` (a duration back from now such as 24h, or an ISO 8601 time) into Unix nanoseconds. */
+/**
+ * Parses `since` (a duration back from now such as 24h, or an ISO 8601 time)
+ * into Unix nanoseconds. A duration that reaches before 1970 gives 0.
+ */
 export function parseSince(value: string, nowMs = Date.now()): bigint {
   const text = value.trim()
   const duration = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(text)
   let ms: number
   if (duration) {
-    ms = nowMs - Number(duration[1]) * SINCE_UNITS_MS[duration[2]!.toLowerCase()]!
+    ms = Math.max(0, nowMs - Number(duration[1]) * SINCE_UNITS_MS[duration[2]!.toLowerCase()]!)
   } else {
+    if (/^\d{4}-\d{2}-\d{2}/.test(text) && !isCalendarDate(text)) {
+      throw new ToolError(`invalid since ${JSON.stringify(value)}: not a calendar date`)
+    }
     ms = Date.parse(text)
     if (Number.isNaN(ms)) {
       throw new ToolError(
         `invalid since ${JSON.stringify(value)}: give a duration such as 30m, 24h or 7d, ` +
           'or an ISO 8601 time such as 2026-03-02T00:00:00Z',
+      )
+    }
+    if (ms < 0 || ms > MAX_UNIX_MS) {
+      throw new ToolError(
+        `invalid since ${JSON.stringify(value)}: give a time between 1970-01-01 and ` +
+          `${new Date(MAX_UNIX_MS).toISOString()}, the range of signed 64-bit Unix nanoseconds`,
       )
     }
   }

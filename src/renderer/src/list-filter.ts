@@ -37,7 +37,8 @@ export function attributesText(params: URLSearchParams): string {
 /**
  * Returns a copy of `params` whose `attr.KEY` parameters are the `KEY=VALUE`
  * lines of `text`, with spaces around keys and values removed. A line without
- * `=` becomes `attr.LINE` with an empty value, an attribute that must be empty.
+ * `=` becomes `attr.LINE` with an empty value, which the parser reports as a
+ * missing value beside the field.
  */
 export function withAttributes(params: URLSearchParams, text: string): URLSearchParams {
   const next = new URLSearchParams()

@@ -68,9 +68,16 @@ describe('attribute lines', () => {
     expect(attributesText(params)).toBe('user.id=42\ntier=gold\nurl=a=b')
   })
 
-  it('read a line without = as an empty value', () => {
-    const params = withAttributes(new URLSearchParams(), 'novalue')
-    expect([...params]).toEqual([['attr.novalue', '']])
+  it('report a line without a value', () => {
+    for (const line of ['broken line', 'broken line=']) {
+      const params = withAttributes(new URLSearchParams(), line)
+      expect([...params], line).toEqual([['attr.broken line', '']])
+      const parsed = parseTraceFilter(params)
+      expect(parsed.ok, line).toBe(false)
+      if (parsed.ok) continue
+      expect(parsed.problems[0]!.parameter).toBe('attr.broken line')
+      expect(parsed.problems[0]!.message).toMatch(/^missing value for attr\.broken line: /)
+    }
   })
 
   it('replace the earlier ones', () => {

@@ -4,10 +4,14 @@
 import { describe, expect, test } from 'vitest'
 import {
   formatDuration,
+  isCalendarDate,
   isEmptyFilter,
+  MAX_UNIX_MS,
   parseDuration,
   parseTimeBound,
   parseTraceFilter,
+  renameParameters,
+  resolveTimeBound,
   serializeTraceFilter,
   type FilterProblem,
   type TraceFilter,
@@ -45,7 +49,7 @@ const FILTERS: [string, TraceFilter][] = [
       attributes: [
         { key: 'user.id', value: '42' },
         { key: 'user.id', value: 'x&y=z' },
-        { key: 'empty', value: '' },
+        { key: 'blank', value: ' ' },
       ],
       text: 'Utrecht, NL "exact phrase" forec*',
     },
@@ -73,11 +77,8 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     )
   })
 
-  test('ignores empty values except attributes', () => {
-    expect(parse('service=&text=++&status=&attr.user.id=')).toEqual({
-      ok: true,
-      filter: { attributes: [{ key: 'user.id', value: '' }] },
-    })
+  test('ignores empty values', () => {
+    expect(parse('service=&text=++&status=')).toEqual({ ok: true, filter: {} })
   })
 
   test('accepts the caller parameters it is told about', () => {
@@ -115,6 +116,12 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     [`text=${'a'.repeat(1001)}`, 'text', /expected at most 1000 characters/],
     [`service=${'s'.repeat(501)}`, 'service', /expected at most 500 characters/],
     ['attr.=x', 'attr.', /expected attr\.KEY=VALUE with an attribute key/],
+    [
+      'attr.user.id=',
+      'attr.user.id',
+      /^missing value for attr\.user\.id: expected attr\.KEY=VALUE/,
+    ],
+    ['attr.broken+line=', 'attr.broken line', /^missing value for attr\.broken line: /],
     ['attr.a%22b=x', 'attr.a"b', /cannot contain quotes, backslashes or control characters/],
     ['errorclass=timeout', 'errorclass', /^unknown parameter errorclass; expected one of since, /],
     ['service=a&service=b', 'service', /service is given more than once/],
@@ -122,6 +129,16 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     ['minCost=1&maxCost=0.5', 'maxCost', /maxCost is less than minCost/],
     ['minTokens=10&maxTokens=9', 'maxTokens', /maxTokens is less than minTokens/],
     ['since=1h&until=2h', 'until', /until is earlier than since/],
+    ['since=2026-02-30', 'since', /^invalid since="2026-02-30": not a calendar date$/],
+    ['until=2025-02-29T10:00:00Z', 'until', /^invalid until=".*": not a calendar date$/],
+    ['since=2026-04-31', 'since', /not a calendar date$/],
+    ['since=0001-01-01', 'since', /between 1970-01-01 and 2262-04-11T23:47:16\.854Z/],
+    ['since=1969-12-31T23:59:59Z', 'since', /between 1970-01-01 and /],
+    ['since=9999-12-31', 'since', /signed 64-bit Unix nanoseconds$/],
+    ['until=2262-04-12', 'until', /^invalid until="2262-04-12": expected a time between/],
+    ['until=99999999d', 'until', /expected a time at most 106751d before now$/],
+    ['minDuration=99999999999999999999h', 'minDuration', /a duration of at most 106751d$/],
+    ['maxDuration=106752d', 'maxDuration', /a duration of at most 106751d$/],
   ]
 
   test.each(BAD)('rejects %s', (query, parameter, message) => {
@@ -142,6 +159,19 @@ describe('parseTraceFilter and serializeTraceFilter', () => {
     expect(problems).toEqual([
       { parameter: 'attr.k20', message: 'too many attr.KEY conditions: at most 20' },
     ])
+  })
+
+  test.each([
+    [
+      'invalid minDuration="2x": expected a duration',
+      'invalid <minDuration> "2x": expected a duration',
+    ],
+    ['maxCost is less than minCost; no trace', '<maxCost> is less than <minCost>; no trace'],
+    ['until is earlier than since; no trace', '<until> is earlier than <since>; no trace'],
+    ['service is given more than once', '<service> is given more than once'],
+    ['invalid text="untilx": expected', 'invalid <text> "untilx": expected'],
+  ])('renameParameters(%j)', (message, renamed) => {
+    expect(renameParameters(message, (parameter) => `<${parameter}>`)).toBe(renamed)
   })
 
   test('isEmptyFilter', () => {
@@ -181,6 +211,38 @@ describe('durations and times', () => {
     [0.5, '0.5ms'],
   ])('formatDuration(%d)', (ms, text) => {
     expect(formatDuration(ms)).toBe(text)
+  })
+
+  test('accepts the ends of the time range', () => {
+    expect(parse('since=1970-01-01&until=2262-04-11T23:47:16.854Z&maxDuration=106751d')).toEqual({
+      ok: true,
+      filter: {
+        since: { kind: 'absolute', unixMs: 0 },
+        until: { kind: 'absolute', unixMs: MAX_UNIX_MS },
+        maxDurationMs: 106_751 * 86_400_000,
+      },
+    })
+    expect(parse('since=2024-02-29').ok).toBe(true)
+  })
+
+  test('resolves far relative times to 1970', () => {
+    const nowMs = Date.UTC(2026, 2, 2)
+    expect(resolveTimeBound({ kind: 'relative', ms: 106_751 * 86_400_000 }, nowMs)).toBe(0)
+    expect(resolveTimeBound({ kind: 'relative', ms: 86_400_000 }, nowMs)).toBe(nowMs - 86_400_000)
+  })
+
+  test.each([
+    ['2026-02-28', true],
+    ['2024-02-29T00:00:00Z', true],
+    ['2025-02-29', false],
+    ['2026-02-30', false],
+    ['2026-06-31', false],
+    ['2026-00-10', false],
+    ['2026-12-00', false],
+    ['2000-02-29', true],
+    ['1900-02-29', false],
+  ])('isCalendarDate(%s)', (text, valid) => {
+    expect(isCalendarDate(text)).toBe(valid)
   })
 
   test('parseTimeBound', () => {

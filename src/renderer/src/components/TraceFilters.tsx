@@ -1,6 +1,10 @@
 import { useState } from 'react'
 import { ERROR_CLASS_STATUS, type ErrorClass } from '../../../shared/genai'
-import type { FilterProblem } from '../../../shared/trace-filter'
+import {
+  renameParameters,
+  type FilterParameter,
+  type FilterProblem,
+} from '../../../shared/trace-filter'
 import {
   attributesText,
   moreFiltersCount,
@@ -30,8 +34,10 @@ export function TraceFilters({
   const hidden = moreFiltersCount(params)
   const [expanded, setExpanded] = useState(hidden > 0)
   const set = (name: string) => (value: string) => onChange(withParam(params, name, value))
-  const problemOf = (name: string) =>
-    problems.find((problem) => problem.parameter === name)?.message ?? null
+  const problemOf = (name: string) => {
+    const problem = problems.find((candidate) => candidate.parameter === name)
+    return problem === undefined ? null : labelMessage(problem.message)
+  }
   const attributeProblem =
     problems.find((problem) => problem.parameter.startsWith('attr.'))?.message ?? null
 
@@ -174,6 +180,31 @@ export function TraceFilters({
       )}
     </div>
   )
+}
+
+/** Field labels by filter parameter, for problems shown in the bar. */
+const FIELD_LABELS: Record<FilterParameter, string> = {
+  since: 'time range',
+  until: 'until',
+  service: 'service',
+  agent: 'agent',
+  model: 'model',
+  errorClass: 'error class',
+  status: 'status',
+  minDuration: 'minimum duration',
+  maxDuration: 'maximum duration',
+  minCost: 'minimum cost',
+  maxCost: 'maximum cost',
+  minTokens: 'minimum tokens',
+  maxTokens: 'maximum tokens',
+  route: 'HTTP route',
+  text: 'search',
+}
+
+/** Rewrites a problem's parameter names as the labels of the fields (`minDuration` as `minimum duration`). */
+function labelMessage(message: string): string {
+  const labelled = renameParameters(message, (parameter) => FIELD_LABELS[parameter])
+  return labelled.charAt(0).toUpperCase() + labelled.slice(1)
 }
 
 function RangeFields({

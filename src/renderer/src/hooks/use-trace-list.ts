@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { TraceSummary } from '../../../shared/api'
-import type { TraceListItem } from '../../../shared/trace-filter'
+import { MAX_LIST_IDS, type TraceListItem } from '../../../shared/trace-filter'
 import type { ApiClient } from '../api'
 import { errorMessage, isAbortError } from '../api'
 import { useApi } from '../api-context'
@@ -122,7 +122,8 @@ export function useTraceList(filter: string | null): TraceListState {
 
 /**
  * Asks the core which of the pushed traces meet the filter, and returns the
- * change to the list: the matching ones merged in, the others removed.
+ * change to the list: the matching ones merged in, the others removed. A
+ * push carries up to 500 traces, so the ids go in requests of MAX_LIST_IDS.
  */
 async function recheck(
   client: ApiClient,
@@ -131,7 +132,12 @@ async function recheck(
 ): Promise<(old: TraceListItem[]) => TraceListItem[]> {
   const ids = pushed.map((trace) => trace.traceId)
   if (ids.length === 0) return (old) => old
-  const matching = await client.listTraces({ limit: ids.length, filter, ids })
+  const requests: Promise<TraceListItem[]>[] = []
+  for (let start = 0; start < ids.length; start += MAX_LIST_IDS) {
+    const chunk = ids.slice(start, start + MAX_LIST_IDS)
+    requests.push(client.listTraces({ limit: chunk.length, filter, ids: chunk }))
+  }
+  const matching = (await Promise.all(requests)).flat()
   const matched = new Set(matching.map((trace) => trace.traceId))
   const pushedIds = new Set(ids)
   return (old) =>
