@@ -14,7 +14,7 @@ const DEFAULT_AGENT_NAME = 'agent'
 
 /**
  * Attributes that the normalizer reads an agent run's name from, in its
- * order: traceloop.entity.name counts only on agent spans, which are the
+ * order. It reads traceloop.entity.name only on agent spans, which are the
  * only spans this check reads.
  */
 const AGENT_NAME_KEYS = [...AGENT_KEYS, 'traceloop.entity.name']

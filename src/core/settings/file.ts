@@ -180,12 +180,12 @@ const TYPE_NAMES: Record<string, string> = {
  */
 function describeIssues(error: z.ZodError, field: string, value: unknown): SettingsProblem[] {
   return error.issues.map((issue) => {
-    const shown = shownValue(valueAt(value, issue.path))
+    const invalidValue = shownValue(valueAt(value, issue.path))
     let message = issue.message
     if (issue.code === 'invalid_type') {
-      message = `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${shown}`
+      message = `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${invalidValue}`
     } else if (issue.code === 'too_big' || issue.code === 'too_small') {
-      message = `${issue.message}, not ${shown}`
+      message = `${issue.message}, not ${invalidValue}`
     }
     return { field: [field, ...issue.path.map(String)].join('.'), message }
   })
