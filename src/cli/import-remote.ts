@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs'
 import { Option } from 'commander'
 import { readDiscovery, type Discovery } from '../core/discovery'
 import { RemoteImportError } from '../core/import/errors'
-import { fetchRemoteTrace, REMOTE_SOURCES, type RemoteSource } from '../core/import/remote'
+import {
+  checkBaseUrl,
+  checkRemoteTraceId,
+  fetchRemoteTrace,
+  REMOTE_SOURCES,
+  type RemoteSource,
+} from '../core/import/remote'
 import type { RemoteImportRequest, RemoteImportResult } from '../shared/import'
 import { CliError, openFolder } from './folder'
 
@@ -34,6 +40,15 @@ export async function importFromQueryApi(
     throw new CliError(
       `--from ${from} needs the base URL and the trace id: loupe import --from ${from} BASEURL TRACEID`,
     )
+  }
+  // Checked here as well as in the core, so that a URL with a password is
+  // rejected before it is sent anywhere.
+  try {
+    checkBaseUrl(baseUrl)
+    checkRemoteTraceId(traceId)
+  } catch (error) {
+    if (error instanceof RemoteImportError) throw new CliError(error.message)
+    throw error
   }
   const request: RemoteImportRequest = { from, baseUrl, traceId }
   const running = existsSync(dataDir) ? readDiscovery(dataDir) : null

@@ -24,7 +24,7 @@ import { humanLogStream } from './log-stream'
 import { registerMcpCommand } from './mcp'
 import { diffCommand, readReplay, replayCommand } from './replay'
 import { registerEvalsCommand } from './evals'
-import { formatQueryTable, runQuery } from './query'
+import { formatQueryTable, parseLimitRows, parseTimeoutMs, runQuery } from './query'
 import { registerCheckCommand } from './check'
 import { registerAlertsCommand } from './alerts'
 import { runCommand } from './run'
@@ -631,8 +631,8 @@ export function buildProgram(): Command {
     )
     .argument('<sql>', 'a SELECT, WITH, EXPLAIN or VALUES statement')
     .option('--json', 'print {columns, rows, truncated, elapsedMs} as JSON')
-    .option('--limit <n>', 'maximum rows returned (at most 100000)', parsePositive, 10_000)
-    .option('--timeout <ms>', 'time limit in milliseconds (at most 60000)', parsePositive, 5_000)
+    .option('--limit <n>', 'maximum rows returned (at most 100000)', parseLimitRows, 10_000)
+    .option('--timeout <ms>', 'time limit in milliseconds (at most 60000)', parseTimeoutMs, 5_000)
     .addOption(dataOption())
     .action(
       async (

@@ -205,6 +205,8 @@ describe.skipIf(!python)('dashboards page', () => {
     await expect
       .poll(() => notice.innerText(), { timeout: 15_000 })
       .toContain('the query timed out after 1000 ms and was stopped')
+    expect(await notice.innerText()).toContain('or raise the "Time limit (s)" field (at most 60 s)')
+    expect(await notice.innerText()).not.toContain('timeoutMs')
     await screenshot(page, 'sql-explorer-timeout')
     await closeClean(opened)
   })

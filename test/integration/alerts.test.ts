@@ -437,6 +437,21 @@ describe.skipIf(!python)('alerts on a pydantic-ai agent', () => {
     expect(draft.body.alert.value).toBe(0)
   })
 
+  it('summary writes small costs in decimals', async () => {
+    const draft = await api<AlertTestResult>('/api/alerts/test', {
+      method: 'POST',
+      body: JSON.stringify({
+        rule: { name: 'tiny spend', kind: 'cost_per_hour', threshold: 1e-7 },
+      }),
+    })
+    expect(draft.status).toBe(200)
+    expect(draft.body.firing).toBe(true)
+    expect(draft.body.alert.summary).toMatch(
+      /^\$0\.\d+ spent on 5 model calls in the last hour \(threshold \$0\.0000001\)$/,
+    )
+    expect(draft.body.alert.summary).not.toContain('e-')
+  })
+
   it('API rejects invalid rules by field', async () => {
     const invalid = await api<{ error: string; problems: string[] }>('/api/alerts/rules', {
       method: 'POST',

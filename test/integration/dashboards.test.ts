@@ -362,6 +362,13 @@ describe('dashboards API', () => {
       expect(reply.status, params).toBe(400)
       expect(reply.body.error, params).toContain(message)
     }
+
+    const both = await apiJson<{ error: string }>(loupe, '/api/dashboards?from=abc&to=def')
+    expect(both.status).toBe(400)
+    expect(both.body.error).toBe(
+      'invalid from=abc: expected an ISO 8601 time with a UTC offset, such as 2026-05-01T10:00:00Z; ' +
+        'invalid to=def: expected an ISO 8601 time with a UTC offset, such as 2026-05-01T10:00:00Z',
+    )
   })
 
   it('lists the views for completion', async () => {

@@ -223,6 +223,8 @@ let tempoV2: StandIn
 let tempoV1: StandIn
 let jaeger: StandIn
 let broken: StandIn
+let wrongTrace: StandIn
+const REQUESTED_TRACE = '1111'.repeat(8)
 
 beforeAll(async () => {
   tempoV2 = await startStandIn({
@@ -239,7 +241,13 @@ beforeAll(async () => {
     JSON.stringify({ data: null, errors: [{ code: 404, msg: 'trace not found' }] }),
   )
   broken = await startStandIn({ [`/api/traces/${JAEGER_TRACE_64}`]: '<html>proxy error</html>' })
-  standIns.push(tempoV2, tempoV1, jaeger, broken)
+  // Returns another trace than the one requested, as a misrouted proxy would.
+  wrongTrace = await startStandIn({
+    [`/api/v2/traces/${REQUESTED_TRACE}`]: {
+      trace: { resourceSpans: tempoResourceSpans('scopeSpans') },
+    },
+  })
+  standIns.push(tempoV2, tempoV1, jaeger, broken, wrongTrace)
 })
 
 afterAll(async () => {
@@ -336,6 +344,68 @@ describe('loupe import --from tempo', () => {
       `loupe: trace ${missing} not found: Tempo at ${tempoV2.url} returned 404 for ` +
         `/api/v2/traces/${missing} and /api/traces/${missing}. Check the trace id and the base URL.\n`,
     )
+  })
+})
+
+describe('loupe import --from tempo checks', () => {
+  const dataDir = makeDataDir('loupe-import-checks-')
+
+  afterAll(() => removeDir(dataDir))
+
+  it('rejects a trace other than requested', async () => {
+    const result = await runCli([
+      'import',
+      '--from',
+      'tempo',
+      wrongTrace.url,
+      REQUESTED_TRACE,
+      '--data',
+      dataDir,
+    ])
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe(
+      `loupe: Tempo at ${wrongTrace.url}/api/v2/traces/${REQUESTED_TRACE} returned trace ` +
+        `${TEMPO_TRACE} instead of the requested ${REQUESTED_TRACE}, so nothing was imported. ` +
+        'Check that the base URL points at the query API itself.\n',
+    )
+    expect(result.code).toBe(1)
+    const stored = await runCli(['show', TEMPO_TRACE, '--data', dataDir])
+    expect(stored.code).not.toBe(0)
+  })
+
+  it('rejects credentials without echoing them', async () => {
+    const password = 'pw-not-a-real-secret'
+    const requestsBefore = tempoV2.requests.length
+    const withPassword = tempoV2.url.replace('http://', `http://user:${password}@`)
+    const result = await runCli([
+      'import',
+      '--from',
+      'tempo',
+      withPassword,
+      TEMPO_TRACE,
+      '--data',
+      dataDir,
+    ])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe(
+      'loupe: the base URL contains a user name or password; Loupe does not send credentials ' +
+        'to a query API, so give a URL without them, e.g. through a local proxy that adds them\n',
+    )
+    expect(tempoV2.requests).toHaveLength(requestsBefore)
+
+    const unparsable = await runCli([
+      'import',
+      '--from',
+      'tempo',
+      `http://user:${password}@[bad`,
+      TEMPO_TRACE,
+      '--data',
+      dataDir,
+    ])
+    expect(unparsable.code).toBe(1)
+    expect(unparsable.stderr).toContain('invalid base URL "http://<credentials>@[bad"')
+    expect(unparsable.stderr).not.toContain(password)
   })
 })
 
@@ -512,6 +582,24 @@ describe('POST /api/import', () => {
         body: JSON.stringify({ from: 'jaeger', baseUrl: broken.url, traceId: JAEGER_TRACE_64 }),
       })
       expect(badResponse.status).toBe(502)
+      const otherTrace = await apiJson<{ error: string }>(loupe, '/api/import', {
+        method: 'POST',
+        body: JSON.stringify({ from: 'tempo', baseUrl: wrongTrace.url, traceId: REQUESTED_TRACE }),
+      })
+      expect(otherTrace.status).toBe(502)
+      expect(otherTrace.body.error).toContain(`instead of the requested ${REQUESTED_TRACE}`)
+      const notStored = await apiJson<{ error: string }>(loupe, `/api/traces/${TEMPO_TRACE}`)
+      expect(notStored.status).toBe(404)
+      const credentials = await apiJson<{ error: string }>(loupe, '/api/import', {
+        method: 'POST',
+        body: JSON.stringify({
+          from: 'tempo',
+          baseUrl: 'http://user:pw-not-a-real-secret@127.0.0.1:9',
+          traceId: TEMPO_TRACE,
+        }),
+      })
+      expect(credentials.status).toBe(400)
+      expect(credentials.body.error).not.toContain('pw-not-a-real-secret')
 
       const cli = await runCli([
         'import',

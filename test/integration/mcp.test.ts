@@ -4,9 +4,12 @@
 // exported by the OpenTelemetry JS SDK to a real core: one run that calls a
 // tool and one whose model call is rejected with 401.
 
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import type { LanguageModelV3GenerateResult } from '@ai-sdk/provider'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -335,6 +338,46 @@ describe('loupe mcp beside a running core', () => {
 })
 
 describe('loupe mcp without a running core', () => {
+  it('replies to lines that are not JSON-RPC', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'loupe-mcp-raw-'))
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/loupe.js'), 'mcp', '--data', empty])
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+    const nextReply = async () => JSON.parse((await lines.next()).value as string) as unknown
+    try {
+      child.stdin.write('not json\n')
+      expect(await nextReply()).toEqual({
+        jsonrpc: '2.0',
+        error: {
+          code: -32700,
+          message: expect.stringMatching(/^Parse error: the line is not valid JSON \(/),
+        },
+      })
+      child.stdin.write('{"hello": 1}\n')
+      expect(await nextReply()).toEqual({
+        jsonrpc: '2.0',
+        error: {
+          code: -32600,
+          message:
+            'Invalid Request: the line is JSON but not a JSON-RPC 2.0 request or notification',
+        },
+      })
+      // The server still replies to requests after both.
+      child.stdin.write('{"jsonrpc": "2.0", "id": 7, "method": "ping"}\n')
+      expect(await nextReply()).toEqual({ jsonrpc: '2.0', id: 7, result: {} })
+      await expect
+        .poll(() => stderr)
+        .toContain('rejected an input line: Parse error: the line is not valid JSON')
+      await expect.poll(() => stderr).toContain('rejected an input line: Invalid Request')
+    } finally {
+      const exited = once(child, 'exit')
+      child.stdin.end()
+      await exited
+      removeDir(empty)
+    }
+  })
+
   it('reports a folder without a store as a tool error', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'loupe-mcp-empty-'))
     const session = await connect(empty)

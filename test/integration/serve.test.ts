@@ -223,6 +223,22 @@ describe('export and import', () => {
   })
 })
 
+describe('loupe traces on an empty store', () => {
+  it('prints the hint as a whole line', async () => {
+    const dataDir = makeDataDir()
+    cleanups.push(() => removeDir(dataDir))
+    const hint = 'No traces yet. Point an agent at Loupe: see `loupe serve --help`.\n'
+    const offline = await runCli(['traces', '--data', dataDir])
+    expect(offline.code).toBe(0)
+    expect(offline.stdout).toBe(hint)
+
+    await serve(dataDir)
+    const throughCore = await runCli(['traces', '--data', dataDir])
+    expect(throughCore.code).toBe(0)
+    expect(throughCore.stdout).toBe(hint)
+  })
+})
+
 describe('API access', () => {
   it('rejects a missing token and a foreign Host', async () => {
     const dataDir = makeDataDir()

@@ -55,6 +55,14 @@ function shiftedDemo(file: string, startNs: bigint, idPrefix: string): string {
     .replace(/("traceId"\s*:\s*")([0-9a-f]{4})/gi, (_, key: string) => `${key}${idPrefix}`)
 }
 
+/** A query that runs until its time limit stops it. */
+const RUNAWAY_SQL =
+  'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n'
+
+const RUNAWAY_CLI_ERROR =
+  'loupe: the query timed out after 1000 ms and was stopped. Narrow it (for example ' +
+  "WHERE start_timestamp > datetime('now', '-1 hour')), or raise --timeout (at most 60000 ms)\n"
+
 let loupe: TestCore
 let stopped = false
 
@@ -276,6 +284,7 @@ describe('SQL explorer', () => {
     expect(reply.status).toBe(400)
     expect(reply.body.code).toBe('timeout')
     expect(reply.body.error).toContain('the query timed out after 1500 ms and was stopped')
+    expect(reply.body.error).toContain('raise the time limit (timeoutMs, at most 60000 ms)')
     const after = await query({ sql: 'SELECT 42' })
     expect(after.body.rows).toEqual([[42]])
   })
@@ -339,6 +348,55 @@ describe('SQL explorer', () => {
     expect(rejected.code).toBe(1)
     expect(rejected.stderr).toContain('DROP is rejected because it writes')
   })
+
+  it('loupe query cuts long cells', async () => {
+    // A 500-character value between two short columns.
+    const sql =
+      "SELECT 'a' AS first, replace(hex(zeroblob(250)), '0', 'x') AS long_text, 'z' AS last"
+    const table = await runCli(['query', '--data', loupe.dataDir, sql])
+    expect(table.code).toBe(0)
+    const lines = table.stdout.trimEnd().split('\n')
+    expect(lines[2]).toBe(`a      ${'x'.repeat(59)}…  z`)
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100)
+    expect(lines.at(-1)).toBe(
+      '(values longer than 60 characters are cut with "…"; print them whole with --json)',
+    )
+
+    const json = await runCli(['query', '--json', '--data', loupe.dataDir, sql])
+    const result = JSON.parse(json.stdout) as QueryResult
+    expect(result.rows[0]![1]).toBe('x'.repeat(500))
+  })
+
+  it('loupe query names --timeout', async () => {
+    const tooLong = await runCli([
+      'query',
+      '--data',
+      loupe.dataDir,
+      '--timeout',
+      '999999999',
+      'SELECT 1',
+    ])
+    expect(tooLong.code).toBe(1)
+    expect(tooLong.stderr).toContain(
+      "option '--timeout <ms>' argument '999999999' is invalid. 999999999 is not from 1 to 60000",
+    )
+    expect(tooLong.stderr).not.toContain('timeoutMs')
+
+    const fraction = await runCli(['query', '--data', loupe.dataDir, '--limit', '2.5', 'SELECT 1'])
+    expect(fraction.code).toBe(1)
+    expect(fraction.stderr).toContain("argument '2.5' is invalid. 2.5 is not a whole number")
+
+    const runaway = await runCli([
+      'query',
+      '--data',
+      loupe.dataDir,
+      '--timeout',
+      '1000',
+      RUNAWAY_SQL,
+    ])
+    expect(runaway.code).toBe(1)
+    expect(runaway.stderr).toBe(RUNAWAY_CLI_ERROR)
+  })
 })
 
 describe('loupe query without a running core', () => {
@@ -358,5 +416,8 @@ describe('loupe query without a running core', () => {
     const attach = await runCli(['query', '--data', dataDir, "ATTACH 'x.db' AS x"])
     expect(attach.code).toBe(1)
     expect(attach.stderr).toContain('ATTACH is rejected')
+    const runaway = await runCli(['query', '--data', dataDir, '--timeout', '1000', RUNAWAY_SQL])
+    expect(runaway.code).toBe(1)
+    expect(runaway.stderr).toBe(RUNAWAY_CLI_ERROR)
   })
 })

@@ -101,9 +101,14 @@ function withoutWindowStart(window: AlertWindow & { startNs: bigint }): AlertWin
 }
 
 /** Formats a number for a summary: two decimals from 1 up, three significant digits below. */
+/**
+ * Formats a value for a summary in plain decimal notation (0.0000001, not
+ * 1e-7): two decimals at most from 1 up, three significant digits below.
+ */
 function formatNumber(value: number): string {
-  if (Math.abs(value) >= 1) return String(Math.round(value * 100) / 100)
-  return String(Number(value.toPrecision(3)))
+  const digits: Intl.NumberFormatOptions =
+    Math.abs(value) >= 1 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 3 }
+  return value.toLocaleString('en-US', { ...digits, useGrouping: false })
 }
 
 /** Returns "1 agent run" or "2 agent runs". */

@@ -1,6 +1,7 @@
 // Checks about agent runs: every agent has a name of its own, and usage
 // limits are in effect.
 
+import { AGENT_KEYS } from '../genai/normalize'
 import type { CheckSpan } from './traces'
 import { EvidenceList, plural, type ReadinessCheck, type Verdict } from './check'
 import { shownValue, spanEvidence, type TraceView } from './trace-view'
@@ -11,12 +12,23 @@ import { shownValue, spanEvidence, type TraceView } from './trace-view'
  */
 const DEFAULT_AGENT_NAME = 'agent'
 
-const AGENT_NAME_KEYS = ['gen_ai.agent.name', 'agent_name', 'agent.name']
+/**
+ * Attributes that the normalizer reads an agent run's name from, in its
+ * order. It reads traceloop.entity.name only on agent spans, which are the
+ * only spans this check reads.
+ */
+const AGENT_NAME_KEYS = [...AGENT_KEYS, 'traceloop.entity.name']
 
-/** Reads the attribute that named the agent, for the evidence. */
+/**
+ * Reads the attribute that named the agent, for the evidence: the one that
+ * the normalized name came from, else the first one present.
+ */
 function nameAttribute(span: CheckSpan): { attribute: string; value: string } {
-  for (const key of AGENT_NAME_KEYS) {
-    if (key in span.attributes) return { attribute: key, value: shownValue(span.attributes[key]) }
+  const source =
+    AGENT_NAME_KEYS.find((key) => span.agentName && span.attributes[key] === span.agentName) ??
+    AGENT_NAME_KEYS.find((key) => key in span.attributes)
+  if (source !== undefined) {
+    return { attribute: source, value: shownValue(span.attributes[source]) }
   }
   return { attribute: 'gen_ai.agent.name', value: '(missing)' }
 }

@@ -75,6 +75,7 @@ export class EnvironmentCheck implements ReadinessCheck {
   private readonly seenPairs = new Set<string>()
   private readonly set = new EvidenceList()
   private readonly missing = new EvidenceList()
+  private readonly servicesWithout = new Set<string>()
 
   observe(trace: TraceView): void {
     eachResource(trace, this.seenResources, (span) => {
@@ -85,6 +86,7 @@ export class EnvironmentCheck implements ReadinessCheck {
       if (this.seenPairs.has(pair)) return
       this.seenPairs.add(pair)
       if (environment === null || environment.trim() === '') {
+        this.servicesWithout.add(service)
         const note = `Service ${service} sent no environment; set environment= in logfire.configure() or deployment.environment.name in OTEL_RESOURCE_ATTRIBUTES.`
         this.missing.add(
           spanEvidence(span, note, key ?? ENVIRONMENT_KEYS[0]!, shownValue(undefined)),
@@ -105,10 +107,15 @@ export class EnvironmentCheck implements ReadinessCheck {
       }
     }
     if (this.missing.size > 0) {
+      // The evidence of a failure lists only the services without an
+      // environment, so that none of its lines reads as a pass.
+      const names = [...this.servicesWithout].sort()
+      const listed = names.slice(0, 5).join(', ')
+      const more = names.length > 5 ? ` and ${names.length - 5} more` : ''
       return {
         result: 'fail',
-        finding: `${plural(this.missing.size, 'service')} sent spans without a deployment environment.`,
-        evidence: [this.missing, this.set],
+        finding: `${plural(names.length, 'service')} sent spans without a deployment environment: ${listed}${more}.`,
+        evidence: [this.missing],
       }
     }
     return {

@@ -36,13 +36,14 @@ export function bucketFor(rangeMs: number): TimeBucket {
   return 'day'
 }
 
-function parseTime(name: string, value: string): number {
+/** Returns the time in Unix milliseconds, or NaN after adding a message to `problems`. */
+function parseTime(name: string, value: string, problems: string[]): number {
   const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN
   if (!Number.isNaN(ms) && !isCalendarDate(value)) {
     throw new TimeRangeError(`invalid ${name}=${value}: not a calendar date`)
   }
   if (Number.isNaN(ms)) {
-    throw new TimeRangeError(
+    problems.push(
       `invalid ${name}=${value}: expected an ISO 8601 time with a UTC offset, such as 2026-05-01T10:00:00Z`,
     )
   }
@@ -58,8 +59,14 @@ function parseTime(name: string, value: string): number {
 export function parseTimeRange(params: URLSearchParams, nowMs: number): TimeRange {
   const to = params.get('to')
   const from = params.get('from')
-  const toMs = to === null ? nowMs : parseTime('to', to)
-  const fromMs = from === null ? toMs - DEFAULT_RANGE_MS : parseTime('from', from)
+  // Both parameters are parsed before throwing, so that the message names
+  // every invalid one.
+  const problems: string[] = []
+  const parsedFrom = from === null ? null : parseTime('from', from, problems)
+  const parsedTo = to === null ? null : parseTime('to', to, problems)
+  if (problems.length > 0) throw new TimeRangeError(problems.join('; '))
+  const toMs = parsedTo ?? nowMs
+  const fromMs = parsedFrom ?? toMs - DEFAULT_RANGE_MS
   if (fromMs >= toMs) {
     throw new TimeRangeError(
       `the time range is empty: from=${from} is not before to=${to ?? 'now'}`,

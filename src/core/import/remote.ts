@@ -60,7 +60,9 @@ export async function fetchRemoteTrace(
       source === 'tempo'
         ? tempoToOtlp(fetched, `${name} at ${url}`)
         : jaegerToOtlp(fetched, `${name} at ${url}`)
-    return summarize(JSON.stringify(request), url)
+    const trace = summarize(JSON.stringify(request), url)
+    checkReturnedTraceId(trace, id, `${name} at ${url}`)
+    return trace
   }
   throw new RemoteImportError(
     `trace ${id} not found: ${name} at ${base.origin}${base.pathname === '/' ? '' : base.pathname} ` +
@@ -81,13 +83,26 @@ export function checkRemoteTraceId(traceId: string): string {
   return id
 }
 
-function checkBaseUrl(baseUrl: string): URL {
+/**
+ * Parses the base URL of a query API. Throws RemoteImportError unless it is
+ * an http or https URL without a user name or password. No message repeats a
+ * password.
+ */
+export function checkBaseUrl(baseUrl: string): URL {
   let url: URL
   try {
     url = new URL(baseUrl.trim())
   } catch {
     throw new RemoteImportError(
-      `invalid base URL ${JSON.stringify(baseUrl)}: expected an http or https URL such as http://localhost:3200`,
+      `invalid base URL ${JSON.stringify(hideUserInfo(baseUrl))}: expected an http or https URL ` +
+        'such as http://localhost:3200',
+      'input',
+    )
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new RemoteImportError(
+      'the base URL contains a user name or password; Loupe does not send credentials to a ' +
+        'query API, so give a URL without them, e.g. through a local proxy that adds them',
       'input',
     )
   }
@@ -98,6 +113,29 @@ function checkBaseUrl(baseUrl: string): URL {
     )
   }
   return url
+}
+
+/** Replaces the `user:password@` part of a URL-like string that does not parse. */
+function hideUserInfo(text: string): string {
+  return text.replace(/\/\/[^/?#]*@/, '//<credentials>@')
+}
+
+/**
+ * Throws RemoteImportError when the response does not contain the requested
+ * trace, so that a proxy or API that returns another trace stores nothing.
+ * A requested id shorter than 32 digits, such as a 64-bit Jaeger id, matches
+ * the stored id with leading zeros.
+ */
+function checkReturnedTraceId(trace: RemoteTrace, requestedId: string, source: string): void {
+  const expected = requestedId.padStart(32, '0')
+  if (trace.traceIds.includes(expected)) return
+  const listedIds = trace.traceIds.slice(0, 3).join(', ')
+  const more = trace.traceIds.length > 3 ? ` and ${trace.traceIds.length - 3} more` : ''
+  throw new RemoteImportError(
+    `${source} returned trace ${listedIds}${more} instead of the requested ${expected}, so nothing ` +
+      'was imported. Check that the base URL points at the query API itself.',
+    'response',
+  )
 }
 
 function joinUrl(base: URL, path: string): string {

@@ -43,6 +43,7 @@ export async function serveMcpOnStdio(options: McpServerOptions): Promise<Runnin
     query: (request) => queryRunner.run(request),
   })
   const transport = new StdioServerTransport()
+  replyToUnreadableLines(transport, options.log)
   let resolveClosed!: () => void
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
   let stopped = false
@@ -62,4 +63,37 @@ export async function serveMcpOnStdio(options: McpServerOptions): Promise<Runnin
   await server.connect(transport)
   options.log.info({ dataDir: options.dataDir }, 'MCP server listening on stdio')
   return { closed, close }
+}
+
+/**
+ * Replies to an input line that is not JSON with a JSON-RPC parse error
+ * (-32700), and to JSON that is not a JSON-RPC message with an invalid
+ * request error (-32600), and logs each on standard error. The SDK's stdio
+ * transport (1.32) drops such lines and only reports them to `onerror`.
+ * The replies have no id, because none could be read: the MCP schema makes
+ * the id of an error response optional, where JSON-RPC 2.0 uses null.
+ */
+function replyToUnreadableLines(transport: StdioServerTransport, log: Logger): void {
+  let unreadableLines = 0
+  transport.onerror = (error) => {
+    let code: number
+    let message: string
+    if (error instanceof SyntaxError) {
+      code = -32700
+      message = `Parse error: the line is not valid JSON (${error.message})`
+    } else if (error.name === 'ZodError') {
+      code = -32600
+      message = 'Invalid Request: the line is JSON but not a JSON-RPC 2.0 request or notification'
+    } else {
+      log.error({ err: error }, 'MCP transport failed')
+      return
+    }
+    unreadableLines++
+    log.warn({ code, unreadableLines }, `rejected an input line: ${message}`)
+    transport
+      .send({ jsonrpc: '2.0', error: { code, message } })
+      .catch((sendError: unknown) =>
+        log.error({ err: sendError }, 'failed to send a JSON-RPC error'),
+      )
+  }
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fork, type ChildProcess } from 'node:child_process'
 import type { QueryErrorCode, QueryRequest, QueryResult } from '../../shared/api'
+import { queryTimeoutMessage } from '../../shared/query-timeout'
 import { packageRoot } from '../package-root'
 import { QueryError } from './statement'
 
@@ -118,9 +119,7 @@ export class QueryRunner {
 
 function timeoutError(timeoutMs: number): QueryError {
   return new QueryError(
-    `the query timed out after ${timeoutMs} ms and was stopped. Narrow it (for example ` +
-      "WHERE start_timestamp > datetime('now', '-1 hour')), or raise the time limit " +
-      `(timeoutMs, or --timeout in the CLI; at most ${MAX_TIMEOUT_MS} ms)`,
+    queryTimeoutMessage(timeoutMs, `the time limit (timeoutMs, at most ${MAX_TIMEOUT_MS} ms)`),
     'timeout',
   )
 }

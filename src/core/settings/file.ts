@@ -123,7 +123,7 @@ function keepValidFields(
     if (result.success) {
       kept[key] = result.data
       present.push(path as SettingPath)
-    } else problems.push(...describeIssues(result.error, path))
+    } else problems.push(...describeIssues(result.error, path, fieldValue))
   }
   return kept
 }
@@ -135,7 +135,7 @@ function keepValidRules(rules: unknown[], field: string, problems: SettingsProbl
   rules.forEach((rule, index) => {
     const result = redactionRuleSchema.safeParse(rule)
     if (!result.success) {
-      problems.push(...describeIssues(result.error, `${field}.${index}`))
+      problems.push(...describeIssues(result.error, `${field}.${index}`, rule))
       return
     }
     // The core's Redactor also rejects what the schema cannot see: a name
@@ -164,11 +164,47 @@ function reportUnknown(
   }
 }
 
-function describeIssues(error: z.ZodError, field: string): SettingsProblem[] {
-  return error.issues.map((issue) => ({
-    field: [field, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }))
+/** Names of zod's `expected` types in messages. */
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
+}
+
+/**
+ * Returns a problem for each issue. Type and range errors end with the
+ * invalid value, such as `expected a number, not "forever"`.
+ */
+function describeIssues(error: z.ZodError, field: string, value: unknown): SettingsProblem[] {
+  return error.issues.map((issue) => {
+    const invalidValue = shownValue(valueAt(value, issue.path))
+    let message = issue.message
+    if (issue.code === 'invalid_type') {
+      message = `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${invalidValue}`
+    } else if (issue.code === 'too_big' || issue.code === 'too_small') {
+      message = `${issue.message}, not ${invalidValue}`
+    }
+    return { field: [field, ...issue.path.map(String)].join('.'), message }
+  })
+}
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  let current = value
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined
+    current = (current as Record<PropertyKey, unknown>)[key]
+  }
+  return current
+}
+
+/** Returns the value as JSON, cut to 60 characters; `undefined` for a missing one. */
+function shownValue(value: unknown): string {
+  if (value === undefined) return 'undefined'
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

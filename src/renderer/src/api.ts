@@ -31,17 +31,25 @@ export type { PriceOverride, PriceOverrides as PriceList } from '../../shared/ap
 
 /**
  * An API call that failed: the core's `{ error }` message, with its
- * `problems` when it lists them, or a network failure (status 0).
+ * `problems` and `code` when it sends them, or a network failure (status 0).
  */
 export class ApiError extends Error {
   readonly status: number
   readonly problems: string[]
+  /** The kind of failure when the body has one, such as `timeout` for a SQL query; else null. */
+  readonly code: string | null
 
-  constructor(message: string, status: number, problems: string[] = []) {
+  constructor(
+    message: string,
+    status: number,
+    problems: string[] = [],
+    code: string | null = null,
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.problems = problems
+    this.code = code
   }
 
   get isNotFound(): boolean {
@@ -341,7 +349,8 @@ async function responseError(response: Response): Promise<ApiError> {
     if (typeof body === 'object' && body !== null && 'error' in body) {
       const problems =
         'problems' in body && Array.isArray(body.problems) ? body.problems.map(String) : []
-      return new ApiError(String(body.error), response.status, problems)
+      const code = 'code' in body && typeof body.code === 'string' ? body.code : null
+      return new ApiError(String(body.error), response.status, problems, code)
     }
   } catch {
     // Not JSON, so a proxy or an old core responded. Show its text instead.

@@ -4,7 +4,7 @@ import type { ChartSpec, QuerySchemaJson } from '../../../shared/dashboards'
 import { suggestChart } from '../charts/chart-data'
 import { explorerHash, type ExplorerState, type ExplorerView } from '../explorer-route'
 import { formatCount, formatDuration, pluralize } from '../format'
-import { useQuerySchema, useSqlQuery } from '../hooks/use-sql-query'
+import { MAX_TIMEOUT_SECONDS, useQuerySchema, useSqlQuery } from '../hooks/use-sql-query'
 import { navigate } from '../navigation'
 import { SQL_EXAMPLES } from '../../../shared/sql-examples'
 import { Chart } from './Chart'
@@ -19,7 +19,6 @@ const SqlEditor = lazy(() => import('./SqlEditor'))
 const DEFAULT_LIMIT_ROWS = 10_000
 const MAX_LIMIT_ROWS = 100_000
 const DEFAULT_TIMEOUT_SECONDS = 5
-const MAX_TIMEOUT_SECONDS = 60
 
 /** Returns the query's limits, or a message that names the invalid one. */
 function parseLimits(rows: string, seconds: string): Omit<QueryRequest, 'sql'> | string {

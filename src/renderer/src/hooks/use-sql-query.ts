@@ -1,9 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { QueryRequest, QueryResult } from '../../../shared/api'
 import type { QuerySchemaJson } from '../../../shared/dashboards'
-import { errorMessage, isAbortError } from '../api'
+import { ApiError, errorMessage, isAbortError } from '../api'
+import { queryTimeoutMessage } from '../../../shared/query-timeout'
 import { useApi } from '../api-context'
 import { getQuerySchema, runQuery } from '../dashboard-client'
+
+/** Maximum of the page's "Time limit (s)" field: the core's maximum of 60,000 ms. */
+export const MAX_TIMEOUT_SECONDS = 60
 
 export interface SqlQueryState {
   running: boolean
@@ -37,13 +41,32 @@ export function useSqlQuery(): { state: SqlQueryState; run: (request: QueryReque
         (result) => setState({ running: false, result, error: null, request }),
         (error: unknown) => {
           if (isAbortError(error)) return
-          setState({ running: false, result: null, error: errorMessage(error), request })
+          setState({
+            running: false,
+            result: null,
+            error: queryErrorMessage(error, request),
+            request,
+          })
         },
       )
     },
     [client],
   )
   return { state, run }
+}
+
+/**
+ * Returns the core's message for a failed query, except that a time-out
+ * names the page's "Time limit (s)" field instead of the API's timeoutMs.
+ */
+function queryErrorMessage(error: unknown, request: QueryRequest): string {
+  if (!(error instanceof ApiError) || error.code !== 'timeout' || request.timeoutMs === undefined) {
+    return errorMessage(error)
+  }
+  return queryTimeoutMessage(
+    request.timeoutMs,
+    `the "Time limit (s)" field (at most ${MAX_TIMEOUT_SECONDS} s)`,
+  )
 }
 
 /** Loads the views' columns and the helper functions for completion; null until loaded or when loading failed. */
