@@ -552,7 +552,10 @@ describe('c17 late root', () => {
     await page.goBack()
     const row = page.locator(`[data-testid="trace-row"][data-trace-id="${TRACE}"]`)
     await row.waitFor()
-    expect(await row.locator('.trace-name a').innerText()).toBe(ROOT_NAME)
+    // The list shows the late root's title and names the root span in the tooltip.
+    const rootLink = row.locator('.trace-name a')
+    expect(await rootLink.innerText()).toBe('support_agent run')
+    expect(await rootLink.getAttribute('title')).toBe(`Span name: ${ROOT_NAME}`)
     expect(await row.locator('.badge.warn').count()).toBe(0)
     expect(await row.locator('td').nth(4).innerText()).toBe('5')
     expect(ui.errors).toEqual([])

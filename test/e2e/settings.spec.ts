@@ -50,9 +50,10 @@ describe('settings page', () => {
     const opened = await openLoupePage(browser, served, '#/settings', { viewport: VIEWPORT })
     const { page } = opened
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor()
-    expect(await page.getByTestId('settings-page').innerText()).toContain(
-      join(dataDir, 'settings.json'),
-    )
+    // The heading shows while the settings still load, so wait for the file's path.
+    await expect
+      .poll(() => page.getByTestId('settings-page').innerText(), { timeout: 10_000 })
+      .toContain(join(dataDir, 'settings.json'))
 
     const retention = page.getByTestId('setting-retentionDays')
     expect(await retention.getByLabel('Retention (days)').inputValue()).toBe('2')
