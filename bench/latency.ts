@@ -18,7 +18,7 @@ export interface OfferedLoadResult {
 
 /**
  * Sends one request every `spansPerRequest / spansPerSecond` seconds on a
- * fixed schedule (an open loop: a slow answer does not delay the next send),
+ * fixed schedule (an open loop: a slow response does not delay the next send),
  * for `seconds`, and returns the latency of each request.
  */
 export async function offerLoad(

@@ -127,7 +127,7 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** Exports one request; resolves on acknowledgement and rejects on any other answer. */
+/** Exports one request; resolves on acknowledgement and rejects on any other response. */
 export type Sender = (sequence: number) => Promise<void>
 
 export function httpSender(

@@ -93,7 +93,7 @@ async function queryCore(
   throw queryCliError(message, code, request)
 }
 
-/** Longest cell printed whole in the table form, in characters; `--json` prints every value whole. */
+/** Maximum length of a cell printed whole in the table form, in characters. `--json` prints every value whole. */
 export const MAX_CELL_WIDTH = 60
 
 function cellText(value: string | number | null): string {

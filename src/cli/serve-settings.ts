@@ -51,7 +51,7 @@ export interface ServeSettings {
   read: SettingsRead
   runtime: SettingsRuntime
   coreOptions: ReturnType<typeof coreOptionsFromSettings> & Pick<CoreOptions, 'priceOverrides'>
-  /** What to print at start: the settings file and each value that is not a default, with its source. */
+  /** Start-up lines: the settings file and each value that is not a default, with its source. */
   lines: string[]
 }
 

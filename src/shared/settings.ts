@@ -74,7 +74,7 @@ export type SettingPath =
   | 'forwarding.headers'
   | 'alerts.intervalSeconds'
 
-/** Where the running value of a setting came from. */
+/** Source of a setting's running value: default, file, flag or environment. */
 export type SettingSource =
   | { kind: 'default' }
   | { kind: 'file' }
@@ -92,7 +92,7 @@ export interface SettingsProblem {
 
 export type ProviderId = 'openai' | 'anthropic'
 
-/** Where the gateway finds a provider's key for record and live runs. */
+/** Source of a provider's key for record and live runs. */
 export type ProviderKeySource = 'environment' | 'app' | null
 
 /** Body of `GET /api/settings`, and of `PUT /api/settings` once the file is saved. */
@@ -101,9 +101,9 @@ export interface SettingsView {
   file: string
   /** False while no settings file exists: every saved value is then a default. */
   fileExists: boolean
-  /** What the file contains, invalid fields replaced by their defaults. */
+  /** File contents, with invalid fields replaced by their defaults. */
   saved: SettingsDocument
-  /** What the running core uses, with the data folder resolved. */
+  /** Settings the running core uses, with the data folder resolved. */
   running: SettingsDocument
   sources: Record<SettingPath, SettingSource>
   /** Invalid or unknown fields of the file. */
@@ -134,7 +134,7 @@ export type SettingKind =
   | 'rules'
   | 'headers'
 
-/** How the settings page shows one setting. */
+/** Label, input kind and help text of one setting on the settings page. */
 export interface SettingField {
   path: SettingPath
   label: string

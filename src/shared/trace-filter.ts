@@ -85,7 +85,7 @@ export const FILTER_PARAMETERS = [
 export const MAX_LIST_LIMIT = 10_000
 /**
  * Trace ids that one `ids` parameter of GET /api/traces may list. Each id
- * adds 33 characters to the URL, and Node answers 431 when the headers
+ * adds 33 characters to the URL, and Node responds with 431 when the headers
  * pass 16 KiB (its default --max-http-header-size), so 100 ids leave room
  * for a long filter.
  */

@@ -91,11 +91,11 @@ FROM main.spans s
 // in its run's own trace (under the `loupe run` root span), while its own
 // instrumentation records the same calls in the agent's trace. Such a
 // gateway span is a duplicate when another trace of the same run has a
-// model-call span, not from the gateway, with the same gen_ai.response.id
-// or whose time range encloses the gateway span's (give or take
-// DUPLICATE_TOLERANCE_NS, since the gateway's clock starts from Date.now()
-// and is up to a millisecond off). A gateway span nested in the agent's
-// model-call span in one trace already has counted = 0.
+// model-call span of the agent's own with the same gen_ai.response.id, or
+// one whose time range encloses the gateway span's. The enclosure allows
+// DUPLICATE_TOLERANCE_NS of slack, because the gateway's clock starts from
+// Date.now() and can be up to a millisecond off. A gateway span nested in
+// the agent's model-call span in one trace already has counted = 0.
 const DUPLICATE_TOLERANCE_NS = 5_000_000
 const RESPONSE_ID = (table: string) => `json_extract(${table}.attributes, '$."gen_ai.response.id"')`
 const DUPLICATE_GATEWAY_CALLS = `
@@ -121,7 +121,7 @@ const DUPLICATE_GATEWAY_CALLS = `
 // without them, in the `recounted` rows. Every other trace keeps the totals
 // that the normalizer stored.
 // NOTE: model_retries is not recounted, so failed duplicate gateway calls
-// still count as retries of the trace that holds them.
+// still count as retries of the trace that contains them.
 const RECOUNTED = `
 recounted AS (
   SELECT d.trace_id,

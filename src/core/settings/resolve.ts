@@ -79,7 +79,7 @@ export function settingsNeedingRestart(
   )
 }
 
-/** The core options that the running settings set. */
+/** Returns the core options that the running settings set. */
 export function coreOptionsFromSettings(
   running: Settings,
   fallbackOnConflict: boolean,
