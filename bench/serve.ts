@@ -31,6 +31,7 @@ export async function startServe(dataDir?: string): Promise<ServedCore> {
   const child = spawn(
     process.execPath,
     [
+      ...coreNodeArguments(),
       cli,
       'serve',
       '--data',
@@ -68,6 +69,16 @@ export async function startServe(dataDir?: string): Promise<ServedCore> {
     uiUrl: info.uiUrl,
     token: info.token,
   }
+}
+
+/**
+ * Extra Node.js options for every core the benchmark starts, from
+ * LOUPE_BENCH_CORE_NODE_ARGS (separated by spaces), such as
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the core under load.
+ */
+function coreNodeArguments(): string[] {
+  const text = process.env.LOUPE_BENCH_CORE_NODE_ARGS ?? ''
+  return text.split(' ').filter((part) => part !== '')
 }
 
 /** Stops the core with SIGTERM and deletes its data folder unless `keepData`. */

@@ -4,29 +4,20 @@
 // recomputes every span and trace from the raw attributes.
 
 import type Database from 'better-sqlite3'
-import type { AttributeMap } from '../../shared/api'
-import type { StoredEvent } from '../store/queries'
 import { NORMALIZER_VERSION, normalizeSpan } from './normalize'
 import { priceCall, type PriceOverride } from './pricing'
 import { rollupTrace, type RollupSpan } from './rollup'
 import type { RecordedError } from './errors'
+import {
+  BATCH_SPANS,
+  SpanBatchReader,
+  spansAfter,
+  type BatchSpan,
+  type SpanBatch,
+} from './span-batch'
 
 const CURSOR_KEY = 'genai.cursor'
 const VERSION_KEY = 'genai.version'
-
-interface SpanRow {
-  id: number
-  trace_id: string
-  span_id: string
-  name: string
-  status_code: number
-  status_message: string
-  kind: bigint
-  attributes: string
-  events: string | null
-  start_ns: bigint
-  scope_name: string
-}
 
 interface GenaiRow {
   span_row_id: number
@@ -54,21 +45,15 @@ export interface BatchResult {
 
 export class GenAiNormalizer {
   private readonly statements
+  private readonly reader: SpanBatchReader
 
   constructor(private readonly db: Database.Database) {
+    this.reader = new SpanBatchReader(db)
     this.statements = {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
-      nextSpans: db
-        .prepare(
-          `SELECT s.id, s.trace_id, s.span_id, s.name, s.status_code, s.status_message, s.kind, s.attributes,
-             s.events, s.start_ns, sc.name AS scope_name
-           FROM spans s JOIN scopes sc ON sc.id = s.scope_id
-           WHERE s.id > ? AND s.pending = 0 ORDER BY s.id LIMIT ?`,
-        )
-        .safeIntegers(true),
       upsertSpan: db.prepare(
         `INSERT OR REPLACE INTO span_genai (span_row_id, trace_id, kind, convention, title, provider, model,
            agent_name, tool_name, tool_call_id, input_tokens, output_tokens, cache_read_tokens,
@@ -108,37 +93,49 @@ export class GenAiNormalizer {
     }
   }
 
-  /** Normalize up to `limit` new spans and roll up their traces; returns what changed. */
-  runBatch(limit = 1000): BatchResult {
-    if (!this.hasWork()) return { processed: 0, traceIds: new Set() }
-    // IMMEDIATE: take the write lock before reading, so that the ingest
+  /**
+   * Normalizes the next spans and rolls up their traces; returns what changed.
+   * `shared` is a batch already read for the search indexer too; it is used
+   * when it covers this pass's cursor, else the pass reads its own.
+   */
+  runBatch(limit = BATCH_SPANS, shared?: SpanBatch): BatchResult {
+    const cursor = this.position()
+    const ready = shared ? spansAfter(shared, cursor) : null
+    if (ready?.length === 0) return { processed: 0, traceIds: new Set() }
+    if (ready === null && !this.hasWork(cursor)) return { processed: 0, traceIds: new Set() }
+    // IMMEDIATE: take the write lock before writing, so that the ingest
     // writer waits for this short batch instead of one of them failing.
     return this.db
       .transaction((): BatchResult => {
-        let cursor = Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
-        if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) {
-          cursor = 0
-          this.statements.setMeta.run(VERSION_KEY, String(NORMALIZER_VERSION))
-        }
-        const rows = this.statements.nextSpans.all(cursor, limit) as SpanRow[]
         const traceIds = new Set<string>()
-        if (rows.length === 0) return { processed: 0, traceIds }
+        // Another normalizer on this store (a CLI import) may have moved on meanwhile.
+        if (this.position() !== cursor) return { processed: 0, traceIds }
+        if (cursor === 0) this.statements.setMeta.run(VERSION_KEY, String(NORMALIZER_VERSION))
+        const spans = ready ?? this.reader.read(cursor, limit).spans
+        if (spans.length === 0) return { processed: 0, traceIds }
         const overrides = this.loadOverrides()
-        for (const row of rows) {
-          this.normalizeRow(row, overrides)
-          traceIds.add(row.trace_id)
+        for (const span of spans) {
+          this.normalizeOne(span, overrides)
+          traceIds.add(span.traceId)
         }
         for (const traceId of traceIds) this.rollup(traceId)
-        this.statements.setMeta.run(CURSOR_KEY, String(rows[rows.length - 1]!.id))
-        return { processed: rows.length, traceIds }
+        this.statements.setMeta.run(CURSOR_KEY, String(spans[spans.length - 1]!.id))
+        return { processed: spans.length, traceIds }
       })
       .immediate()
   }
 
-  /** Check, without taking the write lock, whether any span waits for normalization. */
-  private hasWork(): boolean {
-    if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) return true
-    const cursor = Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
+  /**
+   * The row id after which spans wait for normalization: the stored cursor,
+   * or 0 when the store was normalized by another NORMALIZER_VERSION.
+   */
+  position(): number {
+    if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) return 0
+    return Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
+  }
+
+  /** Check, without taking the write lock, whether any span after `cursor` waits. */
+  private hasWork(cursor: number): boolean {
     return this.statements.anyAfter.get(cursor) !== undefined
   }
 
@@ -158,21 +155,8 @@ export class GenAiNormalizer {
     }))
   }
 
-  private normalizeRow(row: SpanRow, overrides: PriceOverride[]): void {
-    const attributes = JSON.parse(row.attributes) as AttributeMap
-    const events = row.events ? (JSON.parse(row.events) as StoredEvent[]) : []
-    const span = normalizeSpan(
-      {
-        name: row.name,
-        scopeName: row.scope_name,
-        attributes,
-        events,
-        statusCode: Number(row.status_code),
-        statusMessage: row.status_message,
-        spanKind: Number(row.kind),
-      },
-      { content: false },
-    )
+  private normalizeOne(row: BatchSpan, overrides: PriceOverride[]): void {
+    const span = normalizeSpan(row.input, { content: false })
     const cost =
       span.kind === 'model'
         ? priceCall({
@@ -181,13 +165,13 @@ export class GenAiNormalizer {
             usage: span.usage,
             sdkUsd: span.sdkCostUsd,
             serverAddress: span.serverAddress,
-            startTime: new Date(Number(row.start_ns / 1_000_000n)),
+            startTime: new Date(Number(row.startNs / 1_000_000n)),
             overrides,
           })
         : null
     this.statements.upsertSpan.run({
-      spanRowId: Number(row.id),
-      traceId: row.trace_id,
+      spanRowId: row.id,
+      traceId: row.traceId,
       kind: span.kind,
       convention: span.convention,
       title: span.title,

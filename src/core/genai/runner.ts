@@ -9,8 +9,7 @@ import { Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { packageRoot } from '../package-root'
-import { SearchIndexer } from '../search/indexer'
-import { GenAiNormalizer } from './normalizer'
+import { BackgroundPasses } from './background'
 
 export type WorkerMessage =
   { type: 'changed'; traceIds: string[] } | { type: 'idle' } | { type: 'failed'; message: string }
@@ -26,8 +25,7 @@ export interface RunnerOptions {
 
 export class NormalizationRunner {
   private worker: Worker | null = null
-  private inlineNormalizer: GenAiNormalizer | null = null
-  private inlineIndexer: SearchIndexer | null = null
+  private inline: BackgroundPasses | null = null
   private scheduled = false
   private stopped = false
   private idleWaiters: (() => void)[] = []
@@ -55,7 +53,7 @@ export class NormalizationRunner {
   restart(): void {
     if (this.worker) this.worker.postMessage({ type: 'restart' })
     else {
-      this.inlineNormalizer?.restart()
+      this.inline?.normalizer.restart()
       this.poke()
     }
   }
@@ -108,8 +106,7 @@ export class NormalizationRunner {
   }
 
   private startInline(): void {
-    this.inlineNormalizer = new GenAiNormalizer(this.options.db)
-    this.inlineIndexer = new SearchIndexer(this.options.db)
+    this.inline = new BackgroundPasses(this.options.db)
   }
 
   private handle(message: WorkerMessage): void {
@@ -121,12 +118,11 @@ export class NormalizationRunner {
 
   private runInline(): void {
     this.scheduled = false
-    if (this.stopped || !this.inlineNormalizer) return
+    if (this.stopped || !this.inline) return
     try {
-      const result = this.inlineNormalizer.runBatch(500)
-      const indexed = this.inlineIndexer!.runBatch()
-      if (result.processed > 0 || indexed.processed > 0) {
-        this.options.onChanged([...new Set([...result.traceIds, ...indexed.traceIds])])
+      const result = this.inline.step(500)
+      if (result.processed > 0) {
+        this.options.onChanged([...result.traceIds])
         this.poke()
         return
       }

@@ -4,15 +4,13 @@
 // traces it changed.
 
 import { parentPort, workerData } from 'node:worker_threads'
-import { SearchIndexer } from '../search/indexer'
 import { openDatabase } from '../store/database'
-import { GenAiNormalizer } from './normalizer'
+import { BackgroundPasses } from './background'
 import type { WorkerMessage } from './runner'
 
 const { dataDir } = workerData as { dataDir: string }
 const db = openDatabase(dataDir)
-const normalizer = new GenAiNormalizer(db)
-const indexer = new SearchIndexer(db)
+const passes = new BackgroundPasses(db)
 let timer: NodeJS.Timeout | null = null
 
 function send(message: WorkerMessage): void {
@@ -24,10 +22,9 @@ function drain(): void {
   timer = null
   try {
     for (;;) {
-      const result = normalizer.runBatch()
-      const indexed = indexer.runBatch()
-      if (result.processed === 0 && indexed.processed === 0) break
-      send({ type: 'changed', traceIds: [...new Set([...result.traceIds, ...indexed.traceIds])] })
+      const result = passes.step()
+      if (result.processed === 0) break
+      send({ type: 'changed', traceIds: [...result.traceIds] })
     }
   } catch (error) {
     send({ type: 'failed', message: (error as Error).message })
@@ -39,7 +36,7 @@ function drain(): void {
 parentPort?.on('message', (message: { type: string }) => {
   if (message.type === 'poke') setImmediate(drain)
   else if (message.type === 'restart') {
-    normalizer.restart()
+    passes.normalizer.restart()
     setImmediate(drain)
   } else if (message.type === 'stop') {
     if (timer) clearTimeout(timer)

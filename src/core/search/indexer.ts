@@ -5,15 +5,23 @@
 
 import type Database from 'better-sqlite3'
 import {
+  BATCH_CHARS,
+  BATCH_SPANS,
+  SpanBatchReader,
+  spansAfter,
+  type BatchSpan,
+  type SpanBatch,
+} from '../genai/span-batch'
+import { normalizeSpan } from '../genai/normalize'
+import {
+  normalizedSpanColumns,
   storedLogColumns,
-  storedSpanColumns,
   type SearchColumns,
   type StoredLogRow,
-  type StoredSpanRow,
 } from './text'
 
 /** Raise this when the extracted text changes, so that stored spans are indexed again. */
-export const SEARCH_INDEX_VERSION = 1
+export const SEARCH_INDEX_VERSION = 2
 
 const SPAN_CURSOR_KEY = 'search.span_cursor'
 const LOG_CURSOR_KEY = 'search.log_cursor'
@@ -27,26 +35,6 @@ const VERSION_KEY = 'search.version'
  */
 export const LOWER_LOG_CURSOR_SQL = `UPDATE meta SET value = (SELECT coalesce(max(id), 0) FROM logs)
   WHERE key = '${LOG_CURSOR_KEY}' AND CAST(value AS INTEGER) > (SELECT coalesce(max(id), 0) FROM logs)`
-
-/**
- * Rows that one batch reads at most, of spans and of logs each. It equals the
- * normalizer's batch, because the worker loop runs one batch of each per turn
- * and reports the changed traces after both. So it sends no more reports
- * than the normalizer alone would.
- */
-const BATCH_ROWS = 1000
-/**
- * Characters that one batch indexes at most, so that one write transaction
- * stays short (FTS5 insertion time grows with the text) and ingest commits
- * do not wait long for the write lock.
- */
-const BATCH_CHARS = 2_000_000
-
-interface SpanRow extends StoredSpanRow {
-  id: number
-  trace_id: string
-  span_id: string
-}
 
 interface LogRow extends StoredLogRow, LogIdentity {
   id: number
@@ -79,23 +67,25 @@ export interface IndexBatchResult {
 
 export class SearchIndexer {
   private readonly statements
+  private readonly reader: SpanBatchReader
 
   constructor(private readonly db: Database.Database) {
+    this.reader = new SpanBatchReader(db)
     this.statements = {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
-      nextSpans: db.prepare(
-        `SELECT s.id, s.trace_id, s.span_id, s.name, s.kind, s.status_code, s.status_message,
-           s.attributes, s.events, sc.name AS scope_name
-         FROM spans s JOIN scopes sc ON sc.id = s.scope_id
-         WHERE s.id > ? AND s.pending = 0 ORDER BY s.id LIMIT ?`,
-      ),
       nextLogs: db.prepare(
         `SELECT id, trace_id, span_id, event_name, body, time_ns, received_ms FROM logs
          WHERE id > ? AND trace_id IS NOT NULL ORDER BY id LIMIT ?`,
       ),
+      earlierModelCall: db
+        .prepare(
+          `SELECT 1 FROM span_genai
+           WHERE trace_id = ? AND kind = 'model' AND span_row_id < ? LIMIT 1`,
+        )
+        .pluck(),
       logIdentity: db.prepare('SELECT time_ns, received_ms FROM logs WHERE id = ?'),
       insertSpan: db.prepare(
         `INSERT INTO search_text (rowid, trace_id, span_id, name, messages, tool_arguments,
@@ -115,25 +105,28 @@ export class SearchIndexer {
   /**
    * Indexes the next spans and log records. The text is extracted before the
    * write transaction, so that the write lock is held only for the inserts.
+   * `shared` is a batch of spans already read for the normalizer too; it is
+   * used when it covers this pass's cursor, else the pass reads its own.
    * Returns what it read and the traces whose index changed.
    */
-  runBatch(): IndexBatchResult {
+  runBatch(shared?: SpanBatch): IndexBatchResult {
     this.checkVersion()
     const spanCursor = this.cursor(SPAN_CURSOR_KEY)
     const logCursor = this.cursor(LOG_CURSOR_KEY)
     const rows: IndexRow[] = []
     let chars = 0
-    const spans = this.statements.nextSpans.all(spanCursor, BATCH_ROWS) as SpanRow[]
+    const spans =
+      (shared ? spansAfter(shared, spanCursor) : null) ?? this.reader.read(spanCursor).spans
     let lastSpan = spanCursor
+    const tracesWithCalls = new Set<string>()
     for (const span of spans) {
-      if (chars > BATCH_CHARS) break
-      const row = spanIndexRow(span)
+      const row = this.spanIndexRow(span, tracesWithCalls)
       rows.push(row)
       chars += columnsLength(row.columns)
       lastSpan = span.id
     }
 
-    const logs = this.statements.nextLogs.all(logCursor, BATCH_ROWS) as LogRow[]
+    const logs = this.statements.nextLogs.all(logCursor, BATCH_SPANS) as LogRow[]
     let lastLog = logCursor
     for (const log of logs) {
       if (chars > BATCH_CHARS) break
@@ -209,6 +202,39 @@ export class SearchIndexer {
     return left
   }
 
+  /**
+   * Returns the index row of a span. `tracesWithCalls` holds the traces of
+   * this batch that had a model call before; the normalized rows of earlier
+   * batches tell the same about the spans before it.
+   */
+  private spanIndexRow(span: BatchSpan, tracesWithCalls: Set<string>): IndexRow {
+    const normalized = normalizeSpan(span.input)
+    let laterCall = false
+    if (normalized.kind === 'model') {
+      laterCall =
+        tracesWithCalls.has(span.traceId) ||
+        this.statements.earlierModelCall.get(span.traceId, span.id) !== undefined
+      tracesWithCalls.add(span.traceId)
+    }
+    return {
+      rowid: span.id,
+      sourceId: span.id,
+      source: 'span',
+      traceId: span.traceId,
+      spanId: span.spanId,
+      columns: normalizedSpanColumns(span.input, normalized, laterCall),
+    }
+  }
+
+  /**
+   * The span row id after which spans wait for indexing: the stored cursor,
+   * or 0 when the index was built by another SEARCH_INDEX_VERSION.
+   */
+  spanPosition(): number {
+    if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== SEARCH_INDEX_VERSION) return 0
+    return this.cursor(SPAN_CURSOR_KEY)
+  }
+
   private checkVersion(): void {
     if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== SEARCH_INDEX_VERSION) {
       this.restart()
@@ -231,17 +257,6 @@ export function countUnindexedSpans(db: Database.Database): number {
   return Number(
     db.prepare('SELECT count(*) FROM spans WHERE id > ? AND pending = 0').pluck().get(from),
   )
-}
-
-function spanIndexRow(span: SpanRow): IndexRow {
-  return {
-    rowid: span.id,
-    sourceId: span.id,
-    source: 'span',
-    traceId: span.trace_id,
-    spanId: span.span_id,
-    columns: storedSpanColumns(span),
-  }
 }
 
 function logIndexRow(log: LogRow): IndexRow {

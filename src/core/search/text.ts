@@ -5,7 +5,7 @@
 
 import type { AttributeMap, JsonValue } from '../../shared/api'
 import type { Message, MessagePart } from '../../shared/genai'
-import { normalizeSpan } from '../genai/normalize'
+import { normalizeSpan, type NormalizedSpan, type SpanInput } from '../genai/normalize'
 import type { StoredEvent } from '../store/queries'
 
 /**
@@ -26,29 +26,46 @@ export interface SearchColumns {
   log: string
 }
 
-export interface SpanText {
-  name: string
-  scopeName: string
-  attributes: AttributeMap
-  events: StoredEvent[]
-  statusCode: number
-  statusMessage: string
-  spanKind: number
+/** Extracts the searchable text of one span. */
+export function spanColumns(span: SpanInput): SearchColumns {
+  return normalizedSpanColumns(span, normalizeSpan(span), false)
 }
 
-/** Extracts the searchable text of one span. */
-export function spanColumns(span: SpanText): SearchColumns {
-  const normalized = normalizeSpan(span)
+/**
+ * Extracts the searchable text of one span that was normalized already.
+ * `laterCall` says that an earlier model call of the same trace was indexed:
+ * each call repeats the conversation so far, so a later call's system
+ * instructions and its input up to the last model reply were indexed with
+ * the calls before it and are left out. Only the messages that are new in
+ * this call (the user's or tool results since that reply) and its output
+ * are indexed.
+ */
+export function normalizedSpanColumns(
+  span: SpanInput,
+  normalized: NormalizedSpan,
+  laterCall: boolean,
+): SearchColumns {
   const title = normalized.title !== span.name ? normalized.title : ''
   const { systemInstructions, inputMessages, outputMessages } = normalized.conversation
+  const input = laterCall ? newMessages(inputMessages ?? []) : (inputMessages ?? [])
+  const system = laterCall ? [] : (systemInstructions ?? [])
   return {
     name: joinWords([span.name, title]),
-    messages: messagesText(systemInstructions ?? [], inputMessages ?? [], outputMessages ?? []),
+    messages: messagesText(system, input, outputMessages ?? []),
     toolArguments: cut(jsonText(normalized.toolArguments)),
     toolResult: cut(jsonText(normalized.toolResult)),
     error: cut(errorText(span)),
     log: '',
   }
+}
+
+/** Returns the messages after the last one from the model (all of them when there is none). */
+function newMessages(input: Message[]): Message[] {
+  for (let index = input.length - 1; index >= 0; index--) {
+    const role = input[index]!.role
+    if (role === 'assistant' || role === 'model') return input.slice(index + 1)
+  }
+  return input
 }
 
 /** Extracts the searchable text of one log record: its event name and the strings of its body. */
@@ -130,7 +147,7 @@ export function jsonText(value: JsonValue | null): string {
 }
 
 /** Returns the type and message of each recorded exception, and the status message. */
-function errorText(span: SpanText): string {
+function errorText(span: SpanInput): string {
   const texts: string[] = []
   for (const event of span.events) {
     if (event.name !== 'exception') continue

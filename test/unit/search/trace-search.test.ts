@@ -219,6 +219,72 @@ describe('search index', () => {
     expect(match.snippet.filter((part) => part.match).map((part) => part.text)).toEqual(['A-77121'])
   })
 
+  test('indexes each message of a conversation once, in the call where it first appeared', async () => {
+    const { ingestor, catchUp, search } = openStore()
+    const text = (role: string, content: string) => ({ role, parts: [{ type: 'text', content }] })
+    const question = text('user', 'Where is parcel Zanzibar?')
+    const firstReply = text('assistant', 'Checking the courier manifest.')
+    const toolNews = text('user', 'The manifest says Lisbon.')
+    const spanIds: string[] = []
+    let traceId = ''
+    const spans = recordSpans('parcel-service', (tracer) => {
+      const agent = tracer.startSpan('invoke_agent parcel_agent', {
+        startTime: BASE_MS,
+        attributes: {
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.agent.name': 'parcel_agent',
+        },
+      })
+      const calls = [
+        { input: [question], output: [firstReply] },
+        {
+          input: [question, firstReply, toolNews],
+          output: [text('assistant', 'It is in Lisbon.')],
+        },
+      ]
+      calls.forEach((call, index) => {
+        const chat = tracer.startSpan(
+          'chat gpt-4o-mini',
+          {
+            kind: SpanKind.CLIENT,
+            startTime: BASE_MS + 10 * (index + 1),
+            attributes: {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.request.model': 'gpt-4o-mini',
+              'gen_ai.system_instructions': JSON.stringify([
+                { type: 'text', content: 'You track parcels for Grimsby.' },
+              ]),
+              'gen_ai.input.messages': JSON.stringify(call.input),
+              'gen_ai.output.messages': JSON.stringify(call.output),
+            },
+          },
+          childContextOf(agent),
+        )
+        chat.end(BASE_MS + 10 * (index + 1) + 5)
+        spanIds.push(chat.spanContext().spanId)
+      })
+      agent.end(BASE_MS + 100)
+      traceId = agent.spanContext().traceId
+    })
+    await ingestor.ingest('traces', 'protobuf', encodeSpans(spans).protobuf, 'http')
+    catchUp()
+    const [first, second] = spanIds
+    const matchOf = (query: string) => {
+      const found = search.list(filterOf(`text=${encodeURIComponent(query)}`), { limit: 10 })
+      expect(found.map((trace) => trace.traceId)).toEqual([traceId])
+      const { spanId, matchCount } = found[0]!.match!
+      return { spanId, matchCount }
+    }
+    // The question, the first reply and the system instructions repeat in the
+    // second call's input, but only the first call is indexed for them.
+    expect(matchOf('Zanzibar')).toEqual({ spanId: first, matchCount: 1 })
+    expect(matchOf('manifest courier')).toEqual({ spanId: first, matchCount: 1 })
+    expect(matchOf('Grimsby')).toEqual({ spanId: first, matchCount: 1 })
+    // What is new in the second call: the tool's news in its input and its reply.
+    expect(matchOf('Lisbon')).toEqual({ spanId: second, matchCount: 1 })
+  })
+
   test('finds exception messages, results and prefixes', async () => {
     const { ingestor, catchUp, search } = openStore()
     const { fine, failed } = await sendRuns(ingestor, 'refund-service')
