@@ -3,7 +3,7 @@
 // data (no network). Cache reads and writes are priced at their own rates
 // and are part of the inclusive input count, so they are never billed twice.
 
-import { calcPrice } from '@pydantic/genai-prices'
+import { calcPrice, type Provider } from '@pydantic/genai-prices'
 import type { PriceOverride } from '../../shared/api'
 import type { Cost, TokenUsage } from '../../shared/genai'
 
@@ -83,6 +83,45 @@ function overrideCost(override: PriceOverride, usage: TokenUsage): number {
   )
 }
 
+/**
+ * Matches of earlier lookups, by attempt and model name: the provider with
+ * only the matched model, or null for no match. Finding the provider and model
+ * scans the whole price data and builds regular expressions, which took most
+ * of the time of pricing a call. The match does not depend on the tokens or
+ * the time, so later calls price against the one model only, which still
+ * applies its time-dependent prices.
+ */
+const matches = new Map<string, Provider | null>()
+const MAX_MATCHES = 1000
+
+/** Returns calcPrice's result for one lookup, finding the provider and model once per lookup and model. */
+function calcPriceOnce(
+  usage: Record<string, number>,
+  model: string,
+  lookup: string,
+  options: NonNullable<Parameters<typeof calcPrice>[2]>,
+): ReturnType<typeof calcPrice> {
+  // litellm names the provider inside the model name, which calcPrice splits
+  // only when it looks the provider up itself.
+  const key = options.providerId === 'litellm' ? null : `${lookup}\n${model}`
+  const known = key === null ? undefined : matches.get(key)
+  if (known === null) return null
+  if (known !== undefined) {
+    return calcPrice(usage, model, { provider: known, timestamp: options.timestamp })
+  }
+  const result = calcPrice(usage, model, options)
+  if (key !== null) {
+    if (matches.size >= MAX_MATCHES) matches.clear()
+    matches.set(
+      key,
+      result
+        ? { ...result.provider, models: [result.model], fallback_model_providers: undefined }
+        : null,
+    )
+  }
+  return result
+}
+
 interface Computed {
   usd: number | null
   provenance: string
@@ -92,7 +131,7 @@ function compute(input: PricingInput): Computed {
   if (!input.model) return { usd: null, provenance: 'no model name on the span' }
   const usage = pricedTokens(input.usage)
   const providerId = priceProviderId(input.provider)
-  const attempts: { label: string; options: Parameters<typeof calcPrice>[2] }[] = []
+  const attempts: { label: string; options: NonNullable<Parameters<typeof calcPrice>[2]> }[] = []
   if (providerId)
     attempts.push({
       label: `provider ${providerId}`,
@@ -108,7 +147,7 @@ function compute(input: PricingInput): Computed {
   for (const attempt of attempts) {
     let result: ReturnType<typeof calcPrice>
     try {
-      result = calcPrice(usage, input.model, attempt.options)
+      result = calcPriceOnce(usage, input.model, attempt.label, attempt.options)
     } catch (error) {
       return {
         usd: null,

@@ -91,6 +91,59 @@ describe('priceCall', () => {
     })
   })
 
+  it('prices repeated lookups as genai-prices does', () => {
+    // deepseek-chat has off-peak prices by time of day, so a repeated lookup
+    // must still apply the call's time; the others cover each kind of lookup.
+    const cases = [
+      { provider: 'deepseek', model: 'deepseek-chat', serverAddress: null },
+      { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', serverAddress: null },
+      { provider: null, model: 'gpt-4o-mini', serverAddress: 'api.openai.com' },
+      { provider: null, model: 'gpt-4o', serverAddress: null },
+      { provider: 'openai', model: 'no-such-model-xyz', serverAddress: null },
+    ]
+    const times = ['2026-03-02T03:00:00Z', '2026-03-02T17:00:00Z', '2026-03-03T01:00:00Z']
+    for (const { provider, model, serverAddress } of cases) {
+      for (const [round, time] of [...times, ...times].entries()) {
+        const usage = {
+          input: 1000 + round * 37,
+          output: 200 + round,
+          cacheRead: null,
+          cacheWrite: null,
+          reasoning: null,
+        }
+        const startTime = new Date(time)
+        const cost = priceCall({
+          ...base,
+          provider,
+          model,
+          serverAddress,
+          usage,
+          sdkUsd: null,
+          startTime,
+        })
+        const tokens = { input_tokens: usage.input, output_tokens: usage.output }
+        const direct =
+          (provider
+            ? calcPrice(tokens, model, { providerId: provider, timestamp: startTime })
+            : null) ??
+          (serverAddress
+            ? calcPrice(tokens, model, {
+                providerApiUrl: `https://${serverAddress}`,
+                timestamp: startTime,
+              })
+            : null) ??
+          calcPrice(tokens, model, { timestamp: startTime })
+        const label = `${model} at ${time}, round ${round}`
+        if (direct === null) {
+          expect(cost.source, label).toBe('unpriced')
+        } else {
+          expect(cost.usd, label).toBeCloseTo(direct.total_price, 12)
+          expect(cost.provenance, label).toContain(direct.provider.name)
+        }
+      }
+    }
+  })
+
   it('uses the SDK figure and keeps its own beside it', () => {
     const usage = { input: 1000, output: 100, cacheRead: null, cacheWrite: null, reasoning: null }
     const cost = priceCall({
