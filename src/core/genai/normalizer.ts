@@ -36,6 +36,9 @@ interface GenaiRow {
   cost_source: string
   recorded_error: string | null
   retried: number
+  error_class: string
+  error: string | null
+  counted: number
 }
 
 export interface BatchResult {
@@ -66,7 +69,7 @@ export class GenAiNormalizer {
       traceSpans: db.prepare(
         `SELECT g.span_row_id, s.span_id, s.parent_span_id, g.kind, g.agent_name, g.model, g.tool_name,
            g.input_tokens, g.output_tokens, g.cache_read_tokens, g.cache_write_tokens, g.reasoning_tokens,
-           g.cost_usd, g.cost_source, g.recorded_error, g.retried
+           g.cost_usd, g.cost_source, g.recorded_error, g.retried, g.error_class, g.error, g.counted
          FROM span_genai g JOIN spans s ON s.id = g.span_row_id
          WHERE g.trace_id = ? ORDER BY s.start_ns, s.id`,
       ),
@@ -222,12 +225,19 @@ export class GenAiNormalizer {
     const root = (this.statements.rootOf.get(traceId) as string | null | undefined) ?? null
     const { verdicts, trace } = rollupTrace(spans, root)
     verdicts.forEach((verdict, index) => {
-      this.statements.setVerdict.run(
-        verdict.errorClass,
-        verdict.evidence ? JSON.stringify(verdict.evidence) : null,
-        verdict.counted ? 1 : 0,
-        rows[index]!.span_row_id,
-      )
+      const row = rows[index]!
+      const evidence = verdict.evidence ? JSON.stringify(verdict.evidence) : null
+      const counted = verdict.counted ? 1 : 0
+      // Most spans keep the verdict they were stored with (no error, counted),
+      // so only the changed ones are written.
+      if (
+        row.error_class === verdict.errorClass &&
+        row.error === evidence &&
+        row.counted === counted
+      ) {
+        return
+      }
+      this.statements.setVerdict.run(verdict.errorClass, evidence, counted, row.span_row_id)
     })
     this.statements.upsertTrace.run({
       traceId,
