@@ -214,7 +214,10 @@ async function measureIngest(
         spansPerSecond: result.spansPerSecond,
         note:
           `p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms per ${SPANS_PER_REQUEST}-span request; ` +
-          `${result.cpuSecondsPerMillion.toFixed(0)} CPU-s per million spans; peak RSS ${result.peakRssMb.toFixed(0)} MB${ratio}`,
+          `${result.cpuSecondsPerMillion.toFixed(0)} CPU-s per million spans while sending, ` +
+          `${result.cpuSecondsPerMillionCaughtUp.toFixed(0)} with the ${format(result.backlogSpans)} spans ` +
+          `left to normalize and index (${result.catchUpSeconds.toFixed(1)} s more); ` +
+          `peak RSS ${result.peakRssMb.toFixed(0)} MB${ratio}`,
       })
       if (profile === 'genai' && transport === 'http/protobuf') {
         emptyStartMs = core.startMs
@@ -270,7 +273,13 @@ function ingestTargets(
     0.9,
     '',
   )
-  targets.atMost('CPU-s per million GenAI spans ≤ 120', genai.cpuSecondsPerMillion, 120, 'CPU-s')
+  targets.atMost(
+    'CPU-s per million GenAI spans ≤ 120',
+    genai.cpuSecondsPerMillionCaughtUp,
+    120,
+    'CPU-s',
+    'until normalized and indexed',
+  )
   targets.atMost(
     'normalization visible ≤ 1,000 ms after the acknowledgement',
     percentile(normalizationDelays, 100),

@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
+import Database from 'better-sqlite3'
 import { packageRoot } from '../src/core/package-root'
+import { DATABASE_FILE } from '../src/core/store/database'
 import { renumberJson, renumberTraces, type RequestBodies } from './workload'
 
 export interface ServedCore {
@@ -184,7 +186,17 @@ export interface LoadResult {
   spansPerSecond: number
   p50Ms: number
   p99Ms: number
+  /** CPU of the core while the clients sent, per million spans acknowledged. */
   cpuSecondsPerMillion: number
+  /**
+   * CPU of the core until it had also normalized and indexed every span sent,
+   * per million spans: the whole cost of ingest.
+   */
+  cpuSecondsPerMillionCaughtUp: number
+  /** Spans acknowledged but not yet normalized and indexed when the clients stopped. */
+  backlogSpans: number
+  /** Seconds from the clients' stop until normalization and indexing had caught up. */
+  catchUpSeconds: number
   peakRssMb: number
 }
 
@@ -213,15 +225,50 @@ export async function runLoad(
       }
     }),
   )
-  clearInterval(sampler)
-  const elapsed = (performance.now() - started) / 1000
+  const stopped = performance.now()
+  const elapsed = (stopped - started) / 1000
   const cpu = cpuSeconds(core.child.pid!) - cpuBefore
+  const backlogSpans = await waitForBackgroundPasses(core)
+  const catchUpSeconds = (performance.now() - stopped) / 1000
+  const cpuCaughtUp = cpuSeconds(core.child.pid!) - cpuBefore
+  clearInterval(sampler)
   latencies.sort((a, b) => a - b)
   return {
     spansPerSecond: spans / elapsed,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     cpuSecondsPerMillion: (cpu / spans) * 1e6,
+    cpuSecondsPerMillionCaughtUp: (cpuCaughtUp / spans) * 1e6,
+    backlogSpans,
+    catchUpSeconds,
     peakRssMb: peakRss,
+  }
+}
+
+/**
+ * Waits until the core has normalized and indexed every span stored so far,
+ * reading its cursors from the store; returns how many spans were waiting at
+ * the start. Gives up after two minutes.
+ */
+async function waitForBackgroundPasses(core: ServedCore): Promise<number> {
+  const db = new Database(join(core.dataDir, DATABASE_FILE), { readonly: true })
+  try {
+    const last = Number(
+      db.prepare('SELECT coalesce(max(id), 0) FROM spans WHERE pending = 0').pluck().get(),
+    )
+    const cursors = db.prepare(
+      `SELECT min(CAST(value AS INTEGER)) FROM meta WHERE key IN ('genai.cursor', 'search.span_cursor')`,
+    )
+    const waiting = db
+      .prepare('SELECT count(*) FROM spans WHERE id > ? AND id <= ? AND pending = 0')
+      .pluck()
+    const backlog = Number(waiting.get(Number(cursors.pluck().get() ?? 0), last))
+    const deadline = performance.now() + 120_000
+    while (Number(cursors.pluck().get() ?? 0) < last && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return backlog
+  } finally {
+    db.close()
   }
 }
