@@ -18,6 +18,7 @@ import type { DecodedTraces } from '../src/core/otlp/model'
 import { openDatabase } from '../src/core/store/database'
 import { SpanWriter } from '../src/core/store/writer'
 import { formatSearchCost, measureSearch } from './search'
+import { formatStageCosts, measureStages, type StageCosts } from './stages'
 import {
   buildRequest,
   renumberTraces,
@@ -159,6 +160,7 @@ async function measureIngest(
   extras: string[],
   ingestResults: Map<string, IngestResult>,
   normalizationDelays: number[],
+  stageCosts: Map<Profile, StageCosts>,
 ): Promise<number> {
   let emptyStartMs = NaN
   for (const profile of ['genai', 'apm'] as Profile[]) {
@@ -193,6 +195,7 @@ async function measureIngest(
       note: '',
     })
     extras.push(...formatSearchCost(profile, await measureSearch(profile, bodies)))
+    stageCosts.set(profile, await measureStages(profile, bodies))
     for (const transport of ['http/protobuf', 'http/json', 'grpc'] as const) {
       const core = await startServe()
       const sender =
@@ -299,7 +302,8 @@ async function main(): Promise<void> {
     const extras: string[] = []
     const results = new Map<string, IngestResult>()
     const delays: number[] = []
-    const emptyStartMs = await measureIngest(rows, extras, results, delays)
+    const stageCosts = new Map<Profile, StageCosts>()
+    const emptyStartMs = await measureIngest(rows, extras, results, delays, stageCosts)
     delays.sort((a, b) => a - b)
     ingestTargets(targets, results, delays, emptyStartMs)
     const lines = ['| profile | measure | spans/s | notes |', '| --- | --- | ---: | --- |']
@@ -308,7 +312,11 @@ async function main(): Promise<void> {
         `| ${row.profile} | ${row.measure} | ${format(row.spansPerSecond)} | ${row.note} |`,
       )
     }
-    sections.push(`## Ingest\n\n${lines.join('\n')}\n\n${extras.join('\n')}`)
+    const stages = formatStageCosts(stageCosts).join('\n')
+    sections.push(
+      `## Ingest\n\n${lines.join('\n')}\n\n${extras.join('\n')}\n\n` +
+        `CPU µs per span (also CPU-s per million spans) of each stage, one at a time on one thread:\n\n${stages}`,
+    )
     printSection(sections.at(-1)!)
   }
   const partRuns: [Part, () => Promise<string>][] = [
