@@ -55,6 +55,8 @@ export interface TraceListSql {
   select: string
   /** The conditions of the other filters, or an empty list. */
   conditions: string[]
+  /** The trace ids that `conditions` restricts the list to, when it does. */
+  traceIds?: string[]
   params: Record<string, unknown>
 }
 
@@ -90,6 +92,15 @@ export class FrequentTextSearch {
         .prepare('SELECT id FROM logs WHERE trace_id = ? ORDER BY id')
         .pluck()
         .safeIntegers(true),
+      walkChunk: db
+        .prepare(
+          'SELECT trace_id, start_ns FROM traces WHERE start_ns < ? ORDER BY start_ns DESC LIMIT ?',
+        )
+        .safeIntegers(true),
+      walkTies: db
+        .prepare('SELECT trace_id FROM traces WHERE start_ns = ?')
+        .pluck()
+        .safeIntegers(true),
       // The bounds must be bound as integers: FTS5 ignores a rowid bound
       // that is a REAL, and then returns every match.
       matchesInRange: db
@@ -116,7 +127,9 @@ export class FrequentTextSearch {
    */
   find(list: TraceListSql, text: string, limit: number): FrequentTextHit[] {
     const found: FrequentTextHit[] = []
-    const walk = this.walk(list)
+    const chunks = this.walk(list)
+    let rows: TraceRow[] = []
+    let index = 0
     const scan = new MatchScan(this.statements.scan, text)
     let walkMs = 0
     let scanMs = 0
@@ -124,11 +137,17 @@ export class FrequentTextSearch {
       const walkUntilMs = Math.max(this.timing.headStartMs, scanMs + this.timing.turnMs)
       const walkStart = performance.now()
       do {
-        const next = walk.next()
-        if (next.done) return found
-        const tally = this.matchesOfTrace(next.value.trace_id, text)
+        if (index === rows.length) {
+          const next = chunks.next()
+          if (next.done) return found
+          rows = next.value
+          index = 0
+          continue
+        }
+        const row = rows[index++]!
+        const tally = this.matchesOfTrace(row.trace_id, text)
         if (tally === null) continue
-        found.push({ row: next.value, matchCount: tally.count, hitRow: tally.hitRow })
+        found.push({ row, matchCount: tally.count, hitRow: tally.hitRow })
         if (found.length >= limit) return found
       } while (walkMs + (performance.now() - walkStart) < walkUntilMs)
       walkMs += performance.now() - walkStart
@@ -142,30 +161,37 @@ export class FrequentTextSearch {
   }
 
   /**
-   * Yields the traces of `list` newest first, a chunk per query. Traces with
-   * the same start time as the last one of a full chunk are read together by
-   * one more query, so that the next chunk can start strictly before it.
+   * Yields the traces of `list` newest first, in chunks, and an empty
+   * chunk when the filters kept none of the chunk's traces. Unless `list` names its trace
+   * ids, the walk takes the next WALK_CHUNK traces by start time and then
+   * applies the other filters to them alone. So a filter that tests the
+   * spans of each trace (service, route, attr.KEY) costs at most one chunk
+   * per query, and the scan can take its turn between two chunks.
    */
-  private *walk(list: TraceListSql): Generator<TraceRow> {
-    const where = (condition: string) => `WHERE ${[...list.conditions, condition].join('\n  AND ')}`
-    const chunkQuery = this.prepare(
-      `${list.select} ${where('t.start_ns < @walkBeforeNs')}
-       ORDER BY t.start_ns DESC LIMIT ${WALK_CHUNK}`,
-    )
-    const tieQuery = this.prepare(
-      `${list.select} ${where('t.start_ns = @walkAtNs')} ORDER BY t.trace_id`,
-    )
+  private *walk(list: TraceListSql): Generator<TraceRow[]> {
+    const filter = (condition: string) =>
+      this.prepare(`${list.select} WHERE ${[...list.conditions, condition].join('\n  AND ')}`)
+    if (list.traceIds !== undefined) {
+      // The conditions already keep only these ids, at most a page of them.
+      yield newestFirst(filter('1').all(list.params) as TraceRow[])
+      return
+    }
+    const filtered = filter('t.trace_id IN (SELECT value FROM json_each(@walkTraceIds))')
     let beforeNs = 2n ** 63n - 1n
     for (;;) {
-      const rows = chunkQuery.all({ ...list.params, walkBeforeNs: beforeNs }) as TraceRow[]
-      if (rows.length < WALK_CHUNK) {
-        yield* rows
-        return
+      const chunk = this.statements.walkChunk.all(beforeNs, WALK_CHUNK) as WalkRow[]
+      const traceIds = chunk.map((row) => row.trace_id)
+      const last = chunk.length === WALK_CHUNK ? chunk.at(-1)!.start_ns : null
+      if (last !== null) {
+        // Read every trace with the last start time now, so that the next
+        // chunk can start strictly before it.
+        traceIds.splice(chunk.findIndex((row) => row.start_ns === last))
+        traceIds.push(...(this.statements.walkTies.all(last) as string[]))
       }
-      const lastNs = rows.at(-1)!.start_ns
-      yield* rows.filter((row) => row.start_ns !== lastNs)
-      yield* tieQuery.all({ ...list.params, walkAtNs: lastNs }) as TraceRow[]
-      beforeNs = lastNs
+      const params = { ...list.params, walkTraceIds: JSON.stringify(traceIds) }
+      yield newestFirst(filtered.all(params) as TraceRow[])
+      if (last === null) return
+      beforeNs = last
     }
   }
 
@@ -229,6 +255,19 @@ export class FrequentTextSearch {
       return { row, matchCount: tally.count, hitRow: tally.hitRow }
     })
   }
+}
+
+interface WalkRow {
+  trace_id: string
+  start_ns: bigint
+}
+
+/** Sorts trace rows by start time, newest first, and by trace id among equal start times. */
+function newestFirst(rows: TraceRow[]): TraceRow[] {
+  return rows.sort((a, b) => {
+    if (a.start_ns !== b.start_ns) return a.start_ns > b.start_ns ? -1 : 1
+    return a.trace_id < b.trace_id ? -1 : a.trace_id > b.trace_id ? 1 : 0
+  })
 }
 
 interface RangeMatches {

@@ -100,7 +100,11 @@ export class TraceSearch {
     if (terms.length === 0) return []
     const text = ftsQuery(terms)
     if (!this.isRare(terms)) {
-      const hits = this.frequent.find({ select, conditions, params }, text, options.limit)
+      const hits = this.frequent.find(
+        { select, conditions, params, traceIds: options.traceIds },
+        text,
+        options.limit,
+      )
       return hits.map(({ row, matchCount, hitRow }) => ({
         ...traceSummary(row),
         match: this.textMatch(terms, hitRow, matchCount),
