@@ -13,7 +13,11 @@ import { openDatabase } from '../../../src/core/store/database'
 import { RetentionSteps } from '../../../src/core/store/retention-steps'
 import { SpanWriter } from '../../../src/core/store/writer'
 import { GenAiNormalizer } from '../../../src/core/genai/normalizer'
-import { parseTraceFilter, type TraceFilter } from '../../../src/shared/trace-filter'
+import {
+  parseTraceFilter,
+  type TraceFilter,
+  type TraceListItem,
+} from '../../../src/shared/trace-filter'
 import { makeDataDir, removeDir } from '../../helpers/core'
 import {
   childContextOf,
@@ -413,6 +417,122 @@ describe('trace filters', () => {
       { limit: 10, traceIds: [fine.traceId, failed.traceId] },
     )
     expect(some.map((t) => t.traceId)).toEqual([fine.traceId])
+  })
+})
+
+describe('frequent text', () => {
+  /**
+   * Stores twelve refund runs whose insertion order differs from their start
+   * order. The run of minute 11 arrives in two requests around the run of
+   * minute 10, so its span ids are not consecutive, and the run of minute 3
+   * also has a log record.
+   */
+  async function sendShuffledRuns(ingestor: Ingestor) {
+    const byMinute = new Map<number, SentTrace>()
+    const record = (minute: number) =>
+      recordSpans('refund-service', (tracer) => {
+        byMinute.set(
+          minute,
+          recordAgentRun(tracer, {
+            minute,
+            orderId: `D-${minute}`,
+            route: '/refunds',
+            fail: minute % 4 === 0,
+            durationMs: 400,
+          }),
+        )
+      })
+    const send = (spans: ReturnType<typeof recordSpans>) =>
+      ingestor.ingest('traces', 'protobuf', encodeSpans(spans).protobuf, 'http')
+    for (const minute of [5, 0, 9, 2, 7, 1, 8, 3, 6, 4]) await send(record(minute))
+    const split = record(11)
+    await send(split.slice(0, 2))
+    await send(record(10))
+    await send(split.slice(2))
+    await sendLog(ingestor, byMinute.get(3)!, 'the parcel left the depot')
+    const newestFirst = [...byMinute.keys()].sort((a, b) => b - a)
+    return newestFirst.map((minute) => byMinute.get(minute)!.traceId)
+  }
+
+  /** Reads every page of `text`, `limit` traces at a time. */
+  function allPages(search: TraceSearch, filter: TraceFilter, limit: number) {
+    const pages: TraceListItem[][] = []
+    let beforeNs: bigint | undefined
+    for (;;) {
+      const page = search.list(filter, { limit, beforeNs, nowMs: NOW_MS })
+      if (page.length > 0) pages.push(page)
+      if (page.length < limit) return pages
+      beforeNs = BigInt(page.at(-1)!.startTimeUnixNano)
+    }
+  }
+
+  test('walk and scan page newest first', async () => {
+    const { db, ingestor, catchUp } = openStore()
+    const expected = await sendShuffledRuns(ingestor)
+    catchUp()
+    const ranked = new TraceSearch(db)
+    // Runs of minutes 0, 4 and 8 fail, and only the others have "courier" in a tool result.
+    const withCourier = expected.filter((_, index) => (11 - index) % 4 !== 0)
+    const searches = {
+      // With no term counted as rare, every search goes to FrequentTextSearch.
+      walk: new TraceSearch(db, { rankedMatchesMax: 0 }),
+      // No head start and turns of one step: the scan reads every match first.
+      scan: new TraceSearch(db, { rankedMatchesMax: 0, timing: { headStartMs: 0, turnMs: 0 } }),
+    }
+    for (const text of ['parcel', 'refund', 'courier']) {
+      const pagesRanked = allPages(ranked, { text }, 5).flat()
+      for (const [name, search] of Object.entries(searches)) {
+        const pages = allPages(search, { text }, 5)
+        const label = `${name}, text=${text}`
+        expect(
+          pages.map((page) => page.length),
+          label,
+        ).toEqual(text === 'courier' ? [5, 4] : [5, 5, 2])
+        const found = pages.flat()
+        expect(
+          found.map((trace) => trace.traceId),
+          label,
+        ).toEqual(text === 'courier' ? withCourier : expected)
+        expect(
+          found.map((trace) => [trace.traceId, trace.match!.matchCount]),
+          label,
+        ).toEqual(pagesRanked.map((trace) => [trace.traceId, trace.match!.matchCount]))
+      }
+    }
+  })
+
+  test('counts log records and split traces', async () => {
+    const { db, ingestor, catchUp } = openStore()
+    const expected = await sendShuffledRuns(ingestor)
+    catchUp()
+    const search = new TraceSearch(db, { rankedMatchesMax: 0 })
+    const found = search.list({ text: 'parcel' }, { limit: 20 })
+    const counts = new Map(found.map((trace) => [trace.traceId, trace.match!.matchCount]))
+    // The model call's input has "parcel"; the run of minute 3 also has the log record.
+    expect(counts.get(expected[8]!)).toBe(2)
+    expect(counts.get(expected[0]!)).toBe(1)
+    const split = found.find((trace) => trace.traceId === expected[0])!
+    expect(split.match!.field).toBe('messages')
+    expect(split.match!.snippet.filter((part) => part.match).map((part) => part.text)).toEqual([
+      'parcel',
+    ])
+  })
+
+  test('keeps other filters and ids', async () => {
+    const { db, ingestor, catchUp } = openStore()
+    const expected = await sendShuffledRuns(ingestor)
+    catchUp()
+    for (const timing of [undefined, { headStartMs: 0, turnMs: 0 }]) {
+      const search = new TraceSearch(db, { rankedMatchesMax: 0, timing })
+      const failed = search.list(filterOf('text=parcel&status=error'), { limit: 20 })
+      // Runs of minutes 0, 4 and 8 fail.
+      expect(failed.map((trace) => trace.traceId)).toEqual([expected[3], expected[7], expected[11]])
+      const some = search.list(
+        { text: 'parcel' },
+        { limit: 20, traceIds: [expected[11]!, expected[2]!] },
+      )
+      expect(some.map((trace) => trace.traceId)).toEqual([expected[2], expected[11]])
+    }
   })
 })
 
