@@ -41,6 +41,33 @@ interface GenaiRow {
   counted: number
 }
 
+/** A span's normalized row, named as the parameters of the upsert. */
+interface SpanGenaiParameters {
+  spanRowId: number
+  traceId: string
+  kind: string
+  convention: string
+  title: string
+  provider: string | null
+  model: string | null
+  agentName: string | null
+  toolName: string | null
+  toolCallId: string | null
+  inputTokens: number | null
+  outputTokens: number | null
+  cacheReadTokens: number | null
+  cacheWriteTokens: number | null
+  reasoningTokens: number | null
+  costUsd: number | null
+  costSource: string
+  cost: string | null
+  retried: number
+  level: number | null
+  spanType: string | null
+  recordedError: string | null
+  detail: string
+}
+
 export interface BatchResult {
   processed: number
   traceIds: Set<string>
@@ -62,9 +89,10 @@ export class GenAiNormalizer {
            agent_name, tool_name, tool_call_id, input_tokens, output_tokens, cache_read_tokens,
            cache_write_tokens, reasoning_tokens, cost_usd, cost_source, cost, error_class, error, retried,
            counted, level, span_type, recorded_error, detail)
-         VALUES (@spanRowId, @traceId, @kind, @convention, @title, @provider, @model, @agentName, @toolName,
+         SELECT @spanRowId, @traceId, @kind, @convention, @title, @provider, @model, @agentName, @toolName,
            @toolCallId, @inputTokens, @outputTokens, @cacheReadTokens, @cacheWriteTokens, @reasoningTokens,
-           @costUsd, @costSource, @cost, 'none', NULL, @retried, 1, @level, @spanType, @recordedError, @detail)`,
+           @costUsd, @costSource, @cost, 'none', NULL, @retried, 1, @level, @spanType, @recordedError, @detail
+         WHERE EXISTS (SELECT 1 FROM spans WHERE id = @spanRowId)`,
       ),
       traceSpans: db.prepare(
         `SELECT g.span_row_id, s.span_id, s.parent_span_id, g.kind, g.agent_name, g.model, g.tool_name,
@@ -73,7 +101,6 @@ export class GenAiNormalizer {
          FROM span_genai g JOIN spans s ON s.id = g.span_row_id
          WHERE g.trace_id = ? ORDER BY s.start_ns, s.id`,
       ),
-      anyAfter: db.prepare('SELECT 1 FROM spans WHERE id > ? AND pending = 0 LIMIT 1'),
       rootOf: db.prepare('SELECT root_span_id FROM traces WHERE trace_id = ?').pluck(),
       titleOf: db
         .prepare(
@@ -104,22 +131,21 @@ export class GenAiNormalizer {
   runBatch(limit = BATCH_SPANS, shared?: SpanBatch): BatchResult {
     const cursor = this.position()
     const ready = shared ? spansAfter(shared, cursor) : null
-    if (ready?.length === 0) return { processed: 0, traceIds: new Set() }
-    if (ready === null && !this.hasWork(cursor)) return { processed: 0, traceIds: new Set() }
-    // IMMEDIATE: take the write lock before writing, so that the ingest
-    // writer waits for this short batch instead of one of them failing.
+    // The spans are read and normalized before the write lock is taken, so
+    // that the ingest writer waits only for the upserts and rollups.
+    const spans = ready ?? this.reader.read(cursor, limit).spans
+    if (spans.length === 0) return { processed: 0, traceIds: new Set() }
+    const overrides = this.loadOverrides()
+    const rows = spans.map((span) => this.normalizedRow(span, overrides))
     return this.db
       .transaction((): BatchResult => {
         const traceIds = new Set<string>()
         // Another normalizer on this store (a CLI import) may have moved on meanwhile.
         if (this.position() !== cursor) return { processed: 0, traceIds }
         if (cursor === 0) this.statements.setMeta.run(VERSION_KEY, String(NORMALIZER_VERSION))
-        const spans = ready ?? this.reader.read(cursor, limit).spans
-        if (spans.length === 0) return { processed: 0, traceIds }
-        const overrides = this.loadOverrides()
-        for (const span of spans) {
-          this.normalizeOne(span, overrides)
-          traceIds.add(span.traceId)
+        for (const row of rows) {
+          // Retention may have deleted the span since it was read; the upsert then skips it.
+          if (this.statements.upsertSpan.run(row).changes > 0) traceIds.add(row.traceId)
         }
         for (const traceId of traceIds) this.rollup(traceId)
         this.statements.setMeta.run(CURSOR_KEY, String(spans[spans.length - 1]!.id))
@@ -135,11 +161,6 @@ export class GenAiNormalizer {
   position(): number {
     if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) return 0
     return Number(this.statements.getMeta.get(CURSOR_KEY) ?? 0)
-  }
-
-  /** Check, without taking the write lock, whether any span after `cursor` waits. */
-  private hasWork(cursor: number): boolean {
-    return this.statements.anyAfter.get(cursor) !== undefined
   }
 
   /** Recompute everything from the raw spans, e.g. after prices changed. */
@@ -158,7 +179,8 @@ export class GenAiNormalizer {
     }))
   }
 
-  private normalizeOne(row: BatchSpan, overrides: PriceOverride[]): void {
+  /** Returns the span_genai row of one span, as the parameters of upsertSpan. */
+  private normalizedRow(row: BatchSpan, overrides: PriceOverride[]): SpanGenaiParameters {
     const span = normalizeSpan(row.input, { content: false })
     const cost =
       span.kind === 'model'
@@ -172,7 +194,7 @@ export class GenAiNormalizer {
             overrides,
           })
         : null
-    this.statements.upsertSpan.run({
+    return {
       spanRowId: row.id,
       traceId: row.traceId,
       kind: span.kind,
@@ -198,7 +220,7 @@ export class GenAiNormalizer {
       // Messages and tool payloads are read from the raw attributes when a span
       // is shown, so they are not stored twice.
       detail: JSON.stringify({ inspector: span.inspector }),
-    })
+    }
   }
 
   // NOTE: a rollup reads every normalized span of the trace, so a trace that
