@@ -11,8 +11,18 @@ import type { Logger } from 'pino'
 import { packageRoot } from '../package-root'
 import { BackgroundPasses } from './background'
 
+/**
+ * Messages from the worker. `idle` carries the number of the last poke the
+ * worker had received when the drain that just ended began.
+ */
 export type WorkerMessage =
-  { type: 'changed'; traceIds: string[] } | { type: 'idle' } | { type: 'failed'; message: string }
+  | { type: 'changed'; traceIds: string[] }
+  | { type: 'idle'; poke: number }
+  | { type: 'failed'; message: string }
+
+/** Messages to the worker; pokes are numbered from 1. */
+export type RunnerMessage =
+  { type: 'poke'; poke: number } | { type: 'restart'; poke: number } | { type: 'stop' }
 
 export interface RunnerOptions {
   db: Database.Database
@@ -28,7 +38,10 @@ export class NormalizationRunner {
   private inline: BackgroundPasses | null = null
   private scheduled = false
   private stopped = false
-  private idleWaiters: (() => void)[] = []
+  /** Number of the last poke sent to the worker. */
+  private pokes = 0
+  /** Callers of whenIdle, each with the poke that it waits to see drained. */
+  private idleWaiters: { poke: number; resolve: () => void }[] = []
 
   constructor(private readonly options: RunnerOptions) {
     const script = join(packageRoot(), 'out', 'main', 'genai-worker.js')
@@ -41,7 +54,7 @@ export class NormalizationRunner {
   poke(): void {
     if (this.stopped) return
     if (this.worker) {
-      this.worker.postMessage({ type: 'poke' })
+      this.send({ type: 'poke', poke: ++this.pokes })
       return
     }
     if (this.scheduled) return
@@ -51,7 +64,7 @@ export class NormalizationRunner {
 
   /** Normalize everything again, e.g. after prices changed. */
   restart(): void {
-    if (this.worker) this.worker.postMessage({ type: 'restart' })
+    if (this.worker) this.send({ type: 'restart', poke: ++this.pokes })
     else {
       this.inline?.normalizer.restart()
       this.poke()
@@ -61,7 +74,9 @@ export class NormalizationRunner {
   /** Resolves when the runner has no spans left to normalize. */
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
-      this.idleWaiters.push(resolve)
+      // An idle message of a drain that began before this poke may still be
+      // on its way, and that drain may have missed the latest spans.
+      this.idleWaiters.push({ poke: this.pokes + 1, resolve })
       this.poke()
     })
   }
@@ -80,7 +95,8 @@ export class NormalizationRunner {
           clearTimeout(timer)
           resolve()
         })
-        worker.postMessage({ type: 'stop' })
+        const stop: RunnerMessage = { type: 'stop' }
+        worker.postMessage(stop)
       })
     }
   }
@@ -113,7 +129,7 @@ export class NormalizationRunner {
     if (message.type === 'changed') this.options.onChanged(message.traceIds)
     else if (message.type === 'failed')
       this.options.log.error(`GenAI normalization failed: ${message.message}`)
-    else if (message.type === 'idle') this.resolveIdle()
+    else if (message.type === 'idle') this.resolveIdle(message.poke)
   }
 
   private runInline(): void {
@@ -132,9 +148,14 @@ export class NormalizationRunner {
     this.resolveIdle()
   }
 
-  private resolveIdle(): void {
-    const waiters = this.idleWaiters
-    this.idleWaiters = []
-    for (const resolve of waiters) resolve()
+  private send(message: RunnerMessage): void {
+    this.worker?.postMessage(message)
+  }
+
+  /** Resolves the waiters whose poke was drained, or all of them when `drained` is omitted. */
+  private resolveIdle(drained = Infinity): void {
+    const ready = this.idleWaiters.filter((waiter) => waiter.poke <= drained)
+    this.idleWaiters = this.idleWaiters.filter((waiter) => waiter.poke > drained)
+    for (const waiter of ready) waiter.resolve()
   }
 }

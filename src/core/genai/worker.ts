@@ -6,12 +6,15 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../store/database'
 import { BackgroundPasses } from './background'
-import type { WorkerMessage } from './runner'
+import type { RunnerMessage, WorkerMessage } from './runner'
 
 const { dataDir } = workerData as { dataDir: string }
+
 const db = openDatabase(dataDir)
 const passes = new BackgroundPasses(db)
 let timer: NodeJS.Timeout | null = null
+/** Number of the last poke received; each idle message reports the one its drain began after. */
+let lastPoke = 0
 
 function send(message: WorkerMessage): void {
   parentPort?.postMessage(message)
@@ -20,6 +23,7 @@ function send(message: WorkerMessage): void {
 function drain(): void {
   if (timer) clearTimeout(timer)
   timer = null
+  const poke = lastPoke
   try {
     for (;;) {
       const result = passes.step()
@@ -29,14 +33,17 @@ function drain(): void {
   } catch (error) {
     send({ type: 'failed', message: (error as Error).message })
   }
-  send({ type: 'idle' })
+  send({ type: 'idle', poke })
   timer = setTimeout(drain, 250)
 }
 
-parentPort?.on('message', (message: { type: string }) => {
-  if (message.type === 'poke') setImmediate(drain)
-  else if (message.type === 'restart') {
+parentPort?.on('message', (message: RunnerMessage) => {
+  if (message.type === 'poke') {
+    lastPoke = message.poke
+    setImmediate(drain)
+  } else if (message.type === 'restart') {
     passes.normalizer.restart()
+    lastPoke = message.poke
     setImmediate(drain)
   } else if (message.type === 'stop') {
     if (timer) clearTimeout(timer)
