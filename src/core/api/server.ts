@@ -188,7 +188,9 @@ export class ApiServer {
     }
     if (!this.authorized(request, url)) {
       sendJson(response, 401, {
-        error: 'missing or wrong API token; open the URL that `loupe serve` printed',
+        error:
+          'missing or wrong API token: send the header Authorization: Bearer TOKEN, ' +
+          'with the token of the URL that `loupe serve` printed',
       })
       return
     }
