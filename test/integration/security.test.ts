@@ -181,6 +181,10 @@ describe('Host names and the API token', () => {
       headers: { Authorization: `Bearer ${token}` },
     })
     expect(withToken.status).toBe(200)
+    const lowerCaseScheme = await fetch(`${served.uiUrl}/api/traces`, {
+      headers: { Authorization: `bearer ${token}` },
+    })
+    expect(lowerCaseScheme.status).toBe(200)
   })
 
   it('rejects the API from a foreign origin, token or not', async () => {

@@ -717,13 +717,15 @@ export class ApiServer {
   }
 
   private authorized(request: IncomingMessage, url: URL): boolean {
+    // HTTP authentication scheme names are case-insensitive, so "bearer" counts too.
     const header = request.headers.authorization
-    const given = header?.startsWith('Bearer ')
-      ? header.slice('Bearer '.length).trim()
-      : // EventSource cannot set headers, so the push channel takes the token as a parameter.
-        url.pathname === '/api/events'
-        ? url.searchParams.get('token')
-        : null
+    const given =
+      header && /^bearer /i.test(header)
+        ? header.slice('Bearer '.length).trim()
+        : // EventSource cannot set headers, so the push channel takes the token as a parameter.
+          url.pathname === '/api/events'
+          ? url.searchParams.get('token')
+          : null
     if (!given) return false
     const a = Buffer.from(given)
     const b = Buffer.from(this.options.token)
