@@ -8,7 +8,7 @@
 // the same parts that the core uses: store, SpanWriter, Ingestor and the
 // OTLP/HTTP handler on a node:http server.
 
-import { createServer, type Server } from 'node:http'
+import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type Database from 'better-sqlite3'
 import pino from 'pino'
@@ -47,7 +47,9 @@ interface Receiver {
   db: Database.Database
 }
 
-async function startReceiver(): Promise<Receiver> {
+async function startReceiver(
+  limits: { maxQueuedItems?: number; maxInFlightBytes?: number } = {},
+): Promise<Receiver> {
   const dataDir = makeDataDir('loupe-overload-')
   cleanups.push(() => removeDir(dataDir))
   const db = openDatabase(dataDir)
@@ -55,7 +57,9 @@ async function startReceiver(): Promise<Receiver> {
     db.close()
   })
   const log = pino({ level: 'silent' })
-  const writer = new SpanWriter(db, { maxQueuedItems: MAX_QUEUED_SPANS })
+  const writer = new SpanWriter(db, {
+    maxQueuedItems: limits.maxQueuedItems ?? MAX_QUEUED_SPANS,
+  })
   cleanups.push(() => writer.close())
   const ingestor = new Ingestor(writer, log)
   const server = createServer(
@@ -63,6 +67,7 @@ async function startReceiver(): Promise<Receiver> {
       ingestor,
       log,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      maxInFlightBytes: limits.maxInFlightBytes,
       uiUrl: () => 'http://127.0.0.1:0',
       isAllowedHost: hostChecker('127.0.0.1', []),
     }),
@@ -172,6 +177,93 @@ describe('overload', () => {
     )
   })
 })
+
+describe('in-flight body budget', () => {
+  const template = buildRequest('genai', SPANS_PER_REQUEST, 5)
+  const body = (sequence: number) => renumberTraces(template, sequence)
+
+  it('rejects a request while others hold the budget', async () => {
+    const size = body(1).length
+    const receiver = await startReceiver({
+      maxQueuedItems: 100_000,
+      maxInFlightBytes: Math.floor(size * 1.5),
+    })
+    const slow = startSlowRequest(receiver.url, body(1))
+    // Let the receiver read the slow request's headers and take its bytes.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+
+    const busy = await fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"resourceSpans":[]}'.padEnd(size, ' '),
+    })
+    expect(busy.status).toBe(503)
+    expect(busy.headers.get('retry-after')).toBe('1')
+    const message = ((await busy.json()) as { message: string }).message
+    expect(message).toContain('request bodies in flight')
+    expect(message).toContain('retry after the Retry-After delay')
+
+    const chunked = await sendChunked(receiver.url, body(2))
+    expect(chunked).toBe(503)
+
+    expect(await slow.finish()).toBe(200)
+    const stored = storedSpansByTrace(receiver.db)
+    expect(stored.size).toBe(1)
+    expect([...stored.values()]).toEqual([SPANS_PER_REQUEST])
+
+    // With the budget free again, both are accepted.
+    expect((await send(receiver.url, template, 3)).status).toBe(200)
+    expect(await sendChunked(receiver.url, body(4))).toBe(200)
+    expect(storedSpansByTrace(receiver.db).size).toBe(3)
+  })
+
+  it('admits a body larger than the budget when alone', async () => {
+    const receiver = await startReceiver({ maxQueuedItems: 100_000, maxInFlightBytes: 1024 })
+    expect((await send(receiver.url, template, 1)).status).toBe(200)
+    expect(await sendChunked(receiver.url, body(2))).toBe(200)
+    expect(storedSpansByTrace(receiver.db).size).toBe(2)
+  })
+})
+
+/**
+ * Starts a protobuf request whose body is sent only in part, so that it holds
+ * its declared Content-Length in the budget until `finish` sends the rest.
+ */
+function startSlowRequest(url: string, payload: Buffer): { finish: () => Promise<number> } {
+  let answered: (status: number) => void = () => {}
+  const status = new Promise<number>((resolve) => (answered = resolve))
+  const request = httpRequest(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': payload.length },
+  })
+  request.on('response', (response) => {
+    response.resume()
+    answered(response.statusCode ?? 0)
+  })
+  request.write(payload.subarray(0, 100))
+  return {
+    finish: async () => {
+      request.end(payload.subarray(100))
+      return status
+    },
+  }
+}
+
+/** Sends a protobuf body with chunked transfer encoding and returns the status. */
+function sendChunked(url: string, payload: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-protobuf', 'Transfer-Encoding': 'chunked' },
+    })
+    request.on('response', (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on('error', reject)
+    request.end(payload)
+  })
+}
 
 function mb(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(0)

@@ -172,11 +172,19 @@ describe('Host names and the API token', () => {
   })
 
   it('rejects the API without the token', async () => {
-    expect((await fetch(`${served.uiUrl}/api/traces`)).status).toBe(401)
+    const without = await fetch(`${served.uiUrl}/api/traces`)
+    expect(without.status).toBe(401)
+    const { error } = (await without.json()) as { error: string }
+    expect(error).toContain('missing or wrong API token')
+    expect(error).toContain('Authorization: Bearer TOKEN')
     const withToken = await fetch(`${served.uiUrl}/api/traces`, {
       headers: { Authorization: `Bearer ${token}` },
     })
     expect(withToken.status).toBe(200)
+    const lowerCaseScheme = await fetch(`${served.uiUrl}/api/traces`, {
+      headers: { Authorization: `bearer ${token}` },
+    })
+    expect(lowerCaseScheme.status).toBe(200)
   })
 
   it('rejects the API from a foreign origin, token or not', async () => {

@@ -188,7 +188,9 @@ export class ApiServer {
     }
     if (!this.authorized(request, url)) {
       sendJson(response, 401, {
-        error: 'missing or wrong API token; open the URL that `loupe serve` printed',
+        error:
+          'missing or wrong API token: send the header Authorization: Bearer TOKEN, ' +
+          'with the token of the URL that `loupe serve` printed',
       })
       return
     }
@@ -715,13 +717,15 @@ export class ApiServer {
   }
 
   private authorized(request: IncomingMessage, url: URL): boolean {
+    // HTTP authentication scheme names are case-insensitive, so "bearer" counts too.
     const header = request.headers.authorization
-    const given = header?.startsWith('Bearer ')
-      ? header.slice('Bearer '.length).trim()
-      : // EventSource cannot set headers, so the push channel takes the token as a parameter.
-        url.pathname === '/api/events'
-        ? url.searchParams.get('token')
-        : null
+    const given =
+      header && /^bearer /i.test(header)
+        ? header.slice('Bearer '.length).trim()
+        : // EventSource cannot set headers, so the push channel takes the token as a parameter.
+          url.pathname === '/api/events'
+          ? url.searchParams.get('token')
+          : null
     if (!given) return false
     const a = Buffer.from(given)
     const b = Buffer.from(this.options.token)

@@ -6,6 +6,8 @@
 // bodies, 413 past the size cap (checked again after decompression), 415 for
 // other content types and encodings, 503 with Retry-After when overloaded or
 // when the store cannot take the batch (full disk, locked, damaged).
+// Overloaded covers a full write queue and request bodies past the budget
+// of bytes held at once by requests still being read, decoded or stored.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
@@ -27,6 +29,12 @@ export interface OtlpHttpOptions {
   log: Logger
   /** Largest request body, before and after decompression, in bytes. */
   maxBodyBytes: number
+  /**
+   * Budget of body bytes (as received plus decompressed) held at once by
+   * requests not yet answered; past it, new requests get 503 with
+   * Retry-After. A request is always admitted when no other one is in flight.
+   */
+  maxInFlightBytes?: number
   /** Returns the URL of Loupe's UI, shown by the Logfire SDK as the project URL. */
   uiUrl: () => string
   /** Returns false for requests whose Host header is not one Loupe serves. */
@@ -49,6 +57,36 @@ const SIGNAL_PATHS: Record<string, Signal> = {
 /** Origins a browser exporter runs on during local development. */
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
 
+/** Default budget of request body bytes in flight: four bodies of the default 64 MiB cap. */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024
+
+/**
+ * Counts the body bytes of the requests in flight, so that many large
+ * concurrent requests cannot grow memory without bound: the body cap alone
+ * bounds one request, not the sum.
+ */
+class InFlightBudget {
+  private heldBytes = 0
+
+  constructor(readonly maxBytes: number) {}
+
+  get held(): number {
+    return this.heldBytes
+  }
+
+  /** Takes bytes for a request that holds `alreadyHeld`; false when past the budget. */
+  tryTake(bytes: number, alreadyHeld: number): boolean {
+    const others = this.heldBytes - alreadyHeld
+    if (others > 0 && this.heldBytes + bytes > this.maxBytes) return false
+    this.heldBytes += bytes
+    return true
+  }
+
+  release(bytes: number): void {
+    this.heldBytes -= bytes
+  }
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -59,8 +97,9 @@ class HttpError extends Error {
 }
 
 export function createOtlpHttpHandler(options: OtlpHttpOptions) {
+  const budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES)
   return (request: IncomingMessage, response: ServerResponse): void => {
-    handle(options, request, response).catch((error: unknown) => {
+    handle(options, budget, request, response).catch((error: unknown) => {
       options.log.error({ err: error }, 'OTLP/HTTP handler failed')
       if (!response.headersSent) sendText(response, 500, 'internal error')
       else response.destroy()
@@ -70,6 +109,7 @@ export function createOtlpHttpHandler(options: OtlpHttpOptions) {
 
 async function handle(
   options: OtlpHttpOptions,
+  budget: InFlightBudget,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -112,11 +152,12 @@ async function handle(
     sendText(response, 405, `${url.pathname} accepts POST only`)
     return
   }
-  await receiveExport(options, signal, request, response)
+  await receiveExport(options, budget, signal, request, response)
 }
 
 async function receiveExport(
   options: OtlpHttpOptions,
+  budget: InFlightBudget,
   signal: Signal,
   request: IncomingMessage,
   response: ServerResponse,
@@ -132,14 +173,41 @@ async function receiveExport(
     )
     return
   }
+  // Bytes this request takes from the budget, released once it is responded to.
+  let held = 0
+  const take = (bytes: number): boolean => {
+    if (!budget.tryTake(bytes, held)) return false
+    held += bytes
+    return true
+  }
+  try {
+    await readAndStore(options, signal, encoding, take, budget, request, response)
+  } finally {
+    budget.release(held)
+  }
+}
+
+async function readAndStore(
+  options: OtlpHttpOptions,
+  signal: Signal,
+  encoding: BodyEncoding,
+  take: (bytes: number) => boolean,
+  budget: InFlightBudget,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   let raw: Buffer
   let body: Buffer
   try {
-    raw = await readBody(request, options.maxBodyBytes)
+    raw = await readBody(request, options.maxBodyBytes, take, budget)
     body = await decompress(raw, request.headers['content-encoding'], options.maxBodyBytes)
+    if (body !== raw && !take(body.length)) throw overBudget(budget)
   } catch (error) {
     if (error instanceof HttpError) {
-      options.ingestor.reportRejectedRequest(signal, 'http', error.message)
+      // A rejection for load says nothing wrong about the request, so like a full
+      // write queue it is not recorded as an ingest problem.
+      if (error.status === 503) response.setHeader('Retry-After', '1')
+      else options.ingestor.reportRejectedRequest(signal, 'http', error.message)
       sendStatus(response, encoding, error.status, error.message)
       return
     }
@@ -195,21 +263,44 @@ function encodingName(encoding: BodyEncoding): string {
   return encoding === 'json' ? 'JSON' : 'protobuf'
 }
 
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads the body, taking its bytes from the in-flight budget: the declared
+ * Content-Length up front, or each chunk as it arrives for a chunked body.
+ */
+function readBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  take: (bytes: number) => boolean,
+  budget: InFlightBudget,
+): Promise<Buffer> {
   const declared = Number(request.headers['content-length'])
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  const hasLength = request.headers['content-length'] !== undefined && Number.isFinite(declared)
+  if (hasLength && declared > maxBytes) {
     request.resume()
     return Promise.reject(tooLarge(maxBytes, 'before decompression'))
+  }
+  if (hasLength && !take(declared)) {
+    request.resume()
+    return Promise.reject(overBudget(budget))
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    const stopReading = (error: HttpError): void => {
+      request.removeAllListeners('data')
+      request.resume()
+      reject(error)
+    }
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > maxBytes) {
-        request.removeAllListeners('data')
-        request.resume()
-        reject(tooLarge(maxBytes, 'before decompression'))
+        stopReading(tooLarge(maxBytes, 'before decompression'))
+        return
+      }
+      // A body longer than its Content-Length is cut by Node's parser, so
+      // only chunked bodies take their bytes here.
+      if (!hasLength && !take(chunk.length)) {
+        stopReading(overBudget(budget))
         return
       }
       chunks.push(chunk)
@@ -264,6 +355,16 @@ function tooLarge(maxBytes: number, when: string): HttpError {
     413,
     `request body exceeds ${maxBytes} bytes ${when}; send smaller batches ` +
       '(for example lower the exporter batch size) or raise the limit with --max-body-mb',
+  )
+}
+
+function overBudget(budget: InFlightBudget): HttpError {
+  const mebibytes = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
+  return new HttpError(
+    503,
+    `Loupe is busy: the request bodies in flight (${mebibytes(budget.held)} MiB) and this one ` +
+      `exceed the limit of ${mebibytes(budget.maxBytes)} MiB held at once; ` +
+      'retry after the Retry-After delay, or send smaller batches or fewer at once',
   )
 }
 
