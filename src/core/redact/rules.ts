@@ -112,4 +112,15 @@ export const DEFAULT_REDACTION_RULES: readonly RedactionRule[] = [
     replacement: `$1${redactionMarker('url-password')}`,
     minLength: 7,
   },
+  {
+    // Credentials in a query string: ?api_key=..., &password=..., &access_token=...
+    // A bare `token` or `key` parameter is kept, because paging cursors and
+    // cache keys use those names too.
+    name: 'url-query-secret',
+    pattern:
+      '([?&](?:api[_-]?[Kk]ey|access[_-]?[Tt]oken|client[_-]?[Ss]ecret|password|passwd|pwd|secret)=)' +
+      '(?!\\[REDACTED:)[^&#\\s"\'<>\\\\]+',
+    replacement: `$1${redactionMarker('url-query-secret')}`,
+    minLength: 6,
+  },
 ]

@@ -106,6 +106,21 @@ describe('default rules', () => {
       'fetching https://alice:hunter2@example.com/private',
       'fetching https://alice:[REDACTED:url-password]@example.com/private',
     ],
+    [
+      'url-query-secret',
+      'GET https://x.example/cb?api_key=abcdef123456&page=2',
+      'GET https://x.example/cb?api_key=[REDACTED:url-query-secret]&page=2',
+    ],
+    [
+      'url-query-secret',
+      'POST /login?user=bob&password=hunter2 200',
+      'POST /login?user=bob&password=[REDACTED:url-query-secret] 200',
+    ],
+    [
+      'url-query-secret',
+      '{"callback": "https://app.example/auth?access_token=ya29.a0AfH6SMBx#state"}',
+      '{"callback": "https://app.example/auth?access_token=[REDACTED:url-query-secret]#state"}',
+    ],
   ]
 
   test.each(cases)('%s in %j', (rule, text, expected) => {
@@ -168,6 +183,8 @@ describe('text without secrets', () => {
     ['Python scopes', 'pydantic_ai.agent, logfire.openai and pylf_version 3'],
     ['upper-case words', 'AKIANOTAKEY is too short, and AWSACCESSKEYEXAMPLE is no key'],
     ['short tokens', 'ghp_short xoxb-1 sk-ant-api03-x Bearer abc'],
+    ['paging and cache parameters', 'GET /items?token=eyJwYWdlIjoyfQ&key=users:42&sort=asc'],
+    ['a password page', 'Open /account?tab=password to change it'],
   ]
 
   test.each(unchanged)('%s', (_label, text) => {
@@ -187,9 +204,10 @@ describe('text without secrets', () => {
 
   test('strings shorter than any secret are not scanned', () => {
     const redactor = new Redactor()
-    expect(redactor.minLength).toBe(7)
+    expect(redactor.minLength).toBe(6)
+    expect(redact('?pwd=x', redactor).tally.count).toBe(1)
+    expect(redact('?pwd=', redactor).tally.count).toBe(0)
     expect(redact('://a:b@', redactor).tally.count).toBe(1)
-    expect(redact('://a:b', redactor).tally.count).toBe(0)
   })
 })
 
