@@ -86,7 +86,9 @@ describe('OTLP/gRPC overload', () => {
     expect(rejected.length).toBeGreaterThan(0)
     for (const answer of rejected) {
       expect(answer.code, `call ${answer.sequence}: ${answer.details}`).toBe(GRPC_UNAVAILABLE)
-      expect(answer.details).toMatch(/^the write queue is full \(\d+ items waiting\); retry later$/)
+      expect(answer.details).toMatch(
+        /^the write queue is full \(\d+ spans and log records waiting for a commit\); retry later\./,
+      )
       expect(answer.retryDelaySeconds).toBe(1)
     }
 

@@ -234,7 +234,9 @@ export class SpanWriter {
     if (this.queuedItems > 0 && this.queuedItems + size > this.maxQueuedItems) {
       return Promise.reject(
         new OverloadedError(
-          `the write queue is full (${this.queuedItems} items waiting); retry later`,
+          `the write queue is full (${this.queuedItems} spans and log records waiting for a commit); ` +
+            'retry later. If it persists, spans arrive faster than this machine can store them: ' +
+            'send smaller or fewer batches',
         ),
       )
     }
