@@ -41,33 +41,6 @@ interface GenaiRow {
   counted: number
 }
 
-/** A span's normalized row, named as the parameters of the upsert. */
-interface SpanGenaiParameters {
-  spanRowId: number
-  traceId: string
-  kind: string
-  convention: string
-  title: string
-  provider: string | null
-  model: string | null
-  agentName: string | null
-  toolName: string | null
-  toolCallId: string | null
-  inputTokens: number | null
-  outputTokens: number | null
-  cacheReadTokens: number | null
-  cacheWriteTokens: number | null
-  reasoningTokens: number | null
-  costUsd: number | null
-  costSource: string
-  cost: string | null
-  retried: number
-  level: number | null
-  spanType: string | null
-  recordedError: string | null
-  detail: string
-}
-
 export interface BatchResult {
   processed: number
   traceIds: Set<string>
@@ -180,7 +153,7 @@ export class GenAiNormalizer {
   }
 
   /** Returns the span_genai row of one span, as the parameters of upsertSpan. */
-  private normalizedRow(row: BatchSpan, overrides: PriceOverride[]): SpanGenaiParameters {
+  private normalizedRow(row: BatchSpan, overrides: PriceOverride[]) {
     const span = normalizeSpan(row.input, { content: false })
     const cost =
       span.kind === 'model'
