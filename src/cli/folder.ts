@@ -13,7 +13,6 @@ import type { BodyEncoding, PartialSuccess } from '../core/otlp/responses'
 import { DATABASE_FILE, openDatabase } from '../core/store/database'
 import { exportTraceAsOtlpJson } from '../core/store/export'
 import { TraceQueries } from '../core/store/queries'
-import { GenAiNormalizer } from '../core/genai/normalizer'
 import { countUnindexedSpans, SearchIndexer } from '../core/search/indexer'
 import { TraceSearch } from '../core/search/trace-search'
 import { SpanWriter } from '../core/store/writer'
@@ -182,6 +181,7 @@ class LocalFolder implements TraceSource {
       const outcome = await ingestor.ingest('traces', encoding, plain, 'import')
       writer.close()
       // No core runs to normalize and index in the background, so do it now.
+      const { GenAiNormalizer } = await import('../core/genai/normalizer')
       const normalizer = new GenAiNormalizer(db)
       const indexer = new SearchIndexer(db)
       while (normalizer.runBatch().processed > 0 || indexer.runBatch().processed > 0) {

@@ -1,7 +1,10 @@
 // Runs GenAI normalization and search indexing off the acknowledgement path:
 // in a worker thread when the built worker script exists (so it uses the
 // second core), else in the core's own thread between requests, in small
-// batches.
+// batches. The worker thread runs only while there is work: it starts when
+// spans wait at start, on a commit or on a restart, and stops after
+// IDLE_STOP_MS without any, because its V8 heap and SQLite connection add
+// about 20 MB to the core's RSS.
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,11 +12,22 @@ import { Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { packageRoot } from '../package-root'
-import { SearchIndexer } from '../search/indexer'
-import { GenAiNormalizer } from './normalizer'
+import type { SearchIndexer } from '../search/indexer'
+import type { GenAiNormalizer } from './normalizer'
+import { PendingWork } from './pending-work'
 
 export type WorkerMessage =
   { type: 'changed'; traceIds: string[] } | { type: 'idle' } | { type: 'failed'; message: string }
+
+/** Time without new spans after which the worker thread stops. */
+const IDLE_STOP_MS = 30_000
+/**
+ * Interval between checks for rows that arrived without a poke while no
+ * worker runs. A running worker checks on its own every 250 ms.
+ */
+const PENDING_CHECK_MS = 1000
+/** Time a stopping worker gets to close its connection before it is terminated. */
+const STOP_TIMEOUT_MS = 2000
 
 export interface RunnerOptions {
   db: Database.Database
@@ -24,38 +38,54 @@ export interface RunnerOptions {
   inline?: boolean
 }
 
+interface InlineParts {
+  normalizer: GenAiNormalizer
+  indexer: SearchIndexer
+}
+
 export class NormalizationRunner {
+  /** The worker script, or null in the in-thread mode. */
+  private script: string | null
+  private readonly pendingWork: PendingWork
+  private readonly pendingCheck: NodeJS.Timeout
   private worker: Worker | null = null
-  private inlineNormalizer: GenAiNormalizer | null = null
-  private inlineIndexer: SearchIndexer | null = null
+  /** Workers told to stop that have not exited yet. */
+  private readonly stopping = new Set<Promise<void>>()
+  private lastActivityMs = 0
+  private inline: Promise<InlineParts> | null = null
+  private restartInline = false
   private scheduled = false
   private stopped = false
   private idleWaiters: (() => void)[] = []
 
   constructor(private readonly options: RunnerOptions) {
     const script = join(packageRoot(), 'out', 'main', 'genai-worker.js')
-    if (!options.inline && existsSync(script)) this.startWorker(script)
-    else this.startInline()
-    this.poke()
+    this.script = !options.inline && existsSync(script) ? script : null
+    this.pendingWork = new PendingWork(options.db)
+    this.pendingCheck = setInterval(() => this.checkPending(), PENDING_CHECK_MS)
+    this.pendingCheck.unref()
+    if (this.script) this.checkPending()
+    else this.poke()
   }
 
   /** Tell the runner that new spans were committed. */
   poke(): void {
     if (this.stopped) return
-    if (this.worker) {
-      this.worker.postMessage({ type: 'poke' })
+    if (this.script) {
+      this.runningWorker(this.script).postMessage({ type: 'poke' })
       return
     }
     if (this.scheduled) return
     this.scheduled = true
-    setImmediate(() => this.runInline())
+    setImmediate(() => void this.runInline())
   }
 
   /** Normalize everything again, e.g. after prices changed. */
   restart(): void {
-    if (this.worker) this.worker.postMessage({ type: 'restart' })
+    if (this.stopped) return
+    if (this.script) this.runningWorker(this.script).postMessage({ type: 'restart' })
     else {
-      this.inlineNormalizer?.restart()
+      this.restartInline = true
       this.poke()
     }
   }
@@ -64,30 +94,33 @@ export class NormalizationRunner {
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve)
-      this.poke()
+      // With no worker running, only stored rows can make work, so check them
+      // rather than start a worker to find nothing.
+      if (this.script && !this.worker && !this.pendingWork.exists()) this.resolveIdle()
+      else this.poke()
     })
   }
 
   async stop(): Promise<void> {
     this.stopped = true
+    clearInterval(this.pendingCheck)
     if (this.worker) {
       const worker = this.worker
       this.worker = null
-      // Referenced while stopping: an unreferenced worker and timer would let
-      // Node exit in the middle of shutdown, before the lock is released.
-      worker.ref()
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 2000)
-        worker.once('exit', () => {
-          clearTimeout(timer)
-          resolve()
-        })
-        worker.postMessage({ type: 'stop' })
-      })
+      this.stopWorker(worker)
     }
+    await Promise.all(this.stopping)
   }
 
-  private startWorker(script: string): void {
+  private checkPending(): void {
+    if (this.stopped || this.worker || !this.script) return
+    if (this.pendingWork.exists()) this.poke()
+  }
+
+  /** Returns the worker, started first if none runs. */
+  private runningWorker(script: string): Worker {
+    this.lastActivityMs = Date.now()
+    if (this.worker) return this.worker
     const worker = new Worker(script, { workerData: { dataDir: this.options.dataDir } })
     worker.on('message', (message: WorkerMessage) => this.handle(message))
     worker.on('error', (error) =>
@@ -100,37 +133,82 @@ export class NormalizationRunner {
         `the GenAI normalization worker exited with code ${code}; normalizing in the main thread`,
       )
       this.worker = null
-      this.startInline()
+      this.script = null
       this.poke()
     })
     worker.unref()
     this.worker = worker
+    this.options.log.debug('started the GenAI normalization worker')
+    return worker
   }
 
-  private startInline(): void {
-    this.inlineNormalizer = new GenAiNormalizer(this.options.db)
-    this.inlineIndexer = new SearchIndexer(this.options.db)
+  /** Tells a worker to close its connection and exit, and terminates it if it does not. */
+  private stopWorker(worker: Worker): void {
+    // Referenced while stopping: an unreferenced worker and timer would let
+    // Node exit in the middle of shutdown, before the lock is released.
+    worker.ref()
+    const exited = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void worker.terminate().then(() => resolve()), STOP_TIMEOUT_MS)
+      worker.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      worker.postMessage({ type: 'stop' })
+    })
+    this.stopping.add(exited)
+    void exited.then(() => this.stopping.delete(exited))
   }
 
   private handle(message: WorkerMessage): void {
-    if (message.type === 'changed') this.options.onChanged(message.traceIds)
-    else if (message.type === 'failed')
+    if (message.type === 'changed') {
+      this.lastActivityMs = Date.now()
+      this.options.onChanged(message.traceIds)
+    } else if (message.type === 'failed') {
       this.options.log.error(`GenAI normalization failed: ${message.message}`)
-    else if (message.type === 'idle') this.resolveIdle()
+    } else if (message.type === 'idle') {
+      this.resolveIdle()
+      this.stopIfIdle()
+    }
   }
 
-  private runInline(): void {
-    this.scheduled = false
-    if (this.stopped || !this.inlineNormalizer) return
+  private stopIfIdle(): void {
+    const worker = this.worker
+    if (!worker || Date.now() - this.lastActivityMs < IDLE_STOP_MS) return
+    this.worker = null
+    this.stopWorker(worker)
+    this.options.log.debug(`stopped the GenAI normalization worker after ${IDLE_STOP_MS} ms idle`)
+  }
+
+  private inlineParts(): Promise<InlineParts> {
+    // Loaded on first use: the normalizer brings the price data, which a core
+    // with a worker thread never needs in its own thread.
+    this.inline ??= Promise.all([import('./normalizer'), import('../search/indexer')]).then(
+      ([{ GenAiNormalizer }, { SearchIndexer }]) => ({
+        normalizer: new GenAiNormalizer(this.options.db),
+        indexer: new SearchIndexer(this.options.db),
+      }),
+    )
+    return this.inline
+  }
+
+  private async runInline(): Promise<void> {
     try {
-      const result = this.inlineNormalizer.runBatch(500)
-      const indexed = this.inlineIndexer!.runBatch()
+      const { normalizer, indexer } = await this.inlineParts()
+      this.scheduled = false
+      if (this.stopped) return
+      if (this.restartInline) {
+        this.restartInline = false
+        normalizer.restart()
+      }
+      const result = normalizer.runBatch(500)
+      const indexed = indexer.runBatch()
       if (result.processed > 0 || indexed.processed > 0) {
         this.options.onChanged([...new Set([...result.traceIds, ...indexed.traceIds])])
         this.poke()
         return
       }
     } catch (error) {
+      this.scheduled = false
       this.options.log.error({ err: error }, 'GenAI normalization failed')
     }
     this.resolveIdle()
