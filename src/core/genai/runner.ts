@@ -2,9 +2,9 @@
 // in a worker thread when the built worker script exists (so it uses the
 // second core), else in the core's own thread between requests, in small
 // batches. The worker thread runs only while there is work: it starts when
-// spans wait at start, on a commit or on a restart, and stops after
-// IDLE_STOP_MS without any, because its V8 heap and SQLite connection add
-// about 20 MB to the core's RSS.
+// spans wait at start, on a commit or on a restart, and stops after 30 s
+// without any, because its V8 heap and SQLite connection add about 20 MB to
+// the core's RSS.
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,8 +19,7 @@ import { PendingWork } from './pending-work'
 export type WorkerMessage =
   { type: 'changed'; traceIds: string[] } | { type: 'idle' } | { type: 'failed'; message: string }
 
-/** Time without new spans after which the worker thread stops. */
-const IDLE_STOP_MS = 30_000
+const DEFAULT_IDLE_STOP_MS = 30_000
 /**
  * Interval between checks for rows that arrived without a poke while no
  * worker runs. A running worker checks on its own every 250 ms.
@@ -36,6 +35,8 @@ export interface RunnerOptions {
   onChanged: (traceIds: string[]) => void
   /** Force the in-thread mode (tests of the runner itself). */
   inline?: boolean
+  /** Time without new spans after which the worker thread stops, in milliseconds (30 s by default). */
+  idleStopMs?: number
 }
 
 interface InlineParts {
@@ -173,10 +174,11 @@ export class NormalizationRunner {
 
   private stopIfIdle(): void {
     const worker = this.worker
-    if (!worker || Date.now() - this.lastActivityMs < IDLE_STOP_MS) return
+    const idleStopMs = this.options.idleStopMs ?? DEFAULT_IDLE_STOP_MS
+    if (!worker || Date.now() - this.lastActivityMs < idleStopMs) return
     this.worker = null
     this.stopWorker(worker)
-    this.options.log.debug(`stopped the GenAI normalization worker after ${IDLE_STOP_MS} ms idle`)
+    this.options.log.debug(`stopped the GenAI normalization worker after ${idleStopMs} ms idle`)
   }
 
   private inlineParts(): Promise<InlineParts> {
