@@ -1,6 +1,6 @@
-// Entry point of the `loupe` command. It holds V8's young generation small
-// before the commands' modules load (see core/young-generation.ts), so it
-// loads them with a dynamic import: static imports would run first.
+// Entry point of the `loupe` command. It limits V8's young generation before
+// the commands' modules load (see core/young-generation.ts). It loads them
+// with a dynamic import, because static imports would run before it.
 
 import { holdYoungGeneration } from '../core/young-generation'
 

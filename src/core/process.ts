@@ -32,7 +32,7 @@ async function run(): Promise<void> {
       else void core.stop().then(() => process.exit(0))
     }
   })
-  // Imported here so that the young generation is held before the core's modules load.
+  // Imported here so that the young generation is limited before the core's modules load.
   holdYoungGeneration()
   const { startCore } = await import('./core')
   core = await startCore({ ...options, providerKeys })

@@ -1,10 +1,10 @@
 // Runs GenAI normalization and search indexing off the acknowledgement path:
 // in a worker thread when the built worker script exists (so it uses the
 // second core), else in the core's own thread between requests, in small
-// batches. The worker thread runs only while there is work: it starts when
-// spans wait at start, on a commit or on a restart, and stops after 30 s
-// without any, because its V8 heap and SQLite connection add about 20 MB to
-// the core's RSS.
+// batches. The worker thread runs only while there is work, because its V8
+// heap and SQLite connection add about 20 MB to the core's RSS. It starts
+// when spans wait at start, on a commit or on a restart, and stops after 30 s
+// without work.
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -50,7 +50,7 @@ export class NormalizationRunner {
   private readonly pendingWork: PendingWork
   private readonly pendingCheck: NodeJS.Timeout
   private worker: Worker | null = null
-  /** Workers told to stop that have not exited yet. */
+  /** Exits of the workers that were sent `stop` and have not exited yet. */
   private readonly stopping = new Set<Promise<void>>()
   private lastActivityMs = 0
   private inline: Promise<InlineParts> | null = null

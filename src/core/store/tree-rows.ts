@@ -1,14 +1,14 @@
 // Rows of a trace's span tree, for the whole tree and for its pages. The
-// statements read these rows in raw mode (arrays instead of objects) because
-// better-sqlite3 builds an array of 23 values about twice as fast as an object
-// with 23 named properties, and a tree page reads thousands of rows.
+// statements read these rows in raw mode (arrays instead of objects), because
+// better-sqlite3 builds an array of 24 values about twice as fast as an object
+// with 24 named properties, and a tree page reads thousands of rows.
 
 import type { TreeSpan } from '../../shared/api'
 import type { ErrorClass, OperationKind } from '../../shared/genai'
 import { nsDurationMs, spanKindName, statusName } from './span-values'
 
 /**
- * The columns of a TreeRow, in its order; callers add WHERE and ORDER BY on
+ * The columns of a TreeRow, in its order. Callers add WHERE and ORDER BY on
  * `s` (spans). Unnormalized spans have no span_genai row, so their GenAI
  * columns are null.
  */
