@@ -123,7 +123,7 @@ export class NormalizationRunner {
     this.lastActivityMs = Date.now()
     if (this.worker) return this.worker
     const worker = new Worker(script, { workerData: { dataDir: this.options.dataDir } })
-    worker.on('message', (message: WorkerMessage) => this.handle(message))
+    worker.on('message', (message: WorkerMessage) => this.handle(worker, message))
     worker.on('error', (error) =>
       this.options.log.error({ err: error }, 'the GenAI normalization worker failed'),
     )
@@ -160,13 +160,14 @@ export class NormalizationRunner {
     void exited.then(() => this.stopping.delete(exited))
   }
 
-  private handle(message: WorkerMessage): void {
+  private handle(worker: Worker, message: WorkerMessage): void {
     if (message.type === 'changed') {
       this.lastActivityMs = Date.now()
       this.options.onChanged(message.traceIds)
     } else if (message.type === 'failed') {
       this.options.log.error(`GenAI normalization failed: ${message.message}`)
-    } else if (message.type === 'idle') {
+    } else if (message.type === 'idle' && worker === this.worker) {
+      // A stopping worker's last report may predate spans that its successor normalizes.
       this.resolveIdle()
       this.stopIfIdle()
     }
