@@ -97,7 +97,7 @@ export class NormalizationRunner {
       this.idleWaiters.push(resolve)
       // With no worker running, only stored rows can make work, so check them
       // rather than start a worker to find nothing.
-      if (this.script && !this.worker && !this.pendingWork.exists()) this.resolveIdle()
+      if (this.script && !this.worker && !this.hasPendingWork()) this.resolveIdle()
       else this.poke()
     })
   }
@@ -115,7 +115,21 @@ export class NormalizationRunner {
 
   private checkPending(): void {
     if (this.stopped || this.worker || !this.script) return
-    if (this.pendingWork.exists()) this.poke()
+    if (this.hasPendingWork()) this.poke()
+  }
+
+  /**
+   * Checks the store for rows to process. When the check fails, for example
+   * on a damaged store, it logs the error and returns true, so that the
+   * worker runs and reports what fails.
+   */
+  private hasPendingWork(): boolean {
+    try {
+      return this.pendingWork.exists()
+    } catch (error) {
+      this.options.log.error({ err: error }, 'checking the store for spans to normalize failed')
+      return true
+    }
   }
 
   /** Returns the worker, started first if none runs. */
