@@ -48,7 +48,6 @@ import { TraceQueries } from './store/queries'
 import { SessionQueries } from './store/session-queries'
 import { Retention, type RetentionReport } from './store/retention'
 import { SpanWriter } from './store/writer'
-import { releaseYoungGeneration } from './young-generation'
 
 export const DEFAULT_PORTS = { otlpHttp: 4318, otlpGrpc: 4317, ui: 4320 } as const
 
@@ -420,7 +419,6 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
   if (options.demo && queries.counts().traces === 0) await loadDemo()
   retention.start()
   alerts.start()
-  releaseYoungGeneration()
 
   let stopped = false
   return {

@@ -6,7 +6,7 @@
 
 import type { Core, CoreOptions } from './core'
 import { ProviderKeys } from './gateway/provider-keys'
-import { holdYoungGeneration } from './young-generation'
+import { holdYoungGeneration, releaseYoungGeneration } from './young-generation'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -32,9 +32,10 @@ async function run(): Promise<void> {
       else void core.stop().then(() => process.exit(0))
     }
   })
-  // Imported here so that the young generation is limited before the core's modules load.
+  // Imported here so that the young generation is limited while the core's modules load.
   holdYoungGeneration()
   const { startCore } = await import('./core')
+  releaseYoungGeneration()
   core = await startCore({ ...options, providerKeys })
   parentPort?.postMessage({ type: 'ready', uiUrl: core.uiUrlWithToken, status: core.status() })
 }

@@ -1,11 +1,11 @@
-// A small young generation while the core starts. V8 doubles its young
+// A small young generation while Loupe's modules load. V8 doubles its young
 // generation (the two semi-spaces of new space) each time the objects that
-// survived scavenges since the last doubling outgrow it. Loading the core's
-// modules makes nearly every object survive, so it grows from 1 MB to 8 MB
+// survived scavenges since the last doubling outgrow it. Loading the modules
+// makes nearly every object survive, so it grows from 1 MB to 8 MB
 // semi-spaces during start-up, and V8's memory reducer shrinks it back only
-// after about 9 s without activity. Holding the growth factor at 1 until the
-// core listens keeps an idle core about 7 MB smaller. The entry points hold
-// it before they load the other modules, and startCore releases it.
+// after about 9 s without activity. Holding the growth factor at 1 while the
+// modules load keeps an idle core about 6 MB smaller. The entry points hold
+// it, load the other modules with a dynamic import, and release it.
 //
 // NOTE: Node documents changing V8 flags after start-up as unsupported. V8 11
 // (Node 20) reads this flag at each growth step. A later V8 may ignore the
