@@ -4,7 +4,7 @@
 // makes nearly every object survive, so it grows from 1 MB to 8 MB
 // semi-spaces during start-up, and V8's memory reducer shrinks it back only
 // after about 9 s without activity. Holding the growth factor at 1 while the
-// modules load keeps an idle core about 6 MB smaller. The entry points hold
+// modules load keeps an idle core 6 to 8 MB smaller. The entry points hold
 // it, load the other modules with a dynamic import, and release it.
 //
 // NOTE: Node documents changing V8 flags after start-up as unsupported. V8 11
