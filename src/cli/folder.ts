@@ -13,7 +13,6 @@ import type { BodyEncoding, PartialSuccess } from '../core/otlp/responses'
 import { DATABASE_FILE, openDatabase } from '../core/store/database'
 import { exportTraceAsOtlpJson } from '../core/store/export'
 import { TraceQueries } from '../core/store/queries'
-import { BackgroundPasses } from '../core/genai/background'
 import { countUnindexedSpans, SearchIndexer } from '../core/search/indexer'
 import { TraceSearch } from '../core/search/trace-search'
 import { SpanWriter } from '../core/store/writer'
@@ -182,6 +181,8 @@ class LocalFolder implements TraceSource {
       const outcome = await ingestor.ingest('traces', encoding, plain, 'import')
       writer.close()
       // No core runs to normalize and index in the background, so do it now.
+      // Loaded here, so that commands that never normalize skip the price data.
+      const { BackgroundPasses } = await import('../core/genai/background')
       new BackgroundPasses(db).drain()
       return { partial: outcome.partial }
     } finally {

@@ -3,7 +3,6 @@
 
 import { type Command, Option } from 'commander'
 import pino from 'pino'
-import { serveMcpOnStdio } from '../core/mcp/server'
 import { defaultDataDir } from '../core/paths'
 
 export function registerMcpCommand(program: Command): void {
@@ -27,6 +26,8 @@ export function registerMcpCommand(program: Command): void {
     .action(async (options: { data?: string; logLevel: string }) => {
       // Standard output belongs to the protocol, so every log line goes to standard error.
       const log = pino({ name: 'loupe-mcp', level: options.logLevel }, pino.destination(2))
+      // Loaded here: the MCP SDK would add several MB to every other command's memory.
+      const { serveMcpOnStdio } = await import('../core/mcp/server')
       const server = await serveMcpOnStdio({ dataDir: options.data ?? defaultDataDir(), log })
       const stop = () => void server.close()
       process.once('SIGINT', stop)

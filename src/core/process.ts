@@ -4,8 +4,9 @@
 // sends the provider keys from the keychain as messages, which stay in
 // this process's memory.
 
-import { startCore, type Core, type CoreOptions } from './core'
+import type { Core, CoreOptions } from './core'
 import { ProviderKeys } from './gateway/provider-keys'
+import { holdYoungGeneration, releaseYoungGeneration } from './young-generation'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -31,6 +32,10 @@ async function run(): Promise<void> {
       else void core.stop().then(() => process.exit(0))
     }
   })
+  // Imported here so that the young generation is limited while the core's modules load.
+  holdYoungGeneration()
+  const { startCore } = await import('./core')
+  releaseYoungGeneration()
   core = await startCore({ ...options, providerKeys })
   parentPort?.postMessage({ type: 'ready', uiUrl: core.uiUrlWithToken, status: core.status() })
 }

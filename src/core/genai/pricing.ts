@@ -6,9 +6,7 @@
 import { calcPrice, type Provider } from '@pydantic/genai-prices'
 import type { PriceOverride } from '../../shared/api'
 import type { Cost, TokenUsage } from '../../shared/genai'
-
-/** Version of the bundled price data, shown in each cost's provenance. */
-export const PRICE_DATA = '@pydantic/genai-prices 0.1.8'
+import { PRICE_DATA } from './price-data'
 
 export type { PriceOverride } from '../../shared/api'
 

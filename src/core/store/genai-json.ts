@@ -2,13 +2,7 @@
 // normalizer's tables (trace_genai, span_genai). Rows not normalized yet get
 // neutral values, and `unnormalizedSpans` says how many are still to come.
 
-import type {
-  IngestInspection,
-  JsonValue,
-  SpanJson,
-  TraceSummary,
-  TreeSpan,
-} from '../../shared/api'
+import type { IngestInspection, JsonValue, SpanJson, TraceSummary } from '../../shared/api'
 import type {
   Convention,
   Cost,
@@ -39,13 +33,6 @@ export const SPAN_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.convention AS sg_conve
   sg.cost_usd AS sg_cost_usd, sg.cost_source AS sg_cost_source, sg.cost AS sg_cost,
   sg.error_class AS sg_error_class, sg.error AS sg_error, sg.retried AS sg_retried, sg.level AS sg_level,
   sg.detail AS sg_detail`
-
-/** The smaller set the tree view needs. */
-export const TREE_GENAI_COLUMNS = `sg.kind AS sg_kind, sg.title AS sg_title, sg.model AS sg_model,
-  sg.tool_name AS sg_tool_name, sg.input_tokens AS sg_input_tokens, sg.output_tokens AS sg_output_tokens,
-  sg.cost_usd AS sg_cost_usd, sg.error_class AS sg_error_class, sg.retried AS sg_retried,
-  sg.level AS sg_level, sg.tool_call_id AS sg_tool_call_id,
-  sg.span_type AS span_type`
 
 type Row = Record<string, unknown>
 
@@ -180,38 +167,5 @@ export function spanGenaiFields(row: Row, name: string, content: SpanContent): S
           truncated: detail.inspector.truncated ?? [],
         }
       : null,
-  }
-}
-
-type TreeGenai = Pick<
-  TreeSpan,
-  | 'kind'
-  | 'title'
-  | 'model'
-  | 'toolName'
-  | 'inputTokens'
-  | 'outputTokens'
-  | 'costUsd'
-  | 'errorClass'
-  | 'retried'
-  | 'level'
-  | 'spanType'
-  | 'toolCallId'
->
-
-export function treeGenaiFields(row: Row, name: string): TreeGenai {
-  return {
-    kind: ((row.sg_kind as OperationKind | null) ?? 'other') as OperationKind,
-    title: (row.sg_title as string | null) ?? name,
-    model: (row.sg_model as string | null) ?? null,
-    toolName: (row.sg_tool_name as string | null) ?? null,
-    inputTokens: nullableNumber(row.sg_input_tokens),
-    outputTokens: nullableNumber(row.sg_output_tokens),
-    costUsd: nullableNumber(row.sg_cost_usd),
-    errorClass: ((row.sg_error_class as ErrorClass | null) ?? 'none') as ErrorClass,
-    retried: count(row.sg_retried) === 1,
-    level: nullableNumber(row.sg_level),
-    spanType: (row.span_type as string | null) ?? null,
-    toolCallId: (row.sg_tool_call_id as string | null) ?? null,
   }
 }

@@ -11,9 +11,7 @@ import type {
   ScopeJson,
   SpanEventJson,
   SpanJson,
-  SpanKindName,
   SpanLinkJson,
-  SpanStatus,
   TraceDetail,
   TraceSummary,
   TraceTree,
@@ -29,54 +27,24 @@ import {
   spanGenaiFields,
   TRACE_GENAI_COLUMNS,
   traceGenaiFields,
-  TREE_GENAI_COLUMNS,
-  treeGenaiFields,
   type SpanContent,
 } from './genai-json'
+import { nsDurationMs, spanKindName, statusName } from './span-values'
+import { TREE_SELECT, treeSpan, type TreeRow } from './tree-rows'
+
+export { nsDurationMs, spanKindName, statusName } from './span-values'
 
 export const TRACE_SELECT = `SELECT t.*, ${TRACE_GENAI_COLUMNS}
   FROM traces t LEFT JOIN trace_genai tg ON tg.trace_id = t.trace_id`
 
-/** The columns of a TreeRow; callers add WHERE and ORDER BY on `s` (spans). */
-export const TREE_SELECT = `SELECT s.id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns,
-    s.end_ns, s.status_code, s.pending, r.service_name, ${TREE_GENAI_COLUMNS},
-    CASE WHEN s.events IS NULL THEN 0 ELSE json_array_length(s.events) END AS event_count,
-    CASE WHEN s.pending = 1
-      THEN json_extract(s.attributes, '$."logfire.pending_parent_id"') END AS pending_parent
-  FROM spans s JOIN resources r ON r.id = s.resource_id
-    LEFT JOIN span_genai sg ON sg.span_row_id = s.id`
-
 const SPAN_SELECT = `SELECT s.*, ${SPAN_GENAI_COLUMNS}
   FROM spans s LEFT JOIN span_genai sg ON sg.span_row_id = s.id`
-
-const SPAN_KINDS: readonly SpanKindName[] = [
-  'unspecified',
-  'internal',
-  'server',
-  'client',
-  'producer',
-  'consumer',
-]
-
-export function spanKindName(code: number): SpanKindName {
-  return SPAN_KINDS[code] ?? 'unspecified'
-}
-
-export function statusName(code: number): SpanStatus {
-  if (code === 1) return 'ok'
-  if (code === 2) return 'error'
-  return 'unset'
-}
 
 /** Format Unix nanoseconds as ISO 8601 (millisecond precision; the exact value travels beside it). */
 export function nsToIso(ns: bigint): string {
   const ms = Number(ns / 1_000_000n)
   const date = new Date(ms)
   return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString()
-}
-
-export function nsDurationMs(startNs: bigint, endNs: bigint): number {
-  return Number(endNs - startNs) / 1e6
 }
 
 /** Normalize a trace id typed by a user: any case, surrounding spaces. */
@@ -147,7 +115,7 @@ export class TraceQueries {
       pendingFor: prepare(
         'SELECT * FROM spans WHERE trace_id = ? AND parent_span_id = ? AND pending = 1',
       ),
-      tree: prepare(`${TREE_SELECT} WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`),
+      tree: prepare(`${TREE_SELECT} WHERE s.trace_id = ? ORDER BY s.start_ns, s.id`).raw(true),
       resource: prepare('SELECT * FROM resources WHERE id = ?'),
       scope: prepare('SELECT * FROM scopes WHERE id = ?'),
       spanLogEvents: prepare(
@@ -242,21 +210,6 @@ export class TraceQueries {
 }
 
 export type { SpanRow }
-
-export interface TreeRow {
-  id: bigint
-  span_id: string
-  parent_span_id: string | null
-  name: string
-  kind: bigint
-  start_ns: bigint
-  end_ns: bigint
-  status_code: bigint
-  pending: bigint
-  service_name: string | null
-  event_count: bigint
-  pending_parent: string | null
-}
 
 export interface StoredResource {
   json: ResourceJson
@@ -505,34 +458,5 @@ export function traceSummary(row: TraceRow): TraceSummary {
       Number(row.span_count),
       row.name,
     ),
-  }
-}
-
-export function treeSpan(row: TreeRow, traceStart: bigint, nowNs: bigint): TreeSpan {
-  const kind = Number(row.kind)
-  const pending = row.pending === 1n
-  let spanId = row.span_id
-  let parentSpanId = row.parent_span_id
-  let endNs = row.end_ns
-  if (pending) {
-    // A running span: drawn under its real id and parent, up to now.
-    spanId = row.parent_span_id ?? row.span_id
-    parentSpanId = row.pending_parent || null
-    endNs = nowNs > row.start_ns ? nowNs : row.start_ns
-  }
-  return {
-    spanId,
-    parentSpanId,
-    name: row.name,
-    spanKind: spanKindName(kind),
-    spanKindCode: kind,
-    startOffsetMs: nsDurationMs(traceStart, row.start_ns),
-    durationMs: nsDurationMs(row.start_ns, endNs),
-    zeroTime: row.start_ns === 0n || row.end_ns === 0n,
-    status: statusName(Number(row.status_code)),
-    serviceName: row.service_name,
-    inProgress: pending,
-    eventCount: Number(row.event_count),
-    ...treeGenaiFields(row as unknown as Record<string, unknown>, row.name),
   }
 }

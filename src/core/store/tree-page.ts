@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3'
 import type { TreeSpan } from '../../shared/api'
 import type { TraceTreePage } from '../../shared/tree-page'
-import { TREE_SELECT, treeSpan, type TraceQueries, type TreeRow } from './queries'
+import type { TraceQueries } from './queries'
+import { TREE_SELECT, treeRowPosition, treeSpan, type TreeRow } from './tree-rows'
 
 /**
  * Position after the last span of a page. `lastRowId` is the highest span row
@@ -60,8 +61,10 @@ export class TreePageQueries {
         `${TREE_SELECT}
          WHERE s.trace_id = ? AND s.id <= ? AND (s.start_ns, s.id) > (?, ?)
          ORDER BY s.start_ns, s.id LIMIT ?`,
-      ),
-      total: prepare('SELECT count(*) AS total FROM spans WHERE trace_id = ? AND id <= ?'),
+      ).raw(true),
+      total: prepare('SELECT count(*) FROM spans WHERE trace_id = ? AND id <= ?').pluck(),
+      // Without the row id bound, the count reads only the index spans_by_trace_start.
+      totalOfTrace: prepare('SELECT count(*) FROM spans WHERE trace_id = ?').pluck(),
     }
   }
 
@@ -90,14 +93,19 @@ export class TreePageQueries {
     const nowNs = BigInt(Date.now()) * 1_000_000n
     const spans: TreeSpan[] = rows.map((row) => treeSpan(row, traceStart, nowNs))
     const last = rows[rows.length - 1]
-    const total = this.statements.total.get(trace.traceId, lastRowId) as { total: bigint }
+    // The first page has just read lastRowId, so every row of the trace is at or below it.
+    const total = (
+      after === null
+        ? this.statements.totalOfTrace.get(trace.traceId)
+        : this.statements.total.get(trace.traceId, lastRowId)
+    ) as bigint
     return {
       trace,
       spans,
-      total: Number(total.total),
+      total: Number(total),
       nextCursor:
         hasMore && last !== undefined
-          ? formatTreeCursor({ startNs: last.start_ns, rowId: last.id, lastRowId })
+          ? formatTreeCursor({ ...treeRowPosition(last), lastRowId })
           : null,
     }
   }
