@@ -155,8 +155,9 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
     settings?.coreOptions.forward
   if (!isLoopbackHost(host)) {
     err(
-      `warning: binding ${host} exposes Loupe to other machines; only Host names ` +
-        `${['localhost', '127.0.0.1', ...allowedHosts].join(', ')} are served (add more with --allow-host)`,
+      `warning: binding ${host} exposes Loupe to other machines; only requests for the Host names ` +
+        `${['localhost', '*.localhost', '127.0.0.1', '[::1]', host, ...allowedHosts].join(', ')} ` +
+        'are served (add more with --allow-host)',
     )
   }
   const destination =
