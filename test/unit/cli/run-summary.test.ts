@@ -19,8 +19,12 @@ function runEndedWith(exitCode: number | null, signal: string | null): RunJson {
   } as unknown as RunJson
 }
 
+function summaryLine(run: RunJson, index: number): string {
+  return formatRunSummary(run, 1500, (traceId) => traceId).split('\n')[index]!
+}
+
 function firstLine(run: RunJson): string {
-  return formatRunSummary(run, 1500, (traceId) => traceId).split('\n')[0]!
+  return summaryLine(run, 0)
 }
 
 describe('formatRunSummary', () => {
@@ -40,5 +44,21 @@ describe('formatRunSummary', () => {
     expect(firstLine(runEndedWith(null, null))).toBe(
       'loupe: run run_0123456789abcdef ended without an exit code after 1.50 s',
     )
+  })
+
+  it('gives no cost to a run without model calls', () => {
+    expect(summaryLine(runEndedWith(0, null), 2)).toBe(
+      '  tokens: 0 in / 0 out, cost: none (no model calls)',
+    )
+  })
+
+  it('marks an unpriced model call', () => {
+    const run = { ...runEndedWith(0, null), modelCalls: 1, inputTokens: 10, outputTokens: 2 }
+    expect(summaryLine(run, 2)).toBe('  tokens: 10 in / 2 out, cost: unpriced')
+  })
+
+  it('gives the cost of priced model calls', () => {
+    const run = { ...runEndedWith(0, null), modelCalls: 1, costUsd: 0.0045 }
+    expect(summaryLine(run, 2)).toBe('  tokens: 0 in / 0 out, cost: $0.004500')
   })
 })
