@@ -1,7 +1,7 @@
 // Access of CLI commands to a data folder: through the core that serves it
 // when one runs (found by its discovery file), or by opening the store directly.
 
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import pino from 'pino'
@@ -43,6 +43,11 @@ export class CliError extends Error {
 export function openFolder(dataDir: string, options: { create?: boolean } = {}): TraceSource {
   if (!options.create && !existsSync(dataDir)) {
     throw new CliError(`no Loupe data folder at ${dataDir}; check --data or LOUPE_DATA_DIR`)
+  }
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new CliError(
+      `${dataDir} is a file, not a Loupe data folder; check --data or LOUPE_DATA_DIR`,
+    )
   }
   const running = readDiscovery(dataDir)
   return running ? new RunningCore(running) : new LocalFolder(dataDir)

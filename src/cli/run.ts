@@ -296,15 +296,27 @@ export function formatRunSummary(
   elapsedMs: number,
   where: (traceId: string) => string,
 ): string {
-  const cost = run.costUsd === null ? 'unpriced' : `$${run.costUsd.toFixed(6)}`
   return [
-    `loupe: run ${run.id} exited with code ${run.exitCode ?? 'unknown'} after ${formatDuration(elapsedMs)}`,
+    `loupe: run ${run.id} ${describeEnding(run)} after ${formatDuration(elapsedMs)}`,
     `  traces: ${run.traceIds.length}, model calls: ${run.modelCalls}, tool calls: ${run.toolCalls}`,
-    `  tokens: ${run.inputTokens} in / ${run.outputTokens} out, cost: ${cost}`,
+    `  tokens: ${run.inputTokens} in / ${run.outputTokens} out, cost: ${describeCost(run)}`,
     `  error class: ${run.errorClass}${run.errorClasses.length > 1 ? ` (all: ${run.errorClasses.join(', ')})` : ''}`,
     ...(run.replay ? [`  ${formatReplay(run.replay)}`] : []),
     ...run.traceIds.map((traceId) => `  trace: ${where(traceId)}`),
   ].join('\n')
+}
+
+/** Describes the run's cost. A run without model calls has no cost to price. */
+function describeCost(run: RunJson): string {
+  if (run.costUsd !== null) return `$${run.costUsd.toFixed(6)}`
+  return run.modelCalls === 0 ? 'none (no model calls)' : 'unpriced'
+}
+
+/** Describes how the run's command ended: its exit code, or the signal that ended it. */
+function describeEnding(run: RunJson): string {
+  if (run.exitCode !== null) return `exited with code ${run.exitCode}`
+  if (run.signal) return `was ended by ${run.signal}`
+  return 'ended without an exit code'
 }
 
 function formatReplay(replay: ReplayJson): string {
