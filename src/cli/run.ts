@@ -3,6 +3,7 @@
 // stream its output, store the run, and print what it did.
 
 import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
 import pino from 'pino'
 import type { ErrorClass } from '../shared/genai'
 import type { ReplayJson, RunJson, RunStart } from '../shared/api'
@@ -149,9 +150,9 @@ async function runWithCore(
     process.stderr.write(
       `loupe: the replay diverged at model call ${divergence.callIndex}: ${divergence.reasons.join('; ')}\n`,
     )
-    return exitCode === 0 ? 1 : (exitCode ?? 1)
+    return exitCode === 0 ? 1 : shellStatus(exitCode, result.signal)
   }
-  if (exitCode !== 0) return exitCode ?? 1
+  if (exitCode !== 0) return shellStatus(exitCode, result.signal)
   const matched = summary.errorClasses.filter((c) => options.failOn.includes(c))
   if (matched.length > 0) {
     process.stderr.write(
@@ -310,6 +311,17 @@ export function formatRunSummary(
 function describeCost(run: RunJson): string {
   if (run.costUsd !== null) return `$${run.costUsd.toFixed(6)}`
   return run.modelCalls === 0 ? 'none (no model calls)' : 'unpriced'
+}
+
+/**
+ * Returns the status a shell reports for a command: its exit code, or 128
+ * plus the number of the signal that ended it (130 for SIGINT), or 1 when
+ * neither is known.
+ */
+export function shellStatus(exitCode: number | null, signal: string | null): number {
+  if (exitCode !== null) return exitCode
+  const number = signal === null ? undefined : constants.signals[signal as NodeJS.Signals]
+  return number === undefined ? 1 : 128 + number
 }
 
 /** Describes how the run's command ended: its exit code, or the signal that ended it. */

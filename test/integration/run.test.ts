@@ -76,6 +76,14 @@ describe.skipIf(!python)('loupe run without a running core', () => {
     expect(run.output).toContain('bye')
   })
 
+  it('exits as a shell would when a signal ends the command', async () => {
+    const { code, run } = await loupeRun(['--data', dataDir], ['sh', '-c', 'kill -TERM $$'])
+    expect(run.exitCode).toBeNull()
+    expect(run.signal).toBe('SIGTERM')
+    // 128 plus the signal's number, 15.
+    expect(code).toBe(143)
+  })
+
   it('fails on a listed error class', async () => {
     const command = [
       python!,
@@ -203,8 +211,9 @@ describe('loupe run ending its command', () => {
     const group = Number(/group (\d+)/.exec(stdout)![1])
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     child.kill('SIGINT')
-    // SIGINT and SIGTERM are ignored, so the group ends with SIGKILL after two steps.
-    expect(await exited).toBe(1)
+    // SIGINT and SIGTERM are ignored, so the group ends with SIGKILL after two
+    // steps, and loupe exits as a shell would: 128 plus 9.
+    expect(await exited).toBe(137)
     // Killed processes are gone once reaped; allow the system a moment for that.
     let alive = true
     for (let i = 0; i < 40 && alive; i++) {

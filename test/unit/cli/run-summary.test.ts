@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RunJson } from '../../../src/shared/api'
-import { formatRunSummary } from '../../../src/cli/run'
+import { formatRunSummary, shellStatus } from '../../../src/cli/run'
 
 function runEndedWith(exitCode: number | null, signal: string | null): RunJson {
   return {
@@ -60,5 +60,18 @@ describe('formatRunSummary', () => {
   it('gives the cost of priced model calls', () => {
     const run = { ...runEndedWith(0, null), modelCalls: 1, costUsd: 0.0045 }
     expect(summaryLine(run, 2)).toBe('  tokens: 0 in / 0 out, cost: $0.004500')
+  })
+})
+
+describe('shellStatus', () => {
+  it.each([
+    [0, null, 0],
+    [3, null, 3],
+    [null, 'SIGINT', 130],
+    [null, 'SIGKILL', 137],
+    [null, 'SIGNOTREAL', 1],
+    [null, null, 1],
+  ])('exit code %s and signal %s give %i', (exitCode, signal, status) => {
+    expect(shellStatus(exitCode, signal)).toBe(status)
   })
 })
