@@ -247,8 +247,8 @@ export async function runLoad(
 
 /**
  * Waits until the core has normalized and indexed every span stored so far,
- * reading its cursors from the store; returns how many spans were waiting at
- * the start. Gives up after two minutes.
+ * reading its cursors from the store. Returns how many spans were waiting at
+ * the start, and gives up after two minutes.
  */
 async function waitForBackgroundPasses(core: ServedCore): Promise<number> {
   const db = new Database(join(core.dataDir, DATABASE_FILE), { readonly: true })
@@ -256,15 +256,17 @@ async function waitForBackgroundPasses(core: ServedCore): Promise<number> {
     const last = Number(
       db.prepare('SELECT coalesce(max(id), 0) FROM spans WHERE pending = 0').pluck().get(),
     )
-    const cursors = db.prepare(
-      `SELECT min(CAST(value AS INTEGER)) FROM meta WHERE key IN ('genai.cursor', 'search.span_cursor')`,
-    )
+    const cursors = db
+      .prepare(
+        `SELECT min(CAST(value AS INTEGER)) FROM meta WHERE key IN ('genai.cursor', 'search.span_cursor')`,
+      )
+      .pluck()
     const waiting = db
       .prepare('SELECT count(*) FROM spans WHERE id > ? AND id <= ? AND pending = 0')
       .pluck()
-    const backlog = Number(waiting.get(Number(cursors.pluck().get() ?? 0), last))
+    const backlog = Number(waiting.get(Number(cursors.get() ?? 0), last))
     const deadline = performance.now() + 120_000
-    while (Number(cursors.pluck().get() ?? 0) < last && performance.now() < deadline) {
+    while (Number(cursors.get() ?? 0) < last && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     return backlog

@@ -1,7 +1,8 @@
 // The CPU cost of each stage that a span goes through, measured one stage at
-// a time in this process, on one thread and a store in a temporary folder:
-// decoding, secret redaction, cutting long values, the committed insert, and
-// the background passes (GenAI normalization and search indexing). Their sum
+// a time in this process, on one thread and a store in a temporary folder.
+// The stages are decoding, secret redaction, cutting long values, the
+// committed insert, and the background passes (GenAI normalization and
+// search indexing). Their sum
 // is the CPU that a core must spend per span whatever the transport, so it
 // shows which stage keeps the end-to-end figures from their targets.
 

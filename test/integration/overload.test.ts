@@ -226,8 +226,8 @@ describe('in-flight body budget', () => {
 })
 
 /**
- * Starts a protobuf request whose body is sent only in part, so that it holds
- * its declared Content-Length in the budget until `finish` sends the rest.
+ * Starts a protobuf request whose body is sent only in part, so that its
+ * declared Content-Length stays taken from the budget until `finish` sends the rest.
  */
 function startSlowRequest(url: string, payload: Buffer): { finish: () => Promise<number> } {
   let answered: (status: number) => void = () => {}

@@ -97,8 +97,8 @@ export class GenAiNormalizer {
   }
 
   /**
-   * Normalizes the next spans and rolls up their traces; returns what changed.
-   * `shared` is a batch already read for the search indexer too; it is used
+   * Normalizes the next spans, rolls up their traces and returns what changed.
+   * `shared` is a batch already read for the search indexer too. It is used
    * when it covers this pass's cursor, else the pass reads its own.
    */
   runBatch(limit = BATCH_SPANS, shared?: SpanBatch): BatchResult {
@@ -128,8 +128,8 @@ export class GenAiNormalizer {
   }
 
   /**
-   * The row id after which spans wait for normalization: the stored cursor,
-   * or 0 when the store was normalized by another NORMALIZER_VERSION.
+   * Returns the row id after which spans wait for normalization: the stored
+   * cursor, or 0 when the store was normalized by another NORMALIZER_VERSION.
    */
   position(): number {
     if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== NORMALIZER_VERSION) return 0

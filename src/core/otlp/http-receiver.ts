@@ -31,7 +31,7 @@ export interface OtlpHttpOptions {
   maxBodyBytes: number
   /**
    * Budget of body bytes (as received plus decompressed) held at once by
-   * requests not yet answered; past it, new requests get 503 with
+   * requests not yet responded to. Past it, new requests get 503 with
    * Retry-After. A request is always admitted when no other one is in flight.
    */
   maxInFlightBytes?: number
@@ -74,7 +74,7 @@ class InFlightBudget {
     return this.heldBytes
   }
 
-  /** Takes bytes for a request that holds `alreadyHeld`; false when past the budget. */
+  /** Takes bytes for a request that already has `alreadyHeld`; returns false when past the budget. */
   tryTake(bytes: number, alreadyHeld: number): boolean {
     const others = this.heldBytes - alreadyHeld
     if (others > 0 && this.heldBytes + bytes > this.maxBytes) return false
@@ -204,8 +204,8 @@ async function readAndStore(
     if (body !== raw && !take(body.length)) throw overBudget(budget)
   } catch (error) {
     if (error instanceof HttpError) {
-      // A rejection for load says nothing wrong about the request, so like a full
-      // write queue it is not recorded as an ingest problem.
+      // A rejection for load means nothing is wrong with the request, so like a
+      // full write queue it is not recorded as an ingest problem.
       if (error.status === 503) response.setHeader('Retry-After', '1')
       else options.ingestor.reportRejectedRequest(signal, 'http', error.message)
       sendStatus(response, encoding, error.status, error.message)

@@ -4,7 +4,8 @@
 // turns instead:
 //
 // - the walk reads the traces that pass the other filters newest first and
-//   asks the index whether each one contains the text, until the page is full;
+//   checks in the index whether each one contains the text, until the page
+//   is full.
 // - the scan reads the matches in row id order and counts them per trace.
 //
 // The walk finishes early when matches are dense among the newest traces.
@@ -20,7 +21,7 @@ import type { TraceRow } from '../store/queries'
 /**
  * Time the walk runs before the scan starts. A text in half of the newest
  * traces fills a page of 100 in 10 to 20 ms of walking on a store of a
- * million spans (bench/store-part.ts), so the scan, which would need about
+ * million spans (bench/store-part.ts). So the scan, which would need about
  * a second for such a text, does not start.
  */
 export const WALK_HEAD_START_MS = 30
@@ -121,7 +122,7 @@ export class FrequentTextSearch {
 
   /**
    * Returns the first `limit` traces of `list`, newest first, that contain
-   * the FTS5 query `text`. The walk runs alone for its head start; after
+   * the FTS5 query `text`. The walk runs alone for its head start. After
    * that the two readers take turns of equal time, each turn at least one
    * trace or one query long.
    */
@@ -266,7 +267,8 @@ interface WalkRow {
 function newestFirst(rows: TraceRow[]): TraceRow[] {
   return rows.sort((a, b) => {
     if (a.start_ns !== b.start_ns) return a.start_ns > b.start_ns ? -1 : 1
-    return a.trace_id < b.trace_id ? -1 : a.trace_id > b.trace_id ? 1 : 0
+    if (a.trace_id === b.trace_id) return 0
+    return a.trace_id < b.trace_id ? -1 : 1
   })
 }
 

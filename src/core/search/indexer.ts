@@ -105,7 +105,7 @@ export class SearchIndexer {
   /**
    * Indexes the next spans and log records. The text is extracted before the
    * write transaction, so that the write lock is held only for the inserts.
-   * `shared` is a batch of spans already read for the normalizer too; it is
+   * `shared` is a batch of spans already read for the normalizer too. It is
    * used when it covers this pass's cursor, else the pass reads its own.
    * Returns what it read and the traces whose index changed.
    */
@@ -203,9 +203,9 @@ export class SearchIndexer {
   }
 
   /**
-   * Returns the index row of a span. `tracesWithCalls` holds the traces of
-   * this batch that had a model call before; the normalized rows of earlier
-   * batches tell the same about the spans before it.
+   * Returns the index row of a span. `tracesWithCalls` contains the traces
+   * of this batch that had a model call before it. For earlier batches the
+   * normalized rows in span_genai show the same.
    */
   private spanIndexRow(span: BatchSpan, tracesWithCalls: Set<string>): IndexRow {
     const normalized = normalizeSpan(span.input)
@@ -227,8 +227,8 @@ export class SearchIndexer {
   }
 
   /**
-   * The span row id after which spans wait for indexing: the stored cursor,
-   * or 0 when the index was built by another SEARCH_INDEX_VERSION.
+   * Returns the span row id after which spans wait for indexing: the stored
+   * cursor, or 0 when the index was built by another SEARCH_INDEX_VERSION.
    */
   spanPosition(): number {
     if (Number(this.statements.getMeta.get(VERSION_KEY) ?? 0) !== SEARCH_INDEX_VERSION) return 0

@@ -33,7 +33,7 @@ export function spanColumns(span: SpanInput): SearchColumns {
 
 /**
  * Extracts the searchable text of one span that was normalized already.
- * `laterCall` says that an earlier model call of the same trace was indexed:
+ * `laterCall` is true when an earlier model call of the same trace was indexed:
  * each call repeats the conversation so far, so a later call's system
  * instructions and its input up to the last model reply were indexed with
  * the calls before it and are left out. Only the messages that are new in

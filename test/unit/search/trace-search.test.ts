@@ -223,7 +223,7 @@ describe('search index', () => {
     expect(match.snippet.filter((part) => part.match).map((part) => part.text)).toEqual(['A-77121'])
   })
 
-  test('indexes each message of a conversation once, in the call where it first appeared', async () => {
+  test('indexes each message once', async () => {
     const { ingestor, catchUp, search } = openStore()
     const text = (role: string, content: string) => ({ role, parts: [{ type: 'text', content }] })
     const question = text('user', 'Where is parcel Zanzibar?')
