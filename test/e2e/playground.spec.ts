@@ -73,6 +73,28 @@ async function editorText(editor: Locator): Promise<string> {
   return (await editor.innerText()).replaceAll('\u00a0', ' ')
 }
 
+/**
+ * Waits for the shown run's output to contain `text`. On a timeout the error
+ * lists what the page showed instead: its address, output, state and alerts.
+ */
+async function waitForOutput(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
+  const output = page.getByTestId('run-output')
+  try {
+    await output.getByText(text).waitFor({ timeout: timeoutMs })
+  } catch (error) {
+    const visibleText = async (locator: Locator) =>
+      (await locator.count()) === 0 ? '(none)' : JSON.stringify(await locator.first().innerText())
+    const alerts = await page.getByRole('alert').allInnerTexts()
+    throw new Error(
+      `the output did not show ${JSON.stringify(text)} within ${timeoutMs} ms; ` +
+        `address ${page.url()}, output ${await visibleText(output)}, ` +
+        `state ${await visibleText(page.locator('.run-output-pane').getByTestId('run-state'))}, ` +
+        `alerts ${JSON.stringify(alerts)}`,
+      { cause: error },
+    )
+  }
+}
+
 async function fillForm(page: Page, commandLine: string, cwd: string): Promise<void> {
   await page.getByTestId('working-folder').fill(cwd)
   await page.getByTestId('command-line').fill(commandLine)
@@ -190,7 +212,7 @@ describe('playground', () => {
     await fillForm(first.page, commandLine, folder)
     await first.page.getByTestId('mode-live').check()
     await first.page.getByTestId('run-button').click()
-    await first.page.getByTestId('run-output').getByText('remembered').waitFor()
+    await waitForOutput(first.page, 'remembered')
     await closeClean(first)
 
     const second = await openPlayground()
@@ -286,8 +308,7 @@ describe('playground', () => {
     await page.getByTestId('run-button').click()
     const runId = await shownRunId(page)
 
-    const output = page.getByTestId('run-output')
-    await output.getByText('answer: Hello from the scenario.').waitFor()
+    await waitForOutput(page, 'answer: Hello from the scenario.')
     const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)
     await row.waitFor()
     expect(await row.locator('td').nth(2).innerText()).toBe('mock, scenario')
@@ -300,7 +321,7 @@ describe('playground', () => {
     await waitFor('the page to show the new run', async () =>
       page.url().endsWith(runId) ? undefined : true,
     )
-    await output.getByText('answer: Hello from the scenario.').waitFor()
+    await waitForOutput(page, 'answer: Hello from the scenario.')
     const rerun = await getRun(await shownRunId(page))
     expect(rerun.id).not.toBe(runId)
     expect(rerun.scenarioText).toBe(stored.scenarioText)

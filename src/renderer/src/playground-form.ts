@@ -85,6 +85,21 @@ export function upsertRun(runs: readonly RunJson[], run: RunJson): RunJson[] {
   return [run, ...others].sort((a, b) => b.startedAt.localeCompare(a.startedAt))
 }
 
+/**
+ * Returns `loaded` with the pushed runs that it lacks or shows as still
+ * running after they ended. A run only goes from running to ended, so an
+ * ended copy is never older than a running one.
+ */
+export function withPushedRuns(loaded: RunJson[], pushed: ReadonlyMap<string, RunJson>): RunJson[] {
+  let runs = loaded
+  for (const run of pushed.values()) {
+    const listed = runs.find((old) => old.id === run.id)
+    if (listed === undefined || (listed.endedAt === null && run.endedAt !== null))
+      runs = upsertRun(runs, run)
+  }
+  return runs
+}
+
 function isPlaygroundMode(mode: string): mode is PlaygroundMode {
   return mode in MODE_LABELS
 }

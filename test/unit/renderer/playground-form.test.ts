@@ -6,6 +6,7 @@ import {
   formFromSettings,
   runRequest,
   upsertRun,
+  withPushedRuns,
 } from '../../../src/renderer/src/playground-form'
 import { parseRoute, playgroundHash } from '../../../src/renderer/src/route'
 
@@ -79,6 +80,32 @@ describe('playground form', () => {
     expect(runRequest({ ...values, mode: 'mock' }).scenario).toBeNull()
     expect(runRequest({ ...values, mode: 'scenario' }).scenario).toBe(EMPTY_FORM.scenario)
     expect(runRequest(values).cwd).toBe('/work/agent')
+  })
+})
+
+describe('withPushedRuns', () => {
+  const started = run('run_1', '2026-03-01T10:00:00.000Z')
+  const ended = {
+    ...started,
+    state: 'exited' as const,
+    exitCode: 0,
+    endedAt: '2026-03-01T10:00:01.000Z',
+  }
+
+  it('keeps the pushed end of a run', () => {
+    const runs = withPushedRuns([started], new Map([[ended.id, ended]]))
+    expect(runs.map((r) => [r.id, r.state])).toEqual([['run_1', 'exited']])
+  })
+
+  it('adds a run that started after the list was read', () => {
+    const newer = run('run_2', '2026-03-01T11:00:00.000Z')
+    const runs = withPushedRuns([ended], new Map([[newer.id, newer]]))
+    expect(runs.map((r) => r.id)).toEqual(['run_2', 'run_1'])
+  })
+
+  it('keeps the listed end of a run', () => {
+    const runs = withPushedRuns([ended], new Map([[started.id, started]]))
+    expect(runs.map((r) => [r.id, r.state])).toEqual([['run_1', 'exited']])
   })
 })
 

@@ -35,6 +35,8 @@ export function useRunOutput(runId: string | null, endedAt: string | null): RunO
       .streamRunOutput(
         runId,
         (event) => {
+          // A stream replaced by a newer one must not overwrite the newer one's text.
+          if (controller.signal.aborted) return
           if (event.type === 'output') {
             // The first event carries everything printed so far.
             const replace = first

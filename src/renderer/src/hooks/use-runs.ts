@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import type { RunJson } from '../../../shared/api'
 import { errorMessage, isAbortError } from '../api'
 import { useApi } from '../api-context'
-import { upsertRun } from '../playground-form'
+import { upsertRun, withPushedRuns } from '../playground-form'
 
 /** Minimum time between two reloads while spans of runs keep arriving. */
 const RELOAD_INTERVAL_MS = 1_000
@@ -25,11 +25,15 @@ export function useRuns(): RunsState {
   useEffect(() => {
     let controller = new AbortController()
     let reloadTimer: number | undefined
+    // Runs pushed while a load is in flight, because the loaded list may be older than they are.
+    let pushedDuringLoad = new Map<string, RunJson>()
     const load = () => {
       controller.abort()
       controller = new AbortController()
+      pushedDuringLoad = new Map()
+      const pushed = pushedDuringLoad
       client.listRuns(controller.signal).then(
-        (runs) => setState({ runs, loading: false, error: null }),
+        (runs) => setState({ runs: withPushedRuns(runs, pushed), loading: false, error: null }),
         (error: unknown) => {
           if (isAbortError(error)) return
           setState((old) => ({ ...old, loading: false, error: errorMessage(error) }))
@@ -47,6 +51,7 @@ export function useRuns(): RunsState {
     load()
     const unsubscribe = bus.subscribe((message) => {
       if (message.type === 'run') {
+        pushedDuringLoad.set(message.run.id, message.run)
         setState((old) => ({ ...old, runs: upsertRun(old.runs, message.run) }))
       } else if (
         message.type === 'traces' ||
