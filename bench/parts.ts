@@ -13,6 +13,7 @@ import {
   stopServe,
   type ServedCore,
 } from './serve'
+import { CORE_NODE_FLAGS } from '../src/core/heap-limits'
 import type { TargetTable } from './targets'
 import { buildRequest, SPANS_PER_TRACE } from './workload'
 
@@ -46,7 +47,7 @@ export async function measureMemory(targets: TargetTable, seconds: number): Prom
       load.peakRssMb,
       300,
       'MB',
-      `peak, 4 clients flat out, GenAI over OTLP/HTTP protobuf, ${Math.round(load.spansPerSecond).toLocaleString('en-US')} spans/s`,
+      `peak, 4 clients flat out, GenAI over OTLP/HTTP protobuf, ${Math.round(load.spansPerSecond).toLocaleString('en-US')} spans/s, started with ${CORE_NODE_FLAGS.join(' ')}`,
     )
     return [
       '## Memory of the core (RSS from /proc)',

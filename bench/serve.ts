@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import Database from 'better-sqlite3'
+import { CORE_NODE_FLAGS } from '../src/core/heap-limits'
 import { packageRoot } from '../src/core/package-root'
 import { DATABASE_FILE } from '../src/core/store/database'
 import { renumberJson, renumberTraces, type RequestBodies } from './workload'
@@ -33,6 +34,7 @@ export async function startServe(dataDir?: string): Promise<ServedCore> {
   const child = spawn(
     process.execPath,
     [
+      ...CORE_NODE_FLAGS,
       ...coreNodeArguments(),
       cli,
       'serve',
@@ -74,9 +76,11 @@ export async function startServe(dataDir?: string): Promise<ServedCore> {
 }
 
 /**
- * Extra Node.js options for every core the benchmark starts, from
+ * Extra Node.js options for every core the benchmark starts, after the
+ * CORE_NODE_FLAGS that `npm start` also passes. They come from
  * LOUPE_BENCH_CORE_NODE_ARGS (separated by spaces), such as
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the core under load.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the core under load, or
+ * `--max-semi-space-size=16` to measure it without the young generation limit.
  */
 function coreNodeArguments(): string[] {
   const text = process.env.LOUPE_BENCH_CORE_NODE_ARGS ?? ''

@@ -22,6 +22,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
+interface LogEntry {
+  msg: string
+  [field: string]: unknown
+}
+
 interface Store {
   dataDir: string
   db: Database.Database
@@ -44,11 +49,18 @@ function openStore(): Store {
 function startRunner(
   store: Store,
   options: Partial<RunnerOptions> = {},
-): { runner: NormalizationRunner; messages: string[] } {
+): { runner: NormalizationRunner; messages: string[]; entries: LogEntry[] } {
   const messages: string[] = []
+  const entries: LogEntry[] = []
   const log = pino(
     { level: 'debug' },
-    { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) },
+    {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as LogEntry
+        entries.push(entry)
+        messages.push(entry.msg)
+      },
+    },
   )
   const runner = new NormalizationRunner({
     db: store.db,
@@ -58,7 +70,7 @@ function startRunner(
     ...options,
   })
   cleanups.push(() => runner.stop())
-  return { runner, messages }
+  return { runner, messages, entries }
 }
 
 async function writeTrace(store: Store, bodies: RequestBodies, sequence: number): Promise<void> {
@@ -94,6 +106,16 @@ describe('normalization runner', () => {
     await runner.whenIdle()
     expect(normalizedSpans(store.db)).toBe(SPANS)
     expect(messages).toContain(STARTED)
+  })
+
+  it('limits the worker young generation', async () => {
+    const store = openStore()
+    await writeTrace(store, buildRequest('genai', SPANS), 1)
+    const { runner, entries } = startRunner(store)
+    await runner.whenIdle()
+    const started = entries.find((entry) => entry.msg === STARTED)
+    expect(started?.youngGenerationMb).toBe(12)
+    expect(runner.workerResourceLimits()?.maxYoungGenerationSizeMb).toBe(12)
   })
 
   it('stops an idle worker and starts it again for new spans', async () => {

@@ -8,9 +8,10 @@
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { type ResourceLimits, Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
+import { WORKER_YOUNG_GENERATION_MB } from '../heap-limits'
 import { packageRoot } from '../package-root'
 import type { BackgroundPasses } from './background'
 import { PendingWork } from './pending-work'
@@ -142,11 +143,19 @@ export class NormalizationRunner {
     }
   }
 
+  /** Returns the V8 heap limits of the running worker, or null when no worker runs. */
+  workerResourceLimits(): ResourceLimits | null {
+    return this.worker?.resourceLimits ?? null
+  }
+
   /** Returns the worker, started first if none runs. */
   private runningWorker(script: string): Worker {
     this.lastActivityMs = Date.now()
     if (this.worker) return this.worker
-    const worker = new Worker(script, { workerData: { dataDir: this.options.dataDir } })
+    const worker = new Worker(script, {
+      workerData: { dataDir: this.options.dataDir },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    })
     worker.on('message', (message: WorkerMessage) => this.handle(worker, message))
     worker.on('error', (error) =>
       this.options.log.error({ err: error }, 'the GenAI normalization worker failed'),
@@ -163,7 +172,10 @@ export class NormalizationRunner {
     })
     worker.unref()
     this.worker = worker
-    this.options.log.debug('started the GenAI normalization worker')
+    this.options.log.debug(
+      { youngGenerationMb: WORKER_YOUNG_GENERATION_MB },
+      'started the GenAI normalization worker',
+    )
     return worker
   }
 
