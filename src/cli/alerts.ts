@@ -14,6 +14,7 @@ import { readRulesText, rulesFilePath } from '../core/alerts/rules-file'
 import { readDiscovery } from '../core/discovery'
 import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
+import { CliError, verifyDataFolder } from './folder'
 import { printable } from './format'
 import { runQuery } from './query'
 
@@ -46,6 +47,8 @@ export function registerAlertsCommand(program: Command): void {
     .option('--rules <file>', 'rules file (default: alerts.yaml in the data folder)')
     .option('--json', 'print the report as JSON')
     .option('--dry-run', 'evaluate only: run no command and send no webhook')
+    // Usage errors exit 2, because exit code 1 means that a rule fires.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ALERTS_EXIT.invalid))
     .action(async (options: AlertsOptions) => {
       process.exitCode = await alertsCommand(options)
     })
@@ -53,6 +56,14 @@ export function registerAlertsCommand(program: Command): void {
 
 async function alertsCommand(options: AlertsOptions): Promise<number> {
   const dataDir = options.data ?? defaultDataDir()
+  // A missing folder is allowed: with --rules, each rule's query reports it.
+  try {
+    verifyDataFolder(dataDir, { allowMissing: true })
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error
+    err(`loupe: ${error.message}`)
+    return ALERTS_EXIT.invalid
+  }
   const rulesFile = options.rules ?? rulesFilePath(dataDir)
   const rules = readRules(rulesFile)
   if (rules === null) return ALERTS_EXIT.invalid

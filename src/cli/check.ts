@@ -12,7 +12,7 @@ import { DEFAULT_WINDOW, InvalidWindowError, parseWindow } from '../core/check/w
 import { readDiscovery } from '../core/discovery'
 import { defaultDataDir } from '../core/paths'
 import { DATABASE_FILE, openDatabase, StoreError } from '../core/store/database'
-import { CliError } from './folder'
+import { CliError, verifyDataFolder } from './folder'
 import { formatCheckReport } from './check-format'
 
 /** Exit code when the check could not run at all, e.g. for a malformed trace id. */
@@ -73,9 +73,7 @@ async function check(traceId: string | undefined, options: CheckOptions): Promis
   const scope: CheckScope =
     traceId !== undefined ? { traceId } : { since: options.since ?? DEFAULT_WINDOW }
   const dataDir = options.data ?? defaultDataDir()
-  if (!existsSync(dataDir)) {
-    throw new CliError(`no Loupe data folder at ${dataDir}; check --data or LOUPE_DATA_DIR`)
-  }
+  verifyDataFolder(dataDir)
   const running = readDiscovery(dataDir)
   const report = running
     ? await checkThroughCore(running.uiUrl, running.token, scope)

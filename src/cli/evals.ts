@@ -12,7 +12,7 @@ import { compareExperiments } from '../core/evals/compare'
 import { ExperimentLookupError, ExperimentQueries } from '../core/evals/experiments'
 import { DATABASE_FILE, openDatabase } from '../core/store/database'
 import { formatComparison, formatExperiment, formatExperimentTable } from './evals-format'
-import { CliError } from './folder'
+import { CliError, verifyDataFolder } from './folder'
 
 /** A reader of experiments: the running core's API or the store file. */
 interface ExperimentSource {
@@ -103,9 +103,7 @@ async function withSource<T>(
   dataDir: string,
   action: (source: ExperimentSource) => Promise<T>,
 ): Promise<T> {
-  if (!existsSync(dataDir)) {
-    throw new CliError(`no Loupe data folder at ${dataDir}; check --data or LOUPE_DATA_DIR`)
-  }
+  verifyDataFolder(dataDir)
   const running = readDiscovery(dataDir)
   const source = running ? new CoreSource(running) : new StoreSource(dataDir)
   try {

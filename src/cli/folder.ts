@@ -40,15 +40,25 @@ export class CliError extends Error {
   override name = 'CliError'
 }
 
-export function openFolder(dataDir: string, options: { create?: boolean } = {}): TraceSource {
-  if (!options.create && !existsSync(dataDir)) {
+/**
+ * Throws CliError when `dataDir` is a file, or when it does not exist and
+ * `allowMissing` is false. Commands call it before they read or create the
+ * folder, so that a wrong --data or LOUPE_DATA_DIR is named as such.
+ */
+export function verifyDataFolder(dataDir: string, options: { allowMissing?: boolean } = {}): void {
+  if (!existsSync(dataDir)) {
+    if (options.allowMissing) return
     throw new CliError(`no Loupe data folder at ${dataDir}; check --data or LOUPE_DATA_DIR`)
   }
-  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+  if (!statSync(dataDir).isDirectory()) {
     throw new CliError(
       `${dataDir} is a file, not a Loupe data folder; check --data or LOUPE_DATA_DIR`,
     )
   }
+}
+
+export function openFolder(dataDir: string, options: { create?: boolean } = {}): TraceSource {
+  verifyDataFolder(dataDir, { allowMissing: options.create })
   const running = readDiscovery(dataDir)
   return running ? new RunningCore(running) : new LocalFolder(dataDir)
 }

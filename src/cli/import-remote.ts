@@ -14,7 +14,7 @@ import {
   type RemoteSource,
 } from '../core/import/remote'
 import type { RemoteImportRequest, RemoteImportResult } from '../shared/import'
-import { CliError, openFolder } from './folder'
+import { CliError, openFolder, verifyDataFolder } from './folder'
 
 export function fromOption(): Option {
   return new Option(
@@ -50,6 +50,8 @@ export async function importFromQueryApi(
     if (error instanceof RemoteImportError) throw new CliError(error.message)
     throw error
   }
+  // Checked before the fetch, so that a file given as --data fails without a request.
+  verifyDataFolder(dataDir, { allowMissing: true })
   const request: RemoteImportRequest = { from, baseUrl, traceId }
   const running = existsSync(dataDir) ? readDiscovery(dataDir) : null
   const result = running

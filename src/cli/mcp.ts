@@ -4,6 +4,7 @@
 import { type Command, Option } from 'commander'
 import pino from 'pino'
 import { defaultDataDir } from '../core/paths'
+import { verifyDataFolder } from './folder'
 
 export function registerMcpCommand(program: Command): void {
   program
@@ -28,7 +29,10 @@ export function registerMcpCommand(program: Command): void {
       const log = pino({ name: 'loupe-mcp', level: options.logLevel }, pino.destination(2))
       // Loaded here: the MCP SDK would add several MB to every other command's memory.
       const { serveMcpOnStdio } = await import('../core/mcp/server')
-      const server = await serveMcpOnStdio({ dataDir: options.data ?? defaultDataDir(), log })
+      // A missing folder is allowed: each tool call reports it until the folder exists.
+      const dataDir = options.data ?? defaultDataDir()
+      verifyDataFolder(dataDir, { allowMissing: true })
+      const server = await serveMcpOnStdio({ dataDir, log })
       const stop = () => void server.close()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)

@@ -2,7 +2,6 @@
 // write a data folder, through its running core when there is one.
 
 import { readFile, writeFile } from 'node:fs/promises'
-import { gunzipSync } from 'node:zlib'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import pino from 'pino'
 import { startCore, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORTS } from '../core/core'
@@ -10,14 +9,14 @@ import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../core/otlp/truncate'
 import { AlreadyRunningError } from '../core/discovery'
 import { PortInUseError } from '../core/net'
 import { ForwardConfigError } from '../core/forward/config'
-import { decodeTracesJson, decodeTracesProto } from '../core/otlp/index'
-import { OtlpDecodeError, type DecodedTraces } from '../core/otlp/model'
+import { OtlpDecodeError } from '../core/otlp/model'
 import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
 import { StoreError } from '../core/store/database'
-import { CliError, openFolder, type TraceSource } from './folder'
+import { CliError, openFolder, verifyDataFolder, type TraceSource } from './folder'
 import { formatTraceTree } from './format'
 import { forwardConfigOf, forwardHeaderOption, forwardingLine, forwardOption } from './forward'
+import { inspectFile } from './import-file'
 import { fromOption, importFromQueryApi } from './import-remote'
 import type { RemoteSource } from '../core/import/remote'
 import { humanLogStream } from './log-stream'
@@ -30,6 +29,7 @@ import { registerAlertsCommand } from './alerts'
 import { runCommand } from './run'
 import { prepareServeSettings } from './serve-settings'
 import { registerTracesCommand } from './traces'
+import { useShortUsageErrors } from './usage-errors'
 import { splitCommandLine } from '../core/runner/command-line'
 import { isLoopbackHost } from '../core/runner/playground'
 import { readScenarioFile, type ScenarioFile } from './scenario-file'
@@ -105,6 +105,13 @@ function dataDirOf(options: { data?: string }): string {
   return options.data ?? defaultDataDir()
 }
 
+/** Returns the data folder of a command that creates it when missing; throws CliError when it is a file. */
+function creatableDataDirOf(options: { data?: string }): string {
+  const dataDir = dataDirOf(options)
+  verifyDataFolder(dataDir, { allowMissing: true })
+  return dataDir
+}
+
 async function withFolder<T>(
   options: { data?: string },
   action: (source: TraceSource) => Promise<T>,
@@ -143,10 +150,14 @@ interface ServeOptions {
 }
 
 async function serve(options: ServeOptions, command?: Command): Promise<void> {
+  // The settings file is read from this folder, so it is checked before the file.
+  const flagDataDir = creatableDataDirOf(options)
   // `loupe mock` calls serve without a command: it reads no settings file.
   const settings =
     command === undefined ? null : await prepareServeSettings({ ...options }, command)
-  const dataDir = settings?.coreOptions.dataDir ?? dataDirOf(options)
+  // The settings file's `dataDir` applies when neither --data nor LOUPE_DATA_DIR is set.
+  const dataDir = settings?.coreOptions.dataDir ?? flagDataDir
+  verifyDataFolder(dataDir, { allowMissing: true })
   const host = settings?.coreOptions.host ?? options.host
   const allowedHosts = settings?.coreOptions.allowedHosts ?? options.allowHost
   // --forward (or LOUPE_FORWARD_URL) replaces the settings file's forwarding as a whole.
@@ -240,52 +251,10 @@ interface ImportOptions {
   from?: RemoteSource
 }
 
-interface SniffedFile {
-  encoding: 'json' | 'protobuf'
-  contentEncoding: string | null
-  spans: number
-}
-
-/**
- * Tell the file's encoding from its first bytes (gzip, JSON text or
- * protobuf) and decode it once, so that a file that is not OTLP is reported
- * before anything is stored.
- */
-function inspectFile(file: string, body: Buffer): SniffedFile {
-  const gzipped = body[0] === 0x1f && body[1] === 0x8b
-  let plain: Buffer
-  try {
-    plain = gzipped ? gunzipSync(body) : body
-  } catch (error) {
-    throw new CliError(
-      `${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`,
-    )
-  }
-  const first = plain.toString('utf8', 0, Math.min(plain.length, 64)).trimStart()[0]
-  const encoding = first === '{' ? 'json' : 'protobuf'
-  let decoded: DecodedTraces
-  try {
-    decoded =
-      encoding === 'json' ? decodeTracesJson(plain.toString('utf8')) : decodeTracesProto(plain)
-  } catch (error) {
-    throw new CliError(
-      `${file} is not an OTLP trace request (${encoding}): ${(error as Error).message}`,
-    )
-  }
-  const spans = decoded.groups.reduce((sum, group) => sum + group.spans.length, 0)
-  if (spans === 0 && decoded.rejectedSpans === 0) {
-    throw new CliError(
-      `${file} contains no spans; expected an OTLP/JSON request ({"resourceSpans": [...]}, as \`loupe export\` writes) or OTLP protobuf`,
-    )
-  }
-  return { encoding, contentEncoding: gzipped ? 'gzip' : null, spans }
-}
-
 export function buildProgram(): Command {
   const program = new Command('loupe')
     .description('Local OpenTelemetry trace viewer and development harness for LLM agents')
     .version(loupeVersion())
-    .showHelpAfterError()
     .enablePositionalOptions()
 
   program
@@ -445,7 +414,7 @@ export function buildProgram(): Command {
           throw new CliError('--mock and --record cannot be used together: choose one')
         }
         process.exitCode = await runCommand(command, {
-          dataDir: dataDirOf(options),
+          dataDir: creatableDataDirOf(options),
           mock,
           record: options.record ?? false,
           scenario: typeof options.mock === 'string' ? await readScenarioFile(options.mock) : null,
@@ -522,7 +491,7 @@ export function buildProgram(): Command {
         },
       ) => {
         process.exitCode = await replayCommand(source, command, {
-          dataDir: dataDirOf(options),
+          dataDir: creatableDataDirOf(options),
           until: options.until ?? null,
           then: options.then,
           save: options.save ?? null,
@@ -548,7 +517,7 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .action(async (a: string, b: string, options: { json?: boolean; data?: string }) => {
       process.exitCode = await diffCommand(a, b, {
-        dataDir: dataDirOf(options),
+        dataDir: creatableDataDirOf(options),
         json: options.json ?? false,
       })
     })
@@ -653,6 +622,7 @@ export function buildProgram(): Command {
   registerCheckCommand(program)
   registerEvalsCommand(program, dataOption, dataDirOf)
   registerAlertsCommand(program)
+  useShortUsageErrors(program)
   return program
 }
 

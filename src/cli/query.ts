@@ -11,14 +11,12 @@ import { readDiscovery } from '../core/discovery'
 import { MAX_LIMIT_ROWS, MAX_TIMEOUT_MS, QueryRunner } from '../core/query/runner'
 import { QueryError } from '../core/query/statement'
 import { DATABASE_FILE } from '../core/store/database'
-import { CliError } from './folder'
+import { CliError, verifyDataFolder } from './folder'
 import { printable } from './format'
 
 /** Runs the query and returns its rows; throws CliError with the query's error message. */
 export async function runQuery(dataDir: string, request: QueryRequest): Promise<QueryResult> {
-  if (!existsSync(dataDir)) {
-    throw new CliError(`no Loupe data folder at ${dataDir}; check --data or LOUPE_DATA_DIR`)
-  }
+  verifyDataFolder(dataDir)
   const running = readDiscovery(dataDir)
   if (running) return queryCore(running.uiUrl, running.token, request)
   if (!existsSync(join(dataDir, DATABASE_FILE))) {

@@ -294,7 +294,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
       [[leak.trace.traceId, '--since', '1h'], /give a trace id or --since, not both/],
       [['f'.repeat(32)], /trace f{32} not found/],
       [['not-a-trace'], /invalid trace id "not-a-trace"/],
-      [['--colour'], /unknown option '--colour'/],
+      [['--colour'], /unknown option --colour/],
       [['--data', join(loupe.dataDir, 'missing')], /no Loupe data folder at .*missing/],
     ]
     for (const [args, message] of cases) {

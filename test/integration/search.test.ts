@@ -310,12 +310,9 @@ describe('loupe traces flags', () => {
       [['--until', '0001-01-01'], /^loupe: invalid --until "0001-01-01": expected a time between/],
       [
         ['--limit', '100000'],
-        /^error: option '--limit <n>' argument '100000' is invalid\. expected a whole number from 1 to 10000\n/,
+        /^loupe: invalid --limit "100000": expected a whole number from 1 to 10000\n/,
       ],
-      [
-        ['--limit', '0'],
-        /^error: option '--limit <n>' argument '0' is invalid\. expected a whole number from 1 to 10000\n/,
-      ],
+      [['--limit', '0'], /^loupe: invalid --limit "0": expected a whole number from 1 to 10000\n/],
     ]
     for (const [flags, message] of cases) {
       const result = await runCli(['traces', '--data', loupe.dataDir, ...flags])

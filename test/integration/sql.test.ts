@@ -378,13 +378,13 @@ describe('SQL explorer', () => {
     ])
     expect(tooLong.code).toBe(1)
     expect(tooLong.stderr).toContain(
-      "option '--timeout <ms>' argument '999999999' is invalid. 999999999 is not from 1 to 60000",
+      'loupe: invalid --timeout "999999999": 999999999 is not from 1 to 60000',
     )
     expect(tooLong.stderr).not.toContain('timeoutMs')
 
     const fraction = await runCli(['query', '--data', loupe.dataDir, '--limit', '2.5', 'SELECT 1'])
     expect(fraction.code).toBe(1)
-    expect(fraction.stderr).toContain("argument '2.5' is invalid. 2.5 is not a whole number")
+    expect(fraction.stderr).toContain('loupe: invalid --limit "2.5": 2.5 is not a whole number')
 
     const runaway = await runCli([
       'query',

@@ -1,0 +1,213 @@
+// The messages of the built `loupe` command for mistakes users make: a bad
+// option, a file given as the data folder, and a .json file that is not
+// JSON. Each case checks the lines a user reads and the exit code.
+
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { removeDir, runCli } from '../helpers/core'
+
+let dir: string
+/** A plain file, given where a data folder is expected. */
+let notAFolder: string
+/** A data folder that does not exist, so that no test reads a real one. */
+let missingFolder: string
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-cli-errors-'))
+  notAFolder = join(dir, 'notes.txt')
+  writeFileSync(notAFolder, 'not a folder\n')
+  missingFolder = join(dir, 'missing')
+})
+
+afterAll(() => {
+  removeDir(dir)
+})
+
+/** Runs the CLI with LOUPE_DATA_DIR on a missing folder, so that the user's own store is never opened. */
+function loupe(args: string[]) {
+  return runCli(args, { LOUPE_DATA_DIR: missingFolder })
+}
+
+describe('usage errors', () => {
+  const cases: { args: string[]; error: string; help: string; code: number }[] = [
+    {
+      args: ['query', '--limit', 'abc', 'SELECT 1'],
+      error: 'loupe: invalid --limit "abc": abc is not a whole number',
+      help: 'Run `loupe query --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['query', '--colour', 'SELECT 1'],
+      error: 'loupe: unknown option --colour',
+      help: 'Run `loupe query --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['query', '--jsn', 'SELECT 1'],
+      error: 'loupe: unknown option --jsn; did you mean --json?',
+      help: 'Run `loupe query --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['query', 'SELECT', '1'],
+      error: 'loupe: too many arguments: expected 1 but got 2; quote a value that contains spaces',
+      help: 'Run `loupe query --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['query', '--limit'],
+      error: 'loupe: missing value for --limit <n>',
+      help: 'Run `loupe query --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['show'],
+      error: 'loupe: missing argument <trace>',
+      help: 'Run `loupe show --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['serve', '--log-format', 'xml'],
+      error: 'loupe: invalid --log-format "xml": expected one of text, json',
+      help: 'Run `loupe serve --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['check', '--since', 'soon'],
+      error:
+        'loupe: invalid --since "soon": invalid duration "soon"; use a number and a unit s, m, h, d or w, e.g. 24h or 7d',
+      help: 'Run `loupe check --help` for usage.',
+      code: 2,
+    },
+    {
+      args: ['check', '--colour'],
+      error: 'loupe: unknown option --colour',
+      help: 'Run `loupe check --help` for usage.',
+      code: 2,
+    },
+    {
+      args: ['alerts', '--colour'],
+      error: 'loupe: unknown option --colour',
+      help: 'Run `loupe alerts --help` for usage.',
+      code: 2,
+    },
+    {
+      args: ['evals', 'show', '--colour', 'x'],
+      error: 'loupe: unknown option --colour',
+      help: 'Run `loupe evals show --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['colour'],
+      error: 'loupe: unknown command colour',
+      help: 'Run `loupe --help` for usage.',
+      code: 1,
+    },
+  ]
+
+  for (const { args, error, help, code } of cases) {
+    it(`loupe ${args.join(' ')}`, async () => {
+      const result = await loupe(args)
+      expect(result.code).toBe(code)
+      expect(result.stderr.split('\n')).toEqual([error, help, ''])
+      expect(result.stdout).toBe('')
+    })
+  }
+
+  it('names an invalid environment variable', async () => {
+    const result = await runCli(['serve', '--data', missingFolder], { LOUPE_MAX_STORE_MB: 'lots' })
+    expect(result.code).toBe(1)
+    expect(result.stderr.split('\n')[0]).toBe(
+      'loupe: invalid LOUPE_MAX_STORE_MB "lots" (the value of --max-store-mb): lots is not a positive integer',
+    )
+    expect(existsSync(missingFolder)).toBe(false)
+  })
+})
+
+describe('a file as the data folder', () => {
+  const cases: { args: string[]; code: number }[] = [
+    { args: ['query', 'SELECT 1'], code: 1 },
+    { args: ['check'], code: 2 },
+    { args: ['alerts'], code: 2 },
+    { args: ['evals'], code: 1 },
+    { args: ['traces'], code: 1 },
+    { args: ['show', 'f'.repeat(32)], code: 1 },
+    { args: ['diff', 'run_a', 'run_b'], code: 1 },
+    { args: ['replay', 'run_a', '--save', 'cassette.json'], code: 1 },
+    { args: ['run', '--', 'true'], code: 1 },
+    { args: ['serve', '--port', '0', '--grpc-port', '0', '--ui-port', '0'], code: 1 },
+    { args: ['mock', '--port', '0'], code: 1 },
+    { args: ['mcp'], code: 1 },
+  ]
+
+  for (const { args, code } of cases) {
+    it(`loupe ${args[0]} --data FILE`, async () => {
+      const [command, ...rest] = args
+      const result = await loupe([command!, '--data', notAFolder, ...rest])
+      expect(result.code).toBe(code)
+      expect(result.stderr).toBe(
+        `loupe: ${notAFolder} is a file, not a Loupe data folder; check --data or LOUPE_DATA_DIR\n`,
+      )
+    })
+  }
+
+  it('names LOUPE_DATA_DIR too', async () => {
+    const result = await runCli(['query', 'SELECT 1'], { LOUPE_DATA_DIR: notAFolder })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`${notAFolder} is a file, not a Loupe data folder`)
+  })
+})
+
+describe('loupe import of a .json file', () => {
+  const expected =
+    'a .json file must contain an OTLP/JSON request ({"resourceSpans": [...]}, as `loupe export` writes); ' +
+    'name an OTLP protobuf file .pb or .bin'
+
+  async function importFile(name: string, content: string | Buffer) {
+    const file = join(dir, name)
+    writeFileSync(file, content)
+    const data = join(dir, `data-${name}`)
+    const result = await loupe(['import', file, '--data', data])
+    return { file, data, result }
+  }
+
+  it('rejects text that is not JSON', async () => {
+    const { file, data, result } = await importFile('notes.json', 'not JSON at all\n')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `loupe: ${file} is not valid JSON: Unexpected token 'o', "not JSON at all\\n" is not valid JSON; ${expected}\n`,
+    )
+    expect(result.stderr).not.toContain('protobuf:')
+    expect(existsSync(data)).toBe(false)
+  })
+
+  it('gives the line and column', async () => {
+    const { file, result } = await importFile('unquoted.json', '{\n  resourceSpans: []\n}\n')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`loupe: ${file} is not valid JSON: `)
+    expect(result.stderr).toContain('at position 4 (line 2, column 3)')
+  })
+
+  it('gives the end of a cut file', async () => {
+    const { result } = await importFile('cut.json', '{"resourceSpans": [\n')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Unexpected end of JSON input (line 2, column 1)')
+  })
+
+  it('rejects protobuf named .json', async () => {
+    const { result } = await importFile('spans.json', Buffer.from([0x0a, 0x02, 0x0a, 0x00]))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('is not valid JSON: ')
+    expect(result.stderr).toContain(expected)
+  })
+
+  it('keeps the OTLP error of valid JSON', async () => {
+    const { file, result } = await importFile('list.json', '[]')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `loupe: ${file} is not an OTLP trace request (json): invalid OTLP/JSON: the top level must be an object, got an array\n`,
+    )
+  })
+})
