@@ -66,7 +66,7 @@ export function createGrpcServer(options: GrpcReceiverOptions): grpc.Server {
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
     // grpc-js reads every open stream's message into memory before the
-    // in-flight budget sees it, so one connection with many concurrent calls
+    // in-flight budget counts it, so one connection with many concurrent calls
     // could buffer that many messages. Past 16 open streams, clients such as
     // grpc-js 1.14 wait for a free stream instead of failing. 16 is above the
     // 10 concurrent exports of the OpenTelemetry Collector's default sending
