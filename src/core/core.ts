@@ -40,6 +40,7 @@ import type { SettingsRuntime } from './settings/resolve'
 import { bindWithFallback, hostChecker, listenHttp } from './net'
 import { bindGrpc, createGrpcServer } from './otlp/grpc-receiver'
 import { createOtlpHttpHandler } from './otlp/http-receiver'
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBudget } from './otlp/in-flight-budget'
 import { loupeVersion, packageRoot } from './package-root'
 import { enableIncrementalVacuum } from './store/auto-vacuum'
 import { ensureWritableFolder, openDatabase } from './store/database'
@@ -72,6 +73,11 @@ export interface CoreOptions {
   maxQueuedItems?: number
   /** Largest OTLP request body in bytes, before and after decompression. */
   maxBodyBytes?: number
+  /**
+   * Budget of OTLP request bytes held at once by the HTTP requests and gRPC
+   * calls in flight, 256 MiB by default. Past it, new ones get a retryable error.
+   */
+  maxInFlightBytes?: number
   /** Largest attribute value or log body kept whole, in UTF-8 bytes (4 MiB by default). */
   maxAttributeBytes?: number
   /** Size cap of the store's data in bytes; the oldest traces are deleted past it. */
@@ -335,12 +341,14 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     log.child({ component: 'gateway' }),
     { respondOutsideRuns: options.respondOutsideRuns },
   )
+  const inFlightBudget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES)
   const otlpServer = createServer(
     { keepAliveTimeout: 65_000 },
     createOtlpHttpHandler({
       ingestor,
       log,
       maxBodyBytes,
+      inFlightBudget,
       uiUrl: () => uiUrl,
       isAllowedHost,
       gateway,
@@ -364,6 +372,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     ingestor,
     log,
     maxMessageBytes: maxBodyBytes,
+    inFlightBudget,
     onStored,
   })
   cleanups.push(() => shutdownGrpc(grpcServer))

@@ -19,6 +19,7 @@ import { Ingestor } from '../../src/core/ingest'
 import { hostChecker } from '../../src/core/net'
 import { decodeTracesProto } from '../../src/core/otlp/decode-proto'
 import { createOtlpHttpHandler } from '../../src/core/otlp/http-receiver'
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBudget } from '../../src/core/otlp/in-flight-budget'
 import { openDatabase } from '../../src/core/store/database'
 import { SpanWriter } from '../../src/core/store/writer'
 import { makeDataDir, removeDir } from '../helpers/core'
@@ -67,7 +68,7 @@ async function startReceiver(
       ingestor,
       log,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-      maxInFlightBytes: limits.maxInFlightBytes,
+      inFlightBudget: new InFlightBudget(limits.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES),
       uiUrl: () => 'http://127.0.0.1:0',
       isAllowedHost: hostChecker('127.0.0.1', []),
     }),

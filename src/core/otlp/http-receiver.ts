@@ -7,7 +7,8 @@
 // other content types and encodings, 503 with Retry-After when overloaded or
 // when the store cannot take the batch (full disk, locked, damaged).
 // Overloaded covers a full write queue and request bodies past the budget
-// of bytes held at once by requests still being read, decoded or stored.
+// of bytes held at once by requests still being read, decoded or stored
+// (a budget shared with the OTLP/gRPC receiver).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
@@ -17,6 +18,7 @@ import type { ReceivedExport } from '../forward/forwarder'
 import type { Ingestor } from '../ingest'
 import { StoreWriteError } from '../store/failures'
 import { OverloadedError } from '../store/writer'
+import { InFlightBudget, mebibytes } from './in-flight-budget'
 import { OtlpDecodeError } from './model'
 import { exportResponse, GrpcCode, statusBody, type BodyEncoding, type Signal } from './responses'
 
@@ -31,10 +33,11 @@ export interface OtlpHttpOptions {
   maxBodyBytes: number
   /**
    * Budget of body bytes (as received plus decompressed) held at once by
-   * requests not yet responded to. Past it, new requests get 503 with
-   * Retry-After. A request is always admitted when no other one is in flight.
+   * requests not yet responded to, shared with the OTLP/gRPC receiver. Past
+   * it, new requests get 503 with Retry-After. A request is always admitted
+   * when no other request or call is in flight.
    */
-  maxInFlightBytes?: number
+  inFlightBudget: InFlightBudget
   /** Returns the URL of Loupe's UI, shown by the Logfire SDK as the project URL. */
   uiUrl: () => string
   /** Returns false for requests whose Host header is not one Loupe serves. */
@@ -57,36 +60,6 @@ const SIGNAL_PATHS: Record<string, Signal> = {
 /** Origins a browser exporter runs on during local development. */
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i
 
-/** Default budget of request body bytes in flight: four bodies of the default 64 MiB cap. */
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 256 * 1024 * 1024
-
-/**
- * Counts the body bytes of the requests in flight, so that many large
- * concurrent requests cannot grow memory without bound: the body cap alone
- * bounds one request, not the sum.
- */
-class InFlightBudget {
-  private heldBytes = 0
-
-  constructor(readonly maxBytes: number) {}
-
-  get held(): number {
-    return this.heldBytes
-  }
-
-  /** Takes bytes for a request that already has `alreadyHeld`; returns false when past the budget. */
-  tryTake(bytes: number, alreadyHeld: number): boolean {
-    const others = this.heldBytes - alreadyHeld
-    if (others > 0 && this.heldBytes + bytes > this.maxBytes) return false
-    this.heldBytes += bytes
-    return true
-  }
-
-  release(bytes: number): void {
-    this.heldBytes -= bytes
-  }
-}
-
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -97,7 +70,7 @@ class HttpError extends Error {
 }
 
 export function createOtlpHttpHandler(options: OtlpHttpOptions) {
-  const budget = new InFlightBudget(options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES)
+  const budget = options.inFlightBudget
   return (request: IncomingMessage, response: ServerResponse): void => {
     handle(options, budget, request, response).catch((error: unknown) => {
       options.log.error({ err: error }, 'OTLP/HTTP handler failed')
@@ -359,7 +332,6 @@ function tooLarge(maxBytes: number, when: string): HttpError {
 }
 
 function overBudget(budget: InFlightBudget): HttpError {
-  const mebibytes = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
   return new HttpError(
     503,
     `Loupe is busy: the request bodies in flight (${mebibytes(budget.held)} MiB) and this one ` +
