@@ -53,7 +53,7 @@ describe('OTLP/gRPC overload', () => {
     const answers = (
       await Promise.all(
         Array.from({ length: CLIENTS }, async (_, index) => {
-          // One channel per client, as separate exporters would have.
+          // A client per exporter. grpc-js shares one connection among clients with the same address and options.
           const client = grpcClient(loupe.grpcAddress)
           const own: Answer[] = []
           try {
