@@ -203,6 +203,48 @@ describe('playground', () => {
     await closeClean(opened)
   })
 
+  it('never mixes two runs in the pane', async () => {
+    const opened = await openPlayground()
+    const { page } = opened
+    const runIds: string[] = []
+    for (const mark of ['AAA', 'BBB']) {
+      await fillForm(page, `sh -c 'for i in 1 2 3 4 5 6; do echo ${mark}$i; done'`, workDir)
+      await page.getByTestId('run-button').click()
+      await waitForOutput(page, `${mark}6`)
+      runIds.push(await shownRunId(page))
+    }
+    const [a, b] = runIds
+
+    // Every DOM change is recorded, so a single rendered frame with the run id
+    // of one run and the text of the other shows up here.
+    await page.evaluate(`
+      window.seen = []
+      new MutationObserver(() => {
+        const pane = document.querySelector('.run-output-pane')
+        window.seen.push({
+          id: pane?.querySelector('.run-id')?.textContent ?? '',
+          text: pane?.querySelector('[data-testid="run-output"]')?.textContent ?? '',
+        })
+      }).observe(document.body, { subtree: true, childList: true, characterData: true })
+    `)
+
+    for (let i = 0; i < 6; i++) {
+      const target = i % 2 === 0 ? a : b
+      await page.evaluate(`location.hash = '#/playground/${target}'`)
+      await waitForOutput(page, target === a ? 'AAA6' : 'BBB6')
+    }
+
+    const seen = await page.evaluate<{ id: string; text: string }[]>('window.seen')
+    const mixed = seen.filter(
+      (state) =>
+        (state.id === a && state.text.includes('BBB')) ||
+        (state.id === b && state.text.includes('AAA')),
+    )
+    expect(seen.length).toBeGreaterThan(0)
+    expect(mixed).toEqual([])
+    await closeClean(opened)
+  })
+
   it('remembers the last folder and command', async () => {
     const folder = join(workDir, 'remembered')
     const { mkdirSync } = await import('node:fs')

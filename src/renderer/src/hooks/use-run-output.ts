@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { RunJson } from '../../../shared/api'
 import { errorMessage, isAbortError } from '../api'
 import { useApi } from '../api-context'
@@ -13,21 +13,25 @@ export interface RunOutputState {
 
 const EMPTY: RunOutputState = { text: '', ended: null, error: null }
 
+/** The output state together with the run it belongs to. */
+interface OutputOfRun {
+  runId: string | null
+  output: RunOutputState
+}
+
 /**
  * Follows a run's live output: what it printed so far, then each new chunk,
  * until it ends. The core streams only the runs it started itself, so a
  * change of `endedAt` reloads the stored output of a run that `loupe run`
  * started. A reload of the same run keeps the old text until the new
- * stream's first event replaces it.
+ * stream's first event replaces it. Another run's output is never returned,
+ * not even for the render before the new stream's first event.
  */
 export function useRunOutput(runId: string | null, endedAt: string | null): RunOutputState {
   const { client } = useApi()
-  const [state, setState] = useState<RunOutputState>(EMPTY)
-  const shownRunId = useRef<string | null>(null)
+  const [state, setState] = useState<OutputOfRun>({ runId: null, output: EMPTY })
 
   useEffect(() => {
-    if (shownRunId.current !== runId) setState(EMPTY)
-    shownRunId.current = runId
     if (runId === null) return
     const controller = new AbortController()
     let first = true
@@ -42,22 +46,35 @@ export function useRunOutput(runId: string | null, endedAt: string | null): RunO
             const replace = first
             first = false
             setState((old) => ({
-              text: replace ? event.text : old.text + event.text,
-              ended: replace ? null : old.ended,
-              error: null,
+              runId,
+              output: {
+                text: replace ? event.text : old.output.text + event.text,
+                ended: replace ? null : old.output.ended,
+                error: null,
+              },
             }))
           } else {
             // The stored output has the same text plus any note about cut output.
-            setState({ text: event.run.output ?? '', ended: event.run, error: null })
+            setState({
+              runId,
+              output: { text: event.run.output ?? '', ended: event.run, error: null },
+            })
           }
         },
         controller.signal,
       )
       .catch((error: unknown) => {
-        if (!isAbortError(error)) setState((old) => ({ ...old, error: errorMessage(error) }))
+        if (isAbortError(error)) return
+        const message = errorMessage(error)
+        setState((old) => ({
+          runId,
+          output: { ...(old.runId === runId ? old.output : EMPTY), error: message },
+        }))
       })
     return () => controller.abort()
   }, [client, runId, endedAt])
 
-  return state
+  // The state changes to the new run only when its stream's first event
+  // arrives, so until then the previous run's output must not show.
+  return state.runId === runId ? state.output : EMPTY
 }
