@@ -270,6 +270,24 @@ describe('playground', () => {
     await closeClean(second)
   })
 
+  it('opens a run whose program cannot start', async () => {
+    const opened = await openPlayground()
+    const { page } = opened
+    await fillForm(page, 'loupe-e2e-missing-program --flag', workDir)
+    await page.getByTestId('mode-mock').check()
+    await page.getByTestId('run-button').click()
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not start the command' })
+    await alert.waitFor()
+    const runId = /\(run (run_[0-9a-f]+)\)/.exec(await alert.innerText())![1]!
+    await waitFor('the page to show the failed run', async () =>
+      page.url().endsWith(`#/playground/${runId}`) ? true : undefined,
+    )
+    await waitForOutput(page, 'could not start loupe-e2e-missing-program')
+    const state = page.locator('.run-output-pane').getByTestId('run-state')
+    expect(await state.innerText()).toBe('failed')
+    await closeClean(opened)
+  })
+
   it('shows an error for a missing folder', async () => {
     const opened = await openPlayground()
     const { page } = opened

@@ -51,13 +51,13 @@ function api(core: TestCore, path: string, init: RequestInit = {}): Promise<Resp
 async function startRun(
   request: PlaygroundRunRequest,
   core: TestCore = served,
-): Promise<{ status: number; run: RunJson; error: string }> {
+): Promise<{ status: number; run: RunJson; error: string; failedRunId?: string }> {
   const response = await api(core, '/api/playground/runs', {
     method: 'POST',
     body: JSON.stringify(request),
   })
-  const body = (await response.json()) as RunJson & { error: string }
-  return { status: response.status, run: body, error: body.error }
+  const body = (await response.json()) as RunJson & { error: string; runId?: string }
+  return { status: response.status, run: body, error: body.error, failedRunId: body.runId }
 }
 
 /** Follows a run's output stream in the background. */
@@ -307,12 +307,14 @@ describe('invalid requests', () => {
   })
 
   it('records a run whose program cannot start as failed', async () => {
-    const { error } = await startRun({
+    const { error, failedRunId } = await startRun({
       commandLine: 'loupe-missing-program',
       cwd: workDir,
       mode: 'mock',
     })
     const runId = /\(run (run_[0-9a-f]+)\)/.exec(error)![1]!
+    // The body names the failed run, so that the page can open it.
+    expect(failedRunId).toBe(runId)
     const run = (await (await api(served, `/api/runs/${runId}`)).json()) as RunJson
     expect(run.state).toBe('failed')
     expect(run.output).toContain('could not start loupe-missing-program')

@@ -63,6 +63,8 @@ export class LaunchError extends Error {
     message: string,
     readonly status: 400 | 404,
     readonly problems: string[] = [],
+    /** The run stored as failed when the command could not start, else null. */
+    readonly runId: string | null = null,
   ) {
     super(message)
   }
@@ -128,7 +130,7 @@ export class RunLauncher {
         { exitCode: null, startError: (error as Error).message },
         `${message}\n`,
       )
-      throw new LaunchError(`${message} (run ${start.runId})`, 400)
+      throw new LaunchError(`${message} (run ${start.runId})`, 400, [], start.runId)
     }
     this.track(start.runId, child)
     this.log.info(

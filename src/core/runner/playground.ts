@@ -134,10 +134,11 @@ export class Playground {
       if (error instanceof CassetteError)
         return { status: 422, body: { error: error.message, problems: error.problems } }
       if (error instanceof LaunchError) {
-        const body =
-          error.problems.length > 0
-            ? { error: error.message, problems: error.problems }
-            : { error: error.message }
+        const body: { error: string; problems?: string[]; runId?: string } = {
+          error: error.message,
+        }
+        if (error.problems.length > 0) body.problems = error.problems
+        if (error.runId !== null) body.runId = error.runId
         return { status: error.status, body }
       }
       throw error

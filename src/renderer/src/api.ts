@@ -38,18 +38,22 @@ export class ApiError extends Error {
   readonly problems: string[]
   /** The kind of failure when the body has one, such as `timeout` for a SQL query; else null. */
   readonly code: string | null
+  /** The run that the failed request stored (a command that could not start), or null. */
+  readonly runId: string | null
 
   constructor(
     message: string,
     status: number,
     problems: string[] = [],
     code: string | null = null,
+    runId: string | null = null,
   ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.problems = problems
     this.code = code
+    this.runId = runId
   }
 
   get isNotFound(): boolean {
@@ -350,7 +354,8 @@ async function responseError(response: Response): Promise<ApiError> {
       const problems =
         'problems' in body && Array.isArray(body.problems) ? body.problems.map(String) : []
       const code = 'code' in body && typeof body.code === 'string' ? body.code : null
-      return new ApiError(String(body.error), response.status, problems, code)
+      const runId = 'runId' in body && typeof body.runId === 'string' ? body.runId : null
+      return new ApiError(String(body.error), response.status, problems, code, runId)
     }
   } catch {
     // Not JSON, so a proxy or an old core responded. Show its text instead.

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { PlaygroundRunRequest, RunJson } from '../../../shared/api'
-import { errorMessage, errorProblems } from '../api'
+import { ApiError, errorMessage, errorProblems } from '../api'
 import { useApi } from '../api-context'
 import { usePlaygroundInfo, useSelectedRun } from '../hooks/use-playground'
 import { useRunOutput } from '../hooks/use-run-output'
@@ -102,6 +102,11 @@ export function PlaygroundPage({
         },
         (error: unknown) => {
           setStarting(false)
+          // A command that could not start is stored as a failed run, so the page shows that run.
+          if (error instanceof ApiError && error.runId !== null) {
+            reload()
+            navigate(playgroundHash(error.runId))
+          }
           setActionError({
             title: request.replay ? 'Could not start the replay' : 'Could not start the command',
             message: errorMessage(error),
