@@ -4,12 +4,12 @@
 // delay, store every span of every call it acknowledged (and none of the
 // rejected ones), and count OTLP/HTTP bodies in flight against the same budget.
 
-import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildRequest, renumberTraces } from '../../bench/workload'
 import { decodeTracesProto } from '../../src/core/otlp/decode-proto'
 import { makeDataDir, removeDir, startTestCore, type TestCore } from '../helpers/core'
 import { exportOverGrpc, grpcClient, type GrpcExportResult } from '../helpers/grpc'
+import { startSlowRequest, storedSpansByTrace } from '../helpers/overload'
 
 /** One GenAI trace of 32 spans per call, about 200 KB of protobuf. */
 const SPANS_PER_REQUEST = 32
@@ -40,13 +40,6 @@ afterAll(async () => {
 
 interface Answer extends GrpcExportResult {
   sequence: number
-}
-
-function storedSpansByTrace(): Map<string, number> {
-  const rows = loupe.core.database
-    .prepare('SELECT trace_id, count(*) AS n FROM spans GROUP BY trace_id')
-    .all() as { trace_id: string; n: number }[]
-  return new Map(rows.map((row) => [row.trace_id, row.n]))
 }
 
 describe('OTLP/gRPC in-flight budget', () => {
@@ -81,7 +74,7 @@ describe('OTLP/gRPC in-flight budget', () => {
       expect(answer.retryDelaySeconds).toBe(1)
     }
 
-    const stored = storedSpansByTrace()
+    const stored = storedSpansByTrace(loupe.core.database)
     for (const answer of accepted) {
       expect(stored.get(traceIdOf(answer.sequence)), `call ${answer.sequence}`).toBe(
         SPANS_PER_REQUEST,
@@ -96,7 +89,9 @@ describe('OTLP/gRPC in-flight budget', () => {
     try {
       const sequence = CLIENTS * REQUESTS_PER_CLIENT + 1
       expect((await exportOverGrpc(client, 'traces', body(sequence))).code).toBe(0)
-      expect(storedSpansByTrace().get(traceIdOf(sequence))).toBe(SPANS_PER_REQUEST)
+      expect(storedSpansByTrace(loupe.core.database).get(traceIdOf(sequence))).toBe(
+        SPANS_PER_REQUEST,
+      )
     } finally {
       client.close()
     }
@@ -117,38 +112,18 @@ describe('OTLP/gRPC in-flight budget', () => {
       expect(busy.retryDelaySeconds).toBe(1)
 
       expect(await slow.finish()).toBe(200)
-      expect(storedSpansByTrace().get(traceIdOf(httpSequence))).toBe(SPANS_PER_REQUEST)
-      expect(storedSpansByTrace().has(traceIdOf(grpcSequence))).toBe(false)
+      expect(storedSpansByTrace(loupe.core.database).get(traceIdOf(httpSequence))).toBe(
+        SPANS_PER_REQUEST,
+      )
+      expect(storedSpansByTrace(loupe.core.database).has(traceIdOf(grpcSequence))).toBe(false)
 
       // The retry, with the HTTP request's bytes released, is stored.
       expect((await exportOverGrpc(client, 'traces', body(grpcSequence))).code).toBe(0)
-      expect(storedSpansByTrace().get(traceIdOf(grpcSequence))).toBe(SPANS_PER_REQUEST)
+      expect(storedSpansByTrace(loupe.core.database).get(traceIdOf(grpcSequence))).toBe(
+        SPANS_PER_REQUEST,
+      )
     } finally {
       client.close()
     }
   })
 })
-
-/**
- * Starts a protobuf request whose body is sent only in part, so that its
- * declared Content-Length stays taken from the budget until `finish` sends the rest.
- */
-function startSlowRequest(url: string, payload: Buffer): { finish: () => Promise<number> } {
-  let answered: (status: number) => void = () => {}
-  const status = new Promise<number>((resolve) => (answered = resolve))
-  const request = httpRequest(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': payload.length },
-  })
-  request.on('response', (response) => {
-    response.resume()
-    answered(response.statusCode ?? 0)
-  })
-  request.write(payload.subarray(0, 100))
-  return {
-    finish: async () => {
-      request.end(payload.subarray(100))
-      return status
-    },
-  }
-}

@@ -9,6 +9,7 @@ import { buildRequest, renumberTraces } from '../../bench/workload'
 import { decodeTracesProto } from '../../src/core/otlp/decode-proto'
 import { makeDataDir, removeDir, startTestCore, type TestCore } from '../helpers/core'
 import { exportOverGrpc, grpcClient, type GrpcExportResult } from '../helpers/grpc'
+import { storedSpansByTrace } from '../helpers/overload'
 
 /** Spans that may wait for a commit: two requests' worth. */
 const MAX_QUEUED_SPANS = 64
@@ -33,13 +34,6 @@ afterAll(async () => {
 
 interface Answer extends GrpcExportResult {
   sequence: number
-}
-
-function storedSpansByTrace(): Map<string, number> {
-  const rows = loupe.core.database
-    .prepare('SELECT trace_id, count(*) AS n FROM spans GROUP BY trace_id')
-    .all() as { trace_id: string; n: number }[]
-  return new Map(rows.map((row) => [row.trace_id, row.n]))
 }
 
 describe('OTLP/gRPC overload', () => {
@@ -92,7 +86,7 @@ describe('OTLP/gRPC overload', () => {
       expect(answer.retryDelaySeconds).toBe(1)
     }
 
-    const stored = storedSpansByTrace()
+    const stored = storedSpansByTrace(loupe.core.database)
     for (const answer of accepted) {
       expect(stored.get(traceIdOf(answer.sequence)), `call ${answer.sequence}`).toBe(
         SPANS_PER_REQUEST,
@@ -108,7 +102,9 @@ describe('OTLP/gRPC overload', () => {
       const sequence = CLIENTS * REQUESTS_PER_CLIENT + 1
       const afterwards = await exportOverGrpc(client, 'traces', renumberTraces(template, sequence))
       expect(afterwards.code).toBe(0)
-      expect(storedSpansByTrace().get(traceIdOf(sequence))).toBe(SPANS_PER_REQUEST)
+      expect(storedSpansByTrace(loupe.core.database).get(traceIdOf(sequence))).toBe(
+        SPANS_PER_REQUEST,
+      )
     } finally {
       client.close()
     }

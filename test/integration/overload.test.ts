@@ -23,6 +23,7 @@ import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBudget } from '../../src/core/otlp
 import { openDatabase } from '../../src/core/store/database'
 import { SpanWriter } from '../../src/core/store/writer'
 import { makeDataDir, removeDir } from '../helpers/core'
+import { startSlowRequest, storedSpansByTrace } from '../helpers/overload'
 
 /** Spans that may wait for a commit: two requests' worth. */
 const MAX_QUEUED_SPANS = 64
@@ -100,14 +101,6 @@ async function send(url: string, template: RequestBodies, sequence: number): Pro
   })
   await response.arrayBuffer()
   return { sequence, status: response.status, retryAfter: response.headers.get('retry-after') }
-}
-
-function storedSpansByTrace(db: Database.Database): Map<string, number> {
-  const rows = db.prepare('SELECT trace_id, count(*) AS n FROM spans GROUP BY trace_id').all() as {
-    trace_id: string
-    n: number
-  }[]
-  return new Map(rows.map((row) => [row.trace_id, row.n]))
 }
 
 describe('overload', () => {
@@ -225,30 +218,6 @@ describe('in-flight body budget', () => {
     expect(storedSpansByTrace(receiver.db).size).toBe(2)
   })
 })
-
-/**
- * Starts a protobuf request whose body is sent only in part, so that its
- * declared Content-Length stays taken from the budget until `finish` sends the rest.
- */
-function startSlowRequest(url: string, payload: Buffer): { finish: () => Promise<number> } {
-  let answered: (status: number) => void = () => {}
-  const status = new Promise<number>((resolve) => (answered = resolve))
-  const request = httpRequest(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': payload.length },
-  })
-  request.on('response', (response) => {
-    response.resume()
-    answered(response.statusCode ?? 0)
-  })
-  request.write(payload.subarray(0, 100))
-  return {
-    finish: async () => {
-      request.end(payload.subarray(100))
-      return status
-    },
-  }
-}
 
 /** Sends a protobuf body with chunked transfer encoding and returns the status. */
 function sendChunked(url: string, payload: Buffer): Promise<number> {
