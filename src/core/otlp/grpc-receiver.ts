@@ -6,6 +6,7 @@
 // in-flight budget shared with the OTLP/HTTP receiver until storing them
 // succeeds or fails.
 
+import { isIP } from 'node:net'
 import * as grpc from '@grpc/grpc-js'
 import type { Logger } from 'pino'
 import type { ReceivedExport } from '../forward/forwarder'
@@ -162,8 +163,10 @@ function retryableError(
 
 /** Bind the server; resolves with the port, or rejects with the bind error. */
 export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  // grpc-js reads the target as host:port, so an IPv6 address needs brackets.
+  const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
+    server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, bound) => {
       if (error) reject(error)
       else resolve(bound)
     })
