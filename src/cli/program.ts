@@ -12,6 +12,7 @@ import { ForwardConfigError } from '../core/forward/config'
 import { OtlpDecodeError } from '../core/otlp/model'
 import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
+import { isBindAddress, isHostName } from '../core/settings/schema'
 import { StoreError } from '../core/store/database'
 import { CliError, openFolder, verifyDataFolder, type TraceSource } from './folder'
 import { formatTraceTree } from './format'
@@ -47,6 +48,24 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`${value} is not a port number (0-65535; 0 picks a free port)`)
   }
   return port
+}
+
+/** Checks a `--host` value with the rule of `host` in settings.json. */
+function parseBindAddress(value: string): string {
+  if (!isBindAddress(value)) {
+    throw new InvalidArgumentError(
+      'expected an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name',
+    )
+  }
+  return value
+}
+
+/** Checks and collects the repeatable `--allow-host`, with the rule of `allowedHosts` in settings.json. */
+function collectHostName(value: string, previous: string[]): string[] {
+  if (!isHostName(value)) {
+    throw new InvalidArgumentError('expected a host name such as host.docker.internal')
+  }
+  return [...previous, value]
 }
 
 const ERROR_CLASSES = Object.keys(ERROR_CLASS_STATUS) as ErrorClass[]
@@ -260,7 +279,7 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('start the OTLP receivers and the UI in this terminal (no Electron needed)')
-    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--host <address>', 'address to bind', parseBindAddress, '127.0.0.1')
     .option(
       '--port <port>',
       `OTLP/HTTP port (default ${DEFAULT_PORTS.otlpHttp}, or the next free one)`,
@@ -281,7 +300,7 @@ export function buildProgram(): Command {
     .option(
       '--allow-host <name>',
       'also serve requests with this Host header, e.g. host.docker.internal (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
+      collectHostName,
       [] as string[],
     )
     .option(
@@ -315,7 +334,11 @@ export function buildProgram(): Command {
         .argParser(parseRetentionDays)
         .env('LOUPE_RETENTION_DAYS'),
     )
-    .option('--log-level <level>', 'log level on stderr: error, warn, info, debug', 'info')
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr')
+        .choices(['error', 'warn', 'info', 'debug'])
+        .default('info'),
+    )
     .addOption(
       new Option(
         '--log-format <format>',

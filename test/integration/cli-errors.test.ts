@@ -75,6 +75,37 @@ describe('usage errors', () => {
       code: 1,
     },
     {
+      args: ['serve', '--log-level', 'verbose'],
+      error: 'loupe: invalid --log-level "verbose": expected one of error, warn, info, debug',
+      help: 'Run `loupe serve --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['serve', '--host', ''],
+      error:
+        'loupe: invalid --host "": expected an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name',
+      help: 'Run `loupe serve --help` for usage.',
+      code: 1,
+    },
+    {
+      // The ports keep a build without the check from taking the default ones.
+      args: [
+        'serve',
+        '--allow-host',
+        'my host',
+        '--port',
+        '0',
+        '--grpc-port',
+        '0',
+        '--ui-port',
+        '0',
+      ],
+      error:
+        'loupe: invalid --allow-host "my host": expected a host name such as host.docker.internal',
+      help: 'Run `loupe serve --help` for usage.',
+      code: 1,
+    },
+    {
       args: ['check', '--since', 'soon'],
       error:
         'loupe: invalid --since "soon": invalid duration "soon"; use a number and a unit s, m, h, d or w, e.g. 24h or 7d',

@@ -18,16 +18,21 @@ const port = z.number().int().min(0).max(65535).nullable().default(null)
 const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i
 
-const hostName = z
-  .string()
-  .refine((value) => HOST_NAME.test(value), 'must be a host name such as host.docker.internal')
+/** Tells whether `value` is a DNS host name, the form of `allowedHosts` and `--allow-host`. */
+export function isHostName(value: string): boolean {
+  return HOST_NAME.test(value)
+}
+
+/** Tells whether `value` is an IP address or a host name, the form of `host` and `--host`. */
+export function isBindAddress(value: string): boolean {
+  return isIP(value) !== 0 || isHostName(value)
+}
+
+const hostName = z.string().refine(isHostName, 'must be a host name such as host.docker.internal')
 
 const bindAddress = z
   .string()
-  .refine(
-    (value) => isIP(value) !== 0 || HOST_NAME.test(value),
-    'must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name',
-  )
+  .refine(isBindAddress, 'must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name')
 
 const absolutePath = z.string().refine(isAbsolute, 'must be an absolute path')
 
