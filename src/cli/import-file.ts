@@ -2,6 +2,7 @@
 // encoding (OTLP/JSON or OTLP protobuf) and that it decodes, so that a file
 // that is not an OTLP trace request is reported before anything is stored.
 
+import { constants } from 'node:buffer'
 import { basename } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { decodeTracesJson, decodeTracesProto } from '../core/otlp/index'
@@ -14,6 +15,8 @@ export interface SniffedFile {
   contentEncoding: string | null
   spans: number
 }
+
+const MIB = 1024 * 1024
 
 /** Names that mark a file as OTLP/JSON whatever its first bytes are, with or without `.gz`. */
 const JSON_NAME = /\.json(\.gz)?$/i
@@ -41,6 +44,15 @@ export function inspectFile(file: string, body: Buffer): SniffedFile {
   const first = plain.toString('utf8', 0, Math.min(plain.length, 64)).trimStart()[0]
   const namedJson = JSON_NAME.test(basename(file))
   const encoding = namedJson || first === '{' ? 'json' : 'protobuf'
+  if (encoding === 'json' && plain.length > constants.MAX_STRING_LENGTH) {
+    // NOTE: text with multi-byte characters could still fit, but OTLP/JSON is nearly all ASCII.
+    throw new CliError(
+      `${file} contains ${plain.length} bytes of JSON text, more than the ` +
+        `${constants.MAX_STRING_LENGTH} bytes (about ${Math.round(constants.MAX_STRING_LENGTH / MIB)} MiB) ` +
+        'that Node.js can read as one string; ' +
+        'split its resourceSpans into smaller files',
+    )
+  }
   let decoded: DecodedTraces
   try {
     decoded =

@@ -2,11 +2,15 @@
 // option, a file given as the data folder, and a .json file that is not
 // JSON. Each case checks the lines a user reads and the exit code.
 
+import { constants } from 'node:buffer'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createGzip } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { removeDir, runCli } from '../helpers/core'
+
+const MIB = 1024 * 1024
 
 let dir: string
 /** A plain file, given where a data folder is expected. */
@@ -232,6 +236,27 @@ describe('loupe import of a .json file', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('is not valid JSON: ')
     expect(result.stderr).toContain(expected)
+  })
+
+  it('rejects JSON too long for a string', async () => {
+    // About 2.5 MiB of gzip that expands to one byte past the longest string V8 can make.
+    const textBytes = constants.MAX_STRING_LENGTH + 1
+    const chunk = Buffer.alloc(MIB, ' ')
+    const gzip = createGzip({ level: 1 })
+    const compressed: Buffer[] = []
+    gzip.on('data', (part: Buffer) => compressed.push(part))
+    for (let written = 0; written < textBytes; written += chunk.length) {
+      gzip.write(chunk.subarray(0, Math.min(chunk.length, textBytes - written)))
+    }
+    await new Promise((resolve) => gzip.end(resolve))
+    const { file, data, result } = await importFile('long.json.gz', Buffer.concat(compressed))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `loupe: ${file} contains ${textBytes} bytes of JSON text, more than the ${constants.MAX_STRING_LENGTH} bytes ` +
+        '(about 512 MiB) that Node.js can read as one string; ' +
+        'split its resourceSpans into smaller files\n',
+    )
+    expect(existsSync(data)).toBe(false)
   })
 
   it('keeps the OTLP error of valid JSON', async () => {
