@@ -87,7 +87,14 @@ async function alertsCommand(options: AlertsOptions): Promise<number> {
 
 /** Reads and checks the rules file; prints what is wrong and returns null when it is missing or invalid. */
 function readRules(rulesFile: string): AlertRule[] | null {
-  const text = readRulesText(rulesFile)
+  let text: string | null
+  try {
+    text = readRulesText(rulesFile)
+  } catch (error) {
+    // A folder or an unreadable file: the rules are missing like an absent file, so exit 2 too.
+    err(`loupe: cannot read the alert rules file ${rulesFile}: ${(error as Error).message}`)
+    return null
+  }
   if (text === null) {
     err(
       `loupe: no alert rules file at ${rulesFile}; write one (see docs/alerts.md) or give --rules FILE`,

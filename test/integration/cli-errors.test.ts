@@ -267,3 +267,14 @@ describe('loupe import of a .json file', () => {
     )
   })
 })
+
+describe('loupe alerts --rules', () => {
+  it('rejects a folder as the rules file', async () => {
+    const result = await loupe(['alerts', '--rules', dir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `loupe: cannot read the alert rules file ${dir}: EISDIR: illegal operation on a directory, read\n`,
+    )
+    expect(result.stdout).toBe('')
+  })
+})
