@@ -10,7 +10,7 @@ import { serializeTraceFilter, type TraceFilter, type TraceListItem } from '../s
 import { acquireLock, readDiscovery, releaseLock, type Discovery } from '../core/discovery'
 import { Ingestor } from '../core/ingest'
 import type { BodyEncoding, PartialSuccess } from '../core/otlp/responses'
-import { DATABASE_FILE, openDatabase } from '../core/store/database'
+import { DATABASE_FILE, ensureWritableFolder, openDatabase } from '../core/store/database'
 import { exportTraceAsOtlpJson } from '../core/store/export'
 import { TraceQueries } from '../core/store/queries'
 import { countUnindexedSpans, SearchIndexer } from '../core/search/indexer'
@@ -188,6 +188,8 @@ class LocalFolder implements TraceSource {
     contentEncoding: string | null,
   ): Promise<ImportResult> {
     const plain = contentEncoding === 'gzip' ? gunzipSync(body) : body
+    // Creates the folder first, so that a path it cannot create is reported as such, not as a lock failure.
+    ensureWritableFolder(this.dataDir)
     acquireLock(this.dataDir)
     const db = openDatabase(this.dataDir)
     try {

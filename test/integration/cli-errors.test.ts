@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createGzip } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeDir, runCli } from '../helpers/core'
+import { removeDir, repoRoot, runCli } from '../helpers/core'
 
 const MIB = 1024 * 1024
 
@@ -187,6 +187,17 @@ describe('a file as the data folder', () => {
       )
     })
   }
+
+  it('rejects a folder under a file', async () => {
+    const underFile = join(notAFolder, 'data')
+    const file = join(repoRoot, 'test', 'fixtures', 'cases', 'c07-trace-a.json')
+    const result = await loupe(['import', file, '--data', underFile])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `loupe: cannot create the data folder ${underFile} (ENOTDIR: not a directory, mkdir '${underFile}'). ` +
+        'Choose a folder this user can write with --data DIR or LOUPE_DATA_DIR.\n',
+    )
+  })
 
   it('names LOUPE_DATA_DIR too', async () => {
     const result = await runCli(['query', 'SELECT 1'], { LOUPE_DATA_DIR: notAFolder })
