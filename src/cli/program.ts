@@ -43,9 +43,10 @@ const out = (text: string) => process.stdout.write(`${text}\n`)
 const err = (text: string) => process.stderr.write(`${text}\n`)
 
 function parsePort(value: string): number {
-  const port = Number(value)
+  // Only decimal digits, because Number() would also read '' as 0 and accept 1e3 or 0x10.
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`${value} is not a port number (0-65535; 0 picks a free port)`)
+    throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 picks a free port)')
   }
   return port
 }
@@ -168,6 +169,23 @@ interface ServeOptions {
   forwardHeader?: string[]
 }
 
+/**
+ * Rejects one port number given for two of the servers, which would
+ * otherwise be reported as a port in use by Loupe itself. Port 0 picks a
+ * free port for each, so it may repeat.
+ */
+function checkDistinctPorts(ports: Record<string, number | undefined>): void {
+  const seen = new Map<number, string>()
+  for (const [server, port] of Object.entries(ports)) {
+    if (port === undefined || port === 0) continue
+    const other = seen.get(port)
+    if (other !== undefined) {
+      throw new CliError(`${other} and ${server} are both ${port}; give each server its own port`)
+    }
+    seen.set(port, server)
+  }
+}
+
 async function serve(options: ServeOptions, command?: Command): Promise<void> {
   // The settings file is read from this folder, so it is checked before the file.
   const flagDataDir = creatableDataDirOf(options)
@@ -192,6 +210,11 @@ async function serve(options: ServeOptions, command?: Command): Promise<void> {
   }
   const destination =
     options.logFormat === 'json' ? pino.destination(2) : humanLogStream(process.stderr)
+  checkDistinctPorts({
+    'the OTLP/HTTP port (--port)': settings?.coreOptions.otlpHttpPort ?? options.port,
+    'the OTLP/gRPC port (--grpc-port)': settings?.coreOptions.otlpGrpcPort ?? options.grpcPort,
+    'the UI port (--ui-port)': settings?.coreOptions.uiPort ?? options.uiPort,
+  })
   const logger = pino({ name: 'loupe', level: options.logLevel }, destination)
   const core = await startCore({
     dataDir,

@@ -135,6 +135,20 @@ describe('usage errors', () => {
       code: 1,
     },
     {
+      args: ['serve', '--port', ''],
+      error:
+        'loupe: invalid --port "": expected a port number from 0 to 65535 (0 picks a free port)',
+      help: 'Run `loupe serve --help` for usage.',
+      code: 1,
+    },
+    {
+      args: ['mock', '--port', '0x10'],
+      error:
+        'loupe: invalid --port "0x10": expected a port number from 0 to 65535 (0 picks a free port)',
+      help: 'Run `loupe mock --help` for usage.',
+      code: 1,
+    },
+    {
       args: ['colour'],
       error: 'loupe: unknown command colour',
       help: 'Run `loupe --help` for usage.',
@@ -150,6 +164,16 @@ describe('usage errors', () => {
       expect(result.stdout).toBe('')
     })
   }
+
+  it('rejects one port for two servers', async () => {
+    const result = await loupe(['serve', '--port', '45999', '--grpc-port', '45999'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      'loupe: the OTLP/HTTP port (--port) and the OTLP/gRPC port (--grpc-port) are both 45999; ' +
+        'give each server its own port\n',
+    )
+    expect(existsSync(missingFolder)).toBe(false)
+  })
 
   it('names an invalid environment variable', async () => {
     const result = await runCli(['serve', '--data', missingFolder], { LOUPE_MAX_STORE_MB: 'lots' })
