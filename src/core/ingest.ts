@@ -4,6 +4,7 @@
 // Everything else about a span (GenAI normalization, search indexing)
 // happens after the acknowledgement.
 
+import { constants } from 'node:buffer'
 import type { Logger } from 'pino'
 import type { IngestProblem } from '../shared/api'
 import {
@@ -14,7 +15,7 @@ import {
   summarizeMetricsJson,
   summarizeMetricsProto,
 } from './otlp/index'
-import type { DecodedTraces } from './otlp/model'
+import { OtlpDecodeError, type DecodedTraces } from './otlp/model'
 import type { BodyEncoding, PartialSuccess, Signal } from './otlp/responses'
 import { DEFAULT_MAX_ATTRIBUTE_BYTES, ValueTruncator } from './otlp/truncate'
 import { redactLogs, redactTraces } from './redact/decoded'
@@ -120,7 +121,7 @@ export class Ingestor {
     switch (signal) {
       case 'traces': {
         const decoded =
-          encoding === 'json' ? decodeTracesJson(body.toString('utf8')) : decodeTracesProto(body)
+          encoding === 'json' ? decodeTracesJson(jsonText(body)) : decodeTracesProto(body)
         // Redaction runs first, so that no cut can split a secret and leave a prefix unmatched.
         const redactions = this.redactor ? redactTraces(this.redactor, decoded) : null
         const truncated = this.truncator.truncateTraces(decoded)
@@ -136,8 +137,7 @@ export class Ingestor {
         }
       }
       case 'logs': {
-        const decoded =
-          encoding === 'json' ? decodeLogsJson(body.toString('utf8')) : decodeLogsProto(body)
+        const decoded = encoding === 'json' ? decodeLogsJson(jsonText(body)) : decodeLogsProto(body)
         const redactions = this.redactor ? redactLogs(this.redactor, decoded) : null
         const truncated = this.truncator.truncateLogs(decoded)
         const result = await this.writer.writeLogs(decoded)
@@ -154,9 +154,7 @@ export class Ingestor {
       case 'metrics': {
         // NOTE: metric bodies are stored as received, so their attributes are not redacted.
         const summary =
-          encoding === 'json'
-            ? summarizeMetricsJson(body.toString('utf8'))
-            : summarizeMetricsProto(body)
+          encoding === 'json' ? summarizeMetricsJson(jsonText(body)) : summarizeMetricsProto(body)
         await this.writer.writeMetrics(encoding, body, summary.resourceMetrics, summary.serviceName)
         return { accepted: summary.resourceMetrics, partial: null }
       }
@@ -260,4 +258,22 @@ function formatBytes(bytes: number): string {
 function redactionMessage(redactions: RedactionTally): string {
   const noun = redactions.count === 1 ? 'value' : 'values'
   return `${redactions.count} ${noun} redacted: ${[...redactions.rules].sort().join(', ')}`
+}
+
+/**
+ * Returns an OTLP/JSON body as text. A body longer than the longest string
+ * V8 can hold (about 512 MiB) can never be read, so it is rejected as a bad
+ * request instead of failing as a store error that the sender would retry.
+ */
+function jsonText(body: Buffer): string {
+  try {
+    return body.toString('utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw error
+    throw new OtlpDecodeError(
+      `the JSON body of ${Math.round(body.length / 2 ** 20)} MiB is longer than the longest ` +
+        `string Node.js can hold (${Math.round(constants.MAX_STRING_LENGTH / 2 ** 20)} MiB); ` +
+        'send smaller batches or use OTLP protobuf',
+    )
+  }
 }
