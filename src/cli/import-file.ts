@@ -2,6 +2,7 @@
 // encoding (OTLP/JSON or OTLP protobuf) and that it decodes, so that a file
 // that is not an OTLP trace request is reported before anything is stored.
 
+import { plural } from '../core/check/check'
 import { constants } from 'node:buffer'
 import { basename } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -72,6 +73,13 @@ export function inspectFile(file: string, body: Buffer): SniffedFile {
   if (spans === 0 && decoded.rejectedSpans === 0) {
     throw new CliError(
       `${file} contains no spans; expected an OTLP/JSON request ({"resourceSpans": [...]}, as \`loupe export\` writes) or OTLP protobuf`,
+    )
+  }
+  if (spans === 0) {
+    const reasons = decoded.errors.slice(0, 3).join('; ')
+    throw new CliError(
+      `${file}: all ${plural(decoded.rejectedSpans, 'span')} in it were rejected, ` +
+        `so nothing was imported: ${reasons}`,
     )
   }
   return { encoding, contentEncoding: gzipped ? 'gzip' : null, spans }

@@ -1,6 +1,7 @@
 // The commands of `loupe`. `serve` starts the core; the other commands read or
 // write a data folder, through its running core when there is one.
 
+import { plural } from '../core/check/check'
 import { readFile, writeFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import pino from 'pino'
@@ -633,9 +634,10 @@ export function buildProgram(): Command {
         (source) => source.importBody(body, inspected.encoding, inspected.contentEncoding),
         true,
       )
-      out(`imported ${inspected.spans} spans from ${file}`)
+      out(`imported ${plural(inspected.spans, 'span')} from ${file}`)
       if (result.partial) {
-        err(`warning: ${result.partial.rejected} spans rejected: ${result.partial.errorMessage}`)
+        const rejected = result.partial.rejected
+        err(`warning: ${plural(rejected, 'span')} rejected: ${result.partial.errorMessage}`)
       }
     })
 

@@ -243,6 +243,19 @@ describe('loupe import of a .json file', () => {
     return { file, data, result }
   }
 
+  it('rejects a file whose spans are all rejected', async () => {
+    const span = { traceId: 'not-hex', spanId: 'abc', name: 'broken', startTimeUnixNano: '1' }
+    const request = { resourceSpans: [{ scopeSpans: [{ spans: [span, { ...span }] }] }] }
+    const { file, data, result } = await importFile('bad-ids.json', JSON.stringify(request))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      `loupe: ${file}: all 2 spans in it were rejected, so nothing was imported: `,
+    )
+    expect(result.stderr).toContain('span "broken": trace_id is neither 32 hex digits')
+    expect(result.stdout).toBe('')
+    expect(existsSync(data)).toBe(false)
+  })
+
   it('rejects text that is not JSON', async () => {
     const { file, data, result } = await importFile('notes.json', 'not JSON at all\n')
     expect(result.code).toBe(1)
