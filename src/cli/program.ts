@@ -464,7 +464,13 @@ export function buildProgram(): Command {
           dataDir: creatableDataDirOf(options),
           mock,
           record: options.record ?? false,
-          scenario: typeof options.mock === 'string' ? await readScenarioFile(options.mock) : null,
+          scenario:
+            typeof options.mock === 'string'
+              ? await readScenarioFile(
+                  options.mock,
+                  '; when --mock takes no scenario, put the command after --',
+                )
+              : null,
           failOn: options.failOn,
           json: options.json ?? false,
         })

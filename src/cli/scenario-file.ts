@@ -14,17 +14,17 @@ export interface ScenarioFile {
   scenario: Scenario
 }
 
-/** Reads and checks a scenario file; throws a CliError or a ScenarioError naming the mistake. */
-export async function readScenarioFile(path: string): Promise<ScenarioFile> {
+/**
+ * Reads and checks a scenario file; throws a CliError or a ScenarioError
+ * naming the mistake. `missingHint` follows the error of a file that does not exist.
+ */
+export async function readScenarioFile(path: string, missingHint = ''): Promise<ScenarioFile> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const hint =
-      code === 'ENOENT'
-        ? ' (the file does not exist; when --mock takes no scenario, put the command after --)'
-        : ''
+    const hint = code === 'ENOENT' ? ` (the file does not exist${missingHint})` : ''
     throw new CliError(`cannot read scenario ${path}: ${(error as Error).message}${hint}`)
   }
   const name = basename(path)

@@ -165,6 +165,25 @@ describe('usage errors', () => {
     })
   }
 
+  it('names a missing scenario of loupe mock', async () => {
+    const scenario = join(dir, 'missing-scenario.yaml')
+    const result = await loupe(['mock', scenario, '--port', '0'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `loupe: cannot read scenario ${scenario}: ENOENT: no such file or directory, open '${scenario}' ` +
+        '(the file does not exist)\n',
+    )
+  })
+
+  it('names --mock in the hint of loupe run', async () => {
+    const scenario = join(dir, 'missing-scenario.yaml')
+    const result = await loupe(['run', '--mock', scenario, '--', 'true'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      '(the file does not exist; when --mock takes no scenario, put the command after --)',
+    )
+  })
+
   it('rejects one port for two servers', async () => {
     const result = await loupe(['serve', '--port', '45999', '--grpc-port', '45999'])
     expect(result.code).toBe(1)
