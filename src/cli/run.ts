@@ -135,7 +135,11 @@ async function runWithCore(
       startError: result.startError,
     }),
   })
-  if (result.startError) throw new CliError(result.startError)
+  if (result.startError) {
+    // With --json, a script still gets the run, stored as failed, on standard output.
+    if (options.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`)
+    throw new CliError(result.startError)
+  }
   const summary = await api<RunJson>(core, `/api/runs/${run.id}?wait=1`)
   if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
   else {

@@ -187,6 +187,18 @@ describe('loupe run ending its command', () => {
     }
   })
 
+  it('prints a run that cannot start as JSON', async () => {
+    const result = await runCli(
+      ['run', '--json', '--mock', '--data', dataDir, '--', '/no/such/program'],
+      cleanEnv(),
+    )
+    expect(result.code).toBe(1)
+    const run = JSON.parse(result.stdout) as RunJson
+    expect(run.state).toBe('failed')
+    expect(run.output).toContain('cannot start /no/such/program')
+    expect(result.stderr).toContain('loupe: cannot start /no/such/program')
+  })
+
   it('stops a command that ignores Ctrl-C', async () => {
     const child = spawn(
       process.execPath,
