@@ -104,6 +104,13 @@ class RunningCore implements TraceSource {
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${this.core.otlpHttpPort}/v1/traces`
     const response = await fetch(url, { method: 'POST', headers, body })
     const text = await response.text()
+    if (response.status === 413) {
+      // The core's advice is for exporters; someone importing a file needs other steps.
+      throw new CliError(
+        `the file is larger than ${this.description} accepts in one request (HTTP 413); ` +
+          'restart it with a larger --max-body-mb, or stop it so that loupe import stores the file itself',
+      )
+    }
     if (!response.ok)
       throw new CliError(
         `${url} rejected the file (HTTP ${response.status}): ${statusMessage(text)}`,

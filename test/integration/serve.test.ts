@@ -4,14 +4,14 @@
 // the token and requests for foreign Host names.
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startCore } from '../../src/core/core'
 import type { TraceDetail, TraceSummary } from '../../src/shared/api'
-import { cliJson, makeDataDir, removeDir, repoRoot, runCli } from '../helpers/core'
+import { cliJson, makeDataDir, removeDir, repoRoot, runCli, startTestCore } from '../helpers/core'
 
 const DEMO_SUCCESS = join(repoRoot, 'resources/demo/run-1.json')
 const cleanups: (() => Promise<void> | void)[] = []
@@ -184,6 +184,26 @@ describe('loupe serve', () => {
 })
 
 describe('export and import', () => {
+  it('names the body limit when importing through a core', async () => {
+    const loupe = await startTestCore(makeDataDir(), { maxBodyBytes: 2 ** 20 })
+    cleanups.push(() => removeDir(loupe.dataDir))
+    cleanups.push(() => loupe.stop())
+    const span = {
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: 'eee19b7ec3c1b174',
+      name: 'large',
+      startTimeUnixNano: '1700000000000000000',
+      endTimeUnixNano: '1700000001000000000',
+      attributes: [{ key: 'prompt', value: { stringValue: 'x'.repeat(2 ** 21) } }],
+    }
+    const file = join(loupe.dataDir, 'large.json')
+    writeFileSync(file, JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }))
+    const result = await runCli(['import', file, '--data', loupe.dataDir])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('accepts in one request (HTTP 413); restart it with a larger')
+    expect(result.stderr).toContain('or stop it so that loupe import stores the file itself')
+  })
+
   it('round-trip a trace into a fresh folder', async () => {
     const first = makeDataDir()
     const second = makeDataDir()
