@@ -4,7 +4,7 @@
 // reported and delivered on every run. The exit code reports the outcome to CI.
 
 import { dirname } from 'node:path'
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
 import pino from 'pino'
 import type { AlertCheckReport, AlertCheckRule, AlertRule } from '../shared/alerts'
 import { buildAlert, deliverAlert } from '../core/alerts/deliver'
@@ -14,7 +14,7 @@ import { readRulesText, rulesFilePath } from '../core/alerts/rules-file'
 import { readDiscovery } from '../core/discovery'
 import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
-import { CliError, verifyDataFolder } from './folder'
+import { CliError, dataOption, verifyDataFolder } from './folder'
 import { printable } from './format'
 import { runQuery } from './query'
 
@@ -38,12 +38,7 @@ export function registerAlertsCommand(program: Command): void {
       'evaluate every alert rule once, print what fires with its evidence and run its deliveries; ' +
         'exit 1 when a rule fires, 2 when the rules are invalid or one cannot be evaluated',
     )
-    .addOption(
-      new Option(
-        '--data <dir>',
-        'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)',
-      ),
-    )
+    .addOption(dataOption())
     .option('--rules <file>', 'rules file (default: alerts.yaml in the data folder)')
     .option('--json', 'print the report as JSON')
     .option('--dry-run', 'evaluate only: run no command and send no webhook')

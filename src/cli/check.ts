@@ -12,7 +12,7 @@ import { DEFAULT_WINDOW, InvalidWindowError, parseWindow } from '../core/check/w
 import { readDiscovery } from '../core/discovery'
 import { defaultDataDir } from '../core/paths'
 import { DATABASE_FILE, openDatabase, StoreError } from '../core/store/database'
-import { CliError, verifyDataFolder } from './folder'
+import { CliError, dataOption, verifyDataFolder } from './folder'
 import { formatCheckReport } from './check-format'
 
 /** Exit code when the check could not run at all, e.g. for a malformed trace id. */
@@ -108,12 +108,7 @@ export function registerCheckCommand(program: Command): void {
       ).argParser(parseSince),
     )
     .option('--json', 'print the report as JSON')
-    .addOption(
-      new Option(
-        '--data <dir>',
-        'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)',
-      ),
-    )
+    .addOption(dataOption())
     // Usage errors exit 2, so that scripts can tell them from failed checks (1).
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_UNUSABLE))
     .action(async (traceId: string | undefined, options: CheckOptions) => {

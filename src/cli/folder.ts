@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
+import { InvalidArgumentError, Option } from 'commander'
 import pino from 'pino'
 import type { TraceDetail } from '../shared/api'
 import { serializeTraceFilter, type TraceFilter, type TraceListItem } from '../shared/trace-filter'
@@ -34,6 +35,19 @@ export interface TraceSource {
     contentEncoding: string | null,
   ): Promise<ImportResult>
   close(): void
+}
+
+/** Returns the `--data` option that every command reading or writing a data folder takes. */
+export const dataOption = (): Option =>
+  new Option(
+    '--data <dir>',
+    'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)',
+  ).argParser(parseFolderPath)
+
+/** Rejects an empty `--data`, which would otherwise name no folder at all. */
+function parseFolderPath(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a folder path')
+  return value
 }
 
 export class CliError extends Error {

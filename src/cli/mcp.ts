@@ -4,7 +4,7 @@
 import { type Command, Option } from 'commander'
 import pino from 'pino'
 import { defaultDataDir } from '../core/paths'
-import { verifyDataFolder } from './folder'
+import { dataOption, verifyDataFolder } from './folder'
 
 export function registerMcpCommand(program: Command): void {
   program
@@ -13,12 +13,7 @@ export function registerMcpCommand(program: Command): void {
       'serve search_traces, show_trace, get_span and query to an AI coding assistant over MCP ' +
         '(stdio); reads the store only, with or without loupe serve running',
     )
-    .addOption(
-      new Option(
-        '--data <dir>',
-        'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)',
-      ),
-    )
+    .addOption(dataOption())
     .addOption(
       new Option('--log-level <level>', 'log level on stderr')
         .choices(['error', 'warn', 'info', 'debug'])

@@ -15,7 +15,7 @@ import { loupeVersion } from '../core/package-root'
 import { defaultDataDir } from '../core/paths'
 import { isBindAddress, isHostName } from '../core/settings/schema'
 import { StoreError } from '../core/store/database'
-import { CliError, openFolder, verifyDataFolder, type TraceSource } from './folder'
+import { CliError, dataOption, openFolder, verifyDataFolder, type TraceSource } from './folder'
 import { formatTraceTree } from './format'
 import { forwardConfigOf, forwardHeaderOption, forwardingLine, forwardOption } from './forward'
 import { inspectFile } from './import-file'
@@ -118,9 +118,6 @@ function parseRetentionDays(value: string): number {
 }
 
 const MIB = 1024 * 1024
-
-const dataOption = () =>
-  new Option('--data <dir>', 'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)')
 
 function dataDirOf(options: { data?: string }): string {
   return options.data ?? defaultDataDir()

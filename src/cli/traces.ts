@@ -2,7 +2,7 @@
 // and the UI as flags. The flags become the same URL query parameters, so
 // the parser, the checks and the error messages are shared.
 
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { defaultDataDir } from '../core/paths'
 import {
   isEmptyFilter,
@@ -13,7 +13,7 @@ import {
   type TraceFilter,
   type TraceListItem,
 } from '../shared/trace-filter'
-import { CliError, openFolder } from './folder'
+import { CliError, dataOption, openFolder } from './folder'
 import { formatTraceTable, printable } from './format'
 
 interface TracesOptions {
@@ -88,12 +88,7 @@ export function registerTracesCommand(program: Command): void {
     .description('list traces, newest first, optionally filtered (see docs/search.md)')
     .option('--json', 'print a JSON array; with --text each trace has a match')
     .option('--limit <n>', `maximum traces listed, 1 to ${MAX_LIST_LIMIT}`, parseLimit, 50)
-    .addOption(
-      new Option(
-        '--data <dir>',
-        'data folder (default: LOUPE_DATA_DIR or the per-user Loupe folder)',
-      ),
-    )
+    .addOption(dataOption())
   for (const { flag, help } of FILTER_FLAGS) command.option(flag, help)
   command
     .option(

@@ -149,6 +149,12 @@ describe('usage errors', () => {
       code: 1,
     },
     {
+      args: ['traces', '--data', ''],
+      error: 'loupe: invalid --data "": expected a folder path',
+      help: 'Run `loupe traces --help` for usage.',
+      code: 1,
+    },
+    {
       args: ['colour'],
       error: 'loupe: unknown command colour',
       help: 'Run `loupe --help` for usage.',
