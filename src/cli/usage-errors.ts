@@ -18,10 +18,18 @@ function optionName(flags: string): string {
   return /--[^\s,<[]+/.exec(flags)?.[0] ?? flags.split(/[\s,]/)[0]!
 }
 
-/** Rewrites the reason of Commander's choices check; other reasons come from Loupe's own parsers. */
-function reasonText(reason: string): string {
+/**
+ * Rewrites the reason of Commander's choices check; other reasons come from
+ * Loupe's own parsers. A reason that starts by naming the value again, such
+ * as `invalid duration "5x"; use ...`, keeps only what follows.
+ */
+function reasonText(reason: string, value: string): string {
   const choices = /^Allowed choices are (.*)\.$/.exec(reason)
-  return choices ? `expected one of ${choices[1]}` : reason
+  if (choices) return `expected one of ${choices[1]}`
+  const repeated = `"${value}"; `
+  const at = reason.indexOf(repeated)
+  if (reason.startsWith('invalid ') && at >= 0) return reason.slice(at + repeated.length)
+  return reason
 }
 
 /**
@@ -41,15 +49,16 @@ export function formatUsageError(message: string): string {
 
   let match = /^option '(.+?)' argument '(.*)' is invalid\. ([\s\S]*)$/.exec(first)
   if (match) {
-    return `invalid ${optionName(match[1]!)} ${quoted(match[2]!)}: ${reasonText(match[3]!)}`
+    return `invalid ${optionName(match[1]!)} ${quoted(match[2]!)}: ${reasonText(match[3]!, match[2]!)}`
   }
   match = /^option '(.+?)' value '(.*)' from env '(.+?)' is invalid\. ([\s\S]*)$/.exec(first)
   if (match) {
     const [, flags, value, variable, reason] = match
-    return `invalid ${variable} ${quoted(value!)} (the value of ${optionName(flags!)}): ${reasonText(reason!)}`
+    return `invalid ${variable} ${quoted(value!)} (the value of ${optionName(flags!)}): ${reasonText(reason!, value!)}`
   }
   match = /^command-argument value '(.*)' is invalid for argument '(.+?)'\. ([\s\S]*)$/.exec(first)
-  if (match) return `invalid <${match[2]}> ${quoted(match[1]!)}: ${reasonText(match[3]!)}`
+  if (match)
+    return `invalid <${match[2]}> ${quoted(match[1]!)}: ${reasonText(match[3]!, match[1]!)}`
   match = /^option '(.+?)' argument missing$/.exec(first)
   if (match) return `missing value for ${match[1]}`
   match = /^missing required argument '(.+?)'$/.exec(first)

@@ -290,7 +290,7 @@ describe.skipIf(!python)('loupe check on traces from real agents', () => {
 
   it('exits 2 on bad arguments', async () => {
     const cases: [string[], RegExp][] = [
-      [['--since', 'soon'], /invalid duration "soon"/],
+      [['--since', 'soon'], /invalid --since "soon": use a number and a unit/],
       [[leak.trace.traceId, '--since', '1h'], /give a trace id or --since, not both/],
       [['f'.repeat(32)], /trace f{32} not found/],
       [['not-a-trace'], /invalid trace id "not-a-trace"/],

@@ -112,7 +112,7 @@ describe('usage errors', () => {
     {
       args: ['check', '--since', 'soon'],
       error:
-        'loupe: invalid --since "soon": invalid duration "soon"; use a number and a unit s, m, h, d or w, e.g. 24h or 7d',
+        'loupe: invalid --since "soon": use a number and a unit s, m, h, d or w, e.g. 24h or 7d',
       help: 'Run `loupe check --help` for usage.',
       code: 2,
     },

@@ -21,6 +21,10 @@ describe('formatUsageError', () => {
       'invalid <trace> "x": expected 32 hex digits',
     ],
     [
+      "error: option '--since <duration>' argument '5x' is invalid. invalid duration \"5x\"; use a number and a unit\n",
+      'invalid --since "5x": use a number and a unit',
+    ],
+    [
       "error: unknown option '--jsn'\n(Did you mean --json?)\n",
       'unknown option --jsn; did you mean --json?',
     ],
