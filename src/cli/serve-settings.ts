@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander'
 import type { CoreOptions } from '../core/core'
-import { defaultDataDir } from '../core/paths'
+import { dataDirFromEnvironment, defaultDataDir } from '../core/paths'
 import { readSettings, type SettingsRead } from '../core/settings/file'
 import {
   coreOptionsFromSettings,
@@ -82,7 +82,7 @@ export function serveOverrides(
   }
   if (typeof options.data === 'string') {
     overrides.dataDir = { value: options.data, source: { kind: 'flag', name: '--data' } }
-  } else if (env.LOUPE_DATA_DIR) {
+  } else if (dataDirFromEnvironment(env) !== undefined) {
     overrides.dataDir = {
       value: env.LOUPE_DATA_DIR,
       source: { kind: 'environment', name: 'LOUPE_DATA_DIR' },

@@ -6,7 +6,8 @@ import { join } from 'node:path'
  * `--data DIR` or LOUPE_DATA_DIR names another.
  */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LOUPE_DATA_DIR) return env.LOUPE_DATA_DIR
+  const fromEnvironment = dataDirFromEnvironment(env)
+  if (fromEnvironment !== undefined) return fromEnvironment
   const home = homedir()
   switch (process.platform) {
     case 'darwin':
@@ -16,4 +17,13 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
     default:
       return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'loupe')
   }
+}
+
+/**
+ * Returns LOUPE_DATA_DIR, or undefined when it is unset, empty or only
+ * whitespace, which names no folder and so counts as unset.
+ */
+export function dataDirFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.LOUPE_DATA_DIR
+  return value === undefined || value.trim() === '' ? undefined : value
 }

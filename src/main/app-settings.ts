@@ -4,6 +4,7 @@
 
 import type { Logger } from 'pino'
 import type { CoreOptions } from '../core/core'
+import { dataDirFromEnvironment } from '../core/paths'
 import { readSettings } from '../core/settings/file'
 import {
   coreOptionsFromSettings,
@@ -32,7 +33,7 @@ export async function loadAppSettings(
     )
   }
   const overrides: SettingOverrides = {}
-  if (env.LOUPE_DATA_DIR) {
+  if (dataDirFromEnvironment(env) !== undefined) {
     overrides.dataDir = {
       value: env.LOUPE_DATA_DIR,
       source: { kind: 'environment', name: 'LOUPE_DATA_DIR' },

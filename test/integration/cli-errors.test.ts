@@ -248,6 +248,15 @@ describe('a file as the data folder', () => {
     )
   })
 
+  it('ignores a blank LOUPE_DATA_DIR', async () => {
+    // Whitespace names no folder, so the per-user folder under XDG_DATA_HOME is used, as for an empty value.
+    const result = await runCli(['traces'], { LOUPE_DATA_DIR: ' ', XDG_DATA_HOME: missingFolder })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `loupe: no Loupe data folder at ${join(missingFolder, 'loupe')}; check --data or LOUPE_DATA_DIR\n`,
+    )
+  })
+
   it('names LOUPE_DATA_DIR too', async () => {
     const result = await runCli(['query', 'SELECT 1'], { LOUPE_DATA_DIR: notAFolder })
     expect(result.code).toBe(1)
