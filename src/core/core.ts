@@ -328,6 +328,18 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     ui: options.uiPort ?? DEFAULT_PORTS.ui,
   }
   const reserved = Object.values(requested).filter((port) => port !== 0)
+  // Ports given explicitly, which a server on its default port must leave free.
+  const explicitPorts = options.fallbackOnConflict
+    ? []
+    : [
+        { server: 'otlpHttp', port: options.otlpHttpPort, flag: '--port' },
+        { server: 'otlpGrpc', port: options.otlpGrpcPort, flag: '--grpc-port' },
+        { server: 'ui', port: options.uiPort, flag: '--ui-port' },
+      ]
+  const claimedBesides = (own: string): { port: number; flag: string }[] =>
+    explicitPorts.flatMap(({ server, port, flag }) =>
+      server !== own && port !== undefined && port !== 0 ? [{ port, flag }] : [],
+    )
 
   const exchanges = new ExchangeStore(db)
   const gateway = createGatewayHandler(
@@ -364,6 +376,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       flag: '--port',
       bind: (port) => listenHttp(otlpServer, host, port),
       reserved,
+      claimed: claimedBesides('otlpHttp'),
     }),
   )
 
@@ -384,6 +397,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
       flag: '--grpc-port',
       bind: (port) => bindGrpc(grpcServer, host, port),
       reserved,
+      claimed: claimedBesides('otlpGrpc'),
     }),
   )
 
@@ -396,6 +410,7 @@ async function startParts(options: CoreOptions, context: StartContext): Promise<
     flag: '--ui-port',
     bind: (port) => listenHttp(uiServer, host, port),
     reserved,
+    claimed: claimedBesides('ui'),
   })
   // The UI always takes the next free port quietly; only OTLP ports are reported as conflicts.
   ports.push({ ...uiStatus, conflict: null })

@@ -50,6 +50,11 @@ export interface BindRequest {
   bind: (port: number) => Promise<number>
   /** Ports that the fallback search must skip (Loupe's other ports). */
   reserved: number[]
+  /**
+   * Ports that Loupe's other servers were given explicitly. A server on its
+   * default port skips a port in this list, which a server bound after it needs.
+   */
+  claimed: { port: number; flag: string }[]
 }
 
 const FALLBACK_ATTEMPTS = 20
@@ -59,13 +64,18 @@ const FALLBACK_ATTEMPTS = 20
  * next free port above it. Returns the status the UI reports.
  */
 export async function bindWithFallback(request: BindRequest): Promise<PortStatus> {
-  try {
-    const actual = await request.bind(request.requested)
-    return { purpose: request.purpose, requested: request.requested, actual, conflict: null }
-  } catch (error) {
-    if (!isAddressInUse(error)) throw error
+  const claimed = request.explicit
+    ? undefined
+    : request.claimed.find((other) => other.port === request.requested)
+  if (claimed === undefined) {
+    try {
+      const actual = await request.bind(request.requested)
+      return { purpose: request.purpose, requested: request.requested, actual, conflict: null }
+    } catch (error) {
+      if (!isAddressInUse(error)) throw error
+    }
   }
-  const holder = await findPortHolder(request.requested)
+  const holder = claimed ? `Loupe's ${claimed.flag}` : await findPortHolder(request.requested)
   if (request.explicit) {
     throw new PortInUseError(
       `port ${request.requested} is in use${holder ? ` by ${holder}` : ''}; ` +
