@@ -116,7 +116,12 @@ class RunningCore implements TraceSource {
     const host =
       this.core.host === '0.0.0.0' || this.core.host === '::' ? '127.0.0.1' : this.core.host
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${this.core.otlpHttpPort}/v1/traces`
-    const response = await fetch(url, { method: 'POST', headers, body })
+    let response: Response
+    try {
+      response = await fetch(url, { method: 'POST', headers, body })
+    } catch (error) {
+      throw new CliError(`cannot reach ${this.description}: ${(error as Error).message}`)
+    }
     const text = await response.text()
     if (response.status === 413) {
       // The core's advice is for exporters; someone importing a file needs other steps.

@@ -66,10 +66,18 @@ export async function withCore<T>(
 }
 
 export async function api<T>(core: Discovery, path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${core.uiUrl}${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${core.token}`, 'Content-Type': 'application/json' },
-  })
+  let response: Response
+  try {
+    response = await fetch(`${core.uiUrl}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${core.token}`, 'Content-Type': 'application/json' },
+    })
+  } catch (error) {
+    // For example a core that is stopping: its discovery file is still there, its port is not.
+    throw new CliError(
+      `cannot reach the Loupe core at ${core.uiUrl} (pid ${core.pid}): ${(error as Error).message}`,
+    )
+  }
   const text = await response.text()
   if (!response.ok) {
     let message = text

@@ -3,11 +3,12 @@
 // JSON. Each case checks the lines a user reads and the exit code.
 
 import { constants } from 'node:buffer'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createGzip } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DISCOVERY_FILE, type Discovery } from '../../src/core/discovery'
 import { removeDir, repoRoot, runCli } from '../helpers/core'
 
 const MIB = 1024 * 1024
@@ -358,5 +359,46 @@ describe('loupe alerts --rules', () => {
       `loupe: cannot read the alert rules file ${dir}: EISDIR: illegal operation on a directory, read\n`,
     )
     expect(result.stdout).toBe('')
+  })
+})
+
+describe('a core that cannot be reached', () => {
+  // The discovery file names this test's own process, which is alive but
+  // listens on neither port, as a core that is stopping would.
+  function unreachableCore(): string {
+    const data = join(dir, 'unreachable-core')
+    mkdirSync(data, { recursive: true })
+    const closedPort = 9
+    const discovery: Discovery = {
+      pid: process.pid,
+      version: '0.0.0',
+      dataDir: data,
+      startedAt: new Date().toISOString(),
+      host: '127.0.0.1',
+      otlpHttpPort: closedPort,
+      otlpGrpcPort: null,
+      uiPort: closedPort,
+      uiUrl: `http://127.0.0.1:${closedPort}`,
+      token: 'a'.repeat(32),
+    }
+    writeFileSync(join(data, DISCOVERY_FILE), JSON.stringify(discovery))
+    return data
+  }
+
+  it('loupe import names the core', async () => {
+    const data = unreachableCore()
+    const file = join(repoRoot, 'test', 'fixtures', 'cases', 'c07-trace-a.json')
+    const result = await loupe(['import', file, '--data', data])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^loupe: cannot reach the Loupe core at http:\/\/127\.0\.0\.1:9 /)
+    expect(result.stderr).not.toContain('unexpected error')
+  })
+
+  it('loupe diff names the core', async () => {
+    const data = unreachableCore()
+    const result = await loupe(['diff', 'run_a', 'run_b', '--data', data])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^loupe: cannot reach the Loupe core at http:\/\/127\.0\.0\.1:9 /)
+    expect(result.stderr).not.toContain('unexpected error')
   })
 })
