@@ -2,6 +2,42 @@
 
 import { request as httpRequest } from 'node:http'
 import type Database from 'better-sqlite3'
+import { exportOverGrpc, grpcClient, type GrpcExportResult } from './grpc'
+
+/** The result of one Export call, with the sequence number of its body. */
+export interface SequencedResult extends GrpcExportResult {
+  sequence: number
+}
+
+/**
+ * Sends `clients` × `callsPerClient` trace Export calls over OTLP/gRPC, each
+ * client's calls one after another and the clients at once, and returns
+ * every result. Call number n (from 1) sends `bodyOf(n)`. grpc-js shares one
+ * connection among clients with the same address and options.
+ */
+export async function exportConcurrently(
+  address: string,
+  clients: number,
+  callsPerClient: number,
+  bodyOf: (sequence: number) => Buffer,
+): Promise<SequencedResult[]> {
+  const perClient = await Promise.all(
+    Array.from({ length: clients }, async (_, index) => {
+      const client = grpcClient(address)
+      const own: SequencedResult[] = []
+      try {
+        for (let i = 0; i < callsPerClient; i++) {
+          const sequence = index * callsPerClient + i + 1
+          own.push({ ...(await exportOverGrpc(client, 'traces', bodyOf(sequence))), sequence })
+        }
+      } finally {
+        client.close()
+      }
+      return own
+    }),
+  )
+  return perClient.flat()
+}
 
 /** Returns the number of stored spans of each trace, by trace id. */
 export function storedSpansByTrace(db: Database.Database): Map<string, number> {

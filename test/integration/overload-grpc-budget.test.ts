@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildRequest, renumberTraces } from '../../bench/workload'
 import { decodeTracesProto } from '../../src/core/otlp/decode-proto'
 import { makeDataDir, removeDir, startTestCore, type TestCore } from '../helpers/core'
-import { exportOverGrpc, grpcClient, type GrpcExportResult } from '../helpers/grpc'
-import { startSlowRequest, storedSpansByTrace } from '../helpers/overload'
+import { exportOverGrpc, grpcClient } from '../helpers/grpc'
+import { exportConcurrently, startSlowRequest, storedSpansByTrace } from '../helpers/overload'
 
 /** One GenAI trace of 32 spans per call, about 200 KB of protobuf. */
 const SPANS_PER_REQUEST = 32
@@ -38,30 +38,9 @@ afterAll(async () => {
   removeDir(loupe.dataDir)
 })
 
-interface Answer extends GrpcExportResult {
-  sequence: number
-}
-
 describe('OTLP/gRPC in-flight budget', () => {
   it('rejects calls past the budget and keeps the accepted', async () => {
-    const answers = (
-      await Promise.all(
-        Array.from({ length: CLIENTS }, async (_, index) => {
-          const client = grpcClient(loupe.grpcAddress)
-          const own: Answer[] = []
-          try {
-            for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
-              const sequence = index * REQUESTS_PER_CLIENT + i + 1
-              const result = await exportOverGrpc(client, 'traces', body(sequence))
-              own.push({ ...result, sequence })
-            }
-          } finally {
-            client.close()
-          }
-          return own
-        }),
-      )
-    ).flat()
+    const answers = await exportConcurrently(loupe.grpcAddress, CLIENTS, REQUESTS_PER_CLIENT, body)
 
     const accepted = answers.filter((answer) => answer.code === 0)
     const rejected = answers.filter((answer) => answer.code !== 0)

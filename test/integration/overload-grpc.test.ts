@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildRequest, renumberTraces } from '../../bench/workload'
 import { decodeTracesProto } from '../../src/core/otlp/decode-proto'
 import { makeDataDir, removeDir, startTestCore, type TestCore } from '../helpers/core'
-import { exportOverGrpc, grpcClient, type GrpcExportResult } from '../helpers/grpc'
-import { storedSpansByTrace } from '../helpers/overload'
+import { exportOverGrpc, grpcClient } from '../helpers/grpc'
+import { exportConcurrently, storedSpansByTrace } from '../helpers/overload'
 
 /** Spans that may wait for a commit: two requests' worth. */
 const MAX_QUEUED_SPANS = 64
@@ -32,10 +32,6 @@ afterAll(async () => {
   removeDir(loupe.dataDir)
 })
 
-interface Answer extends GrpcExportResult {
-  sequence: number
-}
-
 describe('OTLP/gRPC overload', () => {
   it('rejects the excess with UNAVAILABLE and keeps what it acknowledged', async () => {
     const template = buildRequest('genai', SPANS_PER_REQUEST, 9)
@@ -44,29 +40,13 @@ describe('OTLP/gRPC overload', () => {
       sequence.toString(16).padStart(8, '0') + templateTraceId.slice(8)
 
     const started = performance.now()
-    const answers = (
-      await Promise.all(
-        Array.from({ length: CLIENTS }, async (_, index) => {
-          // A client per exporter. grpc-js shares one connection among clients with the same address and options.
-          const client = grpcClient(loupe.grpcAddress)
-          const own: Answer[] = []
-          try {
-            for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
-              const sequence = index * REQUESTS_PER_CLIENT + i + 1
-              const result = await exportOverGrpc(
-                client,
-                'traces',
-                renumberTraces(template, sequence),
-              )
-              own.push({ ...result, sequence })
-            }
-          } finally {
-            client.close()
-          }
-          return own
-        }),
-      )
-    ).flat()
+    // A client per exporter.
+    const answers = await exportConcurrently(
+      loupe.grpcAddress,
+      CLIENTS,
+      REQUESTS_PER_CLIENT,
+      (sequence) => renumberTraces(template, sequence),
+    )
     const elapsedMs = performance.now() - started
 
     const accepted = answers.filter((answer) => answer.code === 0)
