@@ -42,6 +42,7 @@ export function inspectFile(file: string, body: Buffer): SniffedFile {
       `${file} looks gzip-compressed but is not valid gzip: ${(error as Error).message}`,
     )
   }
+
   const first = plain.toString('utf8', 0, Math.min(plain.length, 64)).trimStart()[0]
   const namedJson = JSON_NAME.test(basename(file))
   const encoding = namedJson || first === '{' ? 'json' : 'protobuf'
@@ -54,6 +55,7 @@ export function inspectFile(file: string, body: Buffer): SniffedFile {
         'split its resourceSpans into smaller files',
     )
   }
+
   let decoded: DecodedTraces
   try {
     decoded =
@@ -69,6 +71,7 @@ export function inspectFile(file: string, body: Buffer): SniffedFile {
     }
     throw new CliError(`${file} is not an OTLP trace request (${encoding}): ${error.message}`)
   }
+
   const spans = decoded.groups.reduce((sum, group) => sum + group.spans.length, 0)
   if (spans === 0 && decoded.rejectedSpans === 0) {
     throw new CliError(

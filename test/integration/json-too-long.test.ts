@@ -1,6 +1,6 @@
 // An OTLP/JSON body longer than the longest string V8 can hold can never be
 // decoded. It must get a 400 that explains this, not a 503 that makes the
-// exporter retry it forever. The body is gzip, so that only the core holds
+// exporter retry it forever. The body is gzip, so that only the core keeps
 // the 512 MiB it expands to.
 
 import { constants } from 'node:buffer'
