@@ -124,7 +124,7 @@ class RunningCore implements TraceSource {
     }
     const text = await response.text()
     if (response.status === 413) {
-      // The core's advice is for exporters; someone importing a file needs other steps.
+      // The core's advice is for exporters, so an import gets steps of its own.
       throw new CliError(
         `the file is larger than ${this.description} accepts in one request (HTTP 413); ` +
           'restart it with a larger --max-body-mb, or stop it so that loupe import stores the file itself',

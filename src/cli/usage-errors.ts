@@ -19,7 +19,7 @@ function optionName(flags: string): string {
 }
 
 /**
- * Rewrites the reason of Commander's choices check; other reasons come from
+ * Rewrites the reason of Commander's choices check. Other reasons come from
  * Loupe's own parsers. A reason that starts by naming the value again, such
  * as `invalid duration "5x"; use ...`, keeps only what follows.
  */
